@@ -1,0 +1,71 @@
+/* The OBU routing core (PROTOCOL.md §5): heartbeat relaying and replies,
+ * upstream choice per RSU, forwarding of data up and down. Pure: see
+ * common/core_io.h. */
+#ifndef VN_OBU_CORE_H
+#define VN_OBU_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core_io.h"
+#include "ip.h"
+#include "mac.h"
+#include "pbuf.h"
+
+struct obu_params {
+	uint32_t heartbeat_period_ms; /* the RSUs' period, for expiry (100) */
+	uint32_t history;	      /* heartbeat ids remembered per RSU (10) */
+	uint32_t candidates;	      /* upstream candidates kept, best first (3) */
+	/* further tunables (dead-neighbour periods, hysteresis margins, table
+	 * capacities) are documented in obu_core.c / docs/routing.md */
+	uint32_t dead_periods;	      /* neighbour dead after this many silent periods (3) */
+	uint32_t hysteresis_pct;      /* delivery-ratio margin before switching (20) */
+	uint32_t max_neighbours;      /* neighbour table capacity (64) */
+	uint32_t max_rsus;	      /* RSUs tracked at once (8) */
+	uint32_t max_downstream;      /* downstream OBU routes (1024) */
+};
+
+void obu_params_default(struct obu_params *p);
+/* NULL if p is acceptable, else a static message saying what is wrong. */
+const char *obu_params_check(const struct obu_params *p);
+
+struct obu_core;
+
+/* Allocates every table once; NULL on bad params or no memory. */
+struct obu_core *obu_core_new(const struct obu_params *p, const struct vn_mac *self,
+			      const struct vn_core_io *io, vn_usec now);
+void obu_core_free(struct obu_core *c);
+/* Applies new parameters at run time (SIGHUP); tables may be cleared if a
+ * capacity changed. Returns 0, or -1 if p is invalid (nothing changed). */
+int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec now);
+/* The tun0 addresses, so that a broadcast Downstream is delivered only when
+ * it is for us or for a broadcast/multicast address. With none set every
+ * broadcast Downstream is delivered. At most 16; returns 0 or -1. */
+int obu_core_set_addresses(struct obu_core *c, const struct vn_ip_prefix *a, size_t n);
+
+/* A frame from the wire at b->data (b->len bytes), with at least
+ * VN_PBUF_HEADROOM bytes of headroom. The core may rewrite it in place. */
+void obu_core_on_frame(struct obu_core *c, struct vn_pbuf *b, vn_usec now);
+/* An IP packet read from tun0 at b->data, with VN_PBUF_HEADROOM headroom. */
+void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now);
+/* Timers: call obu_core_tick at (or after) obu_core_next_timer(). */
+void obu_core_tick(struct obu_core *c, vn_usec now);
+vn_usec obu_core_next_timer(const struct obu_core *c);
+
+/* Introspection, for tests, the control socket and the demo. */
+struct obu_route_info {
+	struct vn_mac rsu;	/* chosen RSU */
+	struct vn_mac next_hop; /* chosen upstream neighbour */
+	uint32_t hops;		/* our distance from the RSU */
+};
+/* false if no upstream is chosen. */
+bool obu_core_upstream(const struct obu_core *c, struct obu_route_info *out);
+/* Human-readable state (upstream, candidates, downstream routes, counters),
+ * one item per line; returns the length it needed (snprintf-style). */
+size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_t cap);
+/* Counters as "name value" pairs: calls fn for each. */
+void obu_core_counters(const struct obu_core *c,
+		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx);
+
+#endif

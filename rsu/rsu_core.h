@@ -1,0 +1,54 @@
+/* The RSU routing core (PROTOCOL.md §4): heartbeats, routes to OBUs learned
+ * from replies, IP-to-OBU learning, and the gateway between tun0 and the
+ * OBUs. Pure: see common/core_io.h. */
+#ifndef VN_RSU_CORE_H
+#define VN_RSU_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core_io.h"
+#include "ip.h"
+#include "mac.h"
+#include "pbuf.h"
+
+struct rsu_params {
+	uint32_t heartbeat_period_ms; /* T (100) */
+	uint32_t jitter_pct;	      /* random jitter of T, +- percent (5) */
+	uint32_t history;	      /* recent heartbeat ids remembered (10) */
+	uint32_t rtt_hysteresis_ms;   /* RTT gain needed to change next hop (5) */
+	uint32_t max_obus;	      /* OBU route table capacity (4096) */
+	uint32_t max_ips;	      /* IP -> OBU table capacity (16384) */
+	uint32_t ip_expiry_ms;	      /* an IP not heard from for this long is forgotten (300000) */
+	uint64_t seed;		      /* for jitter: deterministic in the simulator */
+};
+
+void rsu_params_default(struct rsu_params *p);
+const char *rsu_params_check(const struct rsu_params *p);
+
+struct rsu_core;
+
+/* `now` at creation is uptime 0 (heartbeats carry now - creation, in ms). */
+struct rsu_core *rsu_core_new(const struct rsu_params *p, const struct vn_mac *self,
+			      const struct vn_core_io *io, vn_usec now);
+void rsu_core_free(struct rsu_core *c);
+int rsu_core_set_params(struct rsu_core *c, const struct rsu_params *p, vn_usec now);
+
+void rsu_core_on_frame(struct rsu_core *c, struct vn_pbuf *b, vn_usec now);
+void rsu_core_on_tun(struct rsu_core *c, struct vn_pbuf *b, vn_usec now);
+void rsu_core_tick(struct rsu_core *c, vn_usec now);
+vn_usec rsu_core_next_timer(const struct rsu_core *c);
+
+struct rsu_route_info {
+	struct vn_mac next_hop;
+	uint32_t hops;
+	uint32_t rtt_ms;
+};
+/* false if the OBU is unknown or gone. */
+bool rsu_core_route(const struct rsu_core *c, const struct vn_mac *obu, struct rsu_route_info *out);
+size_t rsu_core_describe(const struct rsu_core *c, vn_usec now, char *buf, size_t cap);
+void rsu_core_counters(const struct rsu_core *c,
+		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx);
+
+#endif
