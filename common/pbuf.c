@@ -3,6 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 
+/* Buffers are laid out on a 64-byte stride so that every one of them (not
+ * only the first) starts on a cache line; VN_PBUF_SIZE itself is not a
+ * multiple of 64. */
+#define POOL_STRIDE (((size_t)VN_PBUF_SIZE + 63) & ~(size_t)63)
+
 int vn_pool_init(struct vn_pool *p, size_t count)
 {
 	p->bufs = NULL;
@@ -16,8 +21,8 @@ int vn_pool_init(struct vn_pool *p, size_t count)
 	}
 	p->bufs = calloc(count, sizeof(*p->bufs));
 	/* 64-byte aligned storage: each buffer starts on a cache line. */
-	if (p->bufs == NULL ||
-	    posix_memalign((void **)&p->mem, 64, count * VN_PBUF_SIZE) != 0) {
+	if (p->bufs == NULL || count > SIZE_MAX / POOL_STRIDE ||
+	    posix_memalign((void **)&p->mem, 64, count * POOL_STRIDE) != 0) {
 		free(p->bufs);
 		p->bufs = NULL;
 		errno = ENOMEM;
@@ -25,7 +30,7 @@ int vn_pool_init(struct vn_pool *p, size_t count)
 	}
 	p->count = count;
 	for (size_t i = count; i-- > 0;) {
-		vn_pbuf_init(&p->bufs[i], p->mem + i * VN_PBUF_SIZE, VN_PBUF_SIZE);
+		vn_pbuf_init(&p->bufs[i], p->mem + i * POOL_STRIDE, VN_PBUF_SIZE);
 		p->bufs[i].next_free = p->free_list;
 		p->free_list = &p->bufs[i];
 	}
