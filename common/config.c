@@ -1,0 +1,500 @@
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- The keys ------------------------------------------------------------ */
+
+enum key_type { K_IFNAME, K_PREFIX, K_U32, K_PATH, K_LEVEL };
+
+#define R_OBU (1u << VN_ROLE_OBU)
+#define R_RSU (1u << VN_ROLE_RSU)
+#define R_ALL (R_OBU | R_RSU)
+
+struct key {
+	const char *section;
+	const char *name;
+	unsigned roles;
+	enum key_type type;
+	uint32_t min, max;
+	size_t off; /* where the value goes in struct vn_config */
+	bool required;
+	bool repeat; /* may appear several times (tun addresses) */
+};
+
+#define CF(field) offsetof(struct vn_config, field)
+
+/* Ranges keep values sane (no zero periods, no tables of 2^32 entries);
+ * the cores' own *_params_check has the last word at start-up. */
+static const struct key keys[] = {
+	{ "wire", "interface", R_ALL, K_IFNAME, 0, 0, CF(interface), true, false },
+	{ "tun", "name", R_ALL, K_IFNAME, 0, 0, CF(tun_name), false, false },
+	{ "tun", "address", R_ALL, K_PREFIX, 0, 0, CF(addrs), false, true },
+	{ "tun", "mtu", R_ALL, K_U32, VN_TUN_MTU_MIN, VN_TUN_MTU_MAX, CF(tun_mtu), false, false },
+	{ "control", "socket", R_ALL, K_PATH, 0, 0, CF(ctl_path), false, false },
+	{ "log", "level", R_ALL, K_LEVEL, 0, 0, CF(log_level), false, false },
+	/* obud */
+	{ "routing", "heartbeat_period_ms", R_OBU, K_U32, 10, 60000, CF(obu.heartbeat_period_ms), false, false },
+	{ "routing", "history", R_OBU, K_U32, 1, 1024, CF(obu.history), false, false },
+	{ "routing", "candidates", R_OBU, K_U32, 1, 16, CF(obu.candidates), false, false },
+	{ "routing", "dead_periods", R_OBU, K_U32, 1, 100, CF(obu.dead_periods), false, false },
+	{ "routing", "hysteresis_pct", R_OBU, K_U32, 0, 100, CF(obu.hysteresis_pct), false, false },
+	{ "routing", "max_neighbours", R_OBU, K_U32, 1, 65536, CF(obu.max_neighbours), false, false },
+	{ "routing", "max_rsus", R_OBU, K_U32, 1, 256, CF(obu.max_rsus), false, false },
+	{ "routing", "max_downstream", R_OBU, K_U32, 1, 1048576, CF(obu.max_downstream), false, false },
+	/* rsud */
+	{ "routing", "heartbeat_period_ms", R_RSU, K_U32, 10, 60000, CF(rsu.heartbeat_period_ms), false, false },
+	{ "routing", "jitter_pct", R_RSU, K_U32, 0, 50, CF(rsu.jitter_pct), false, false },
+	{ "routing", "history", R_RSU, K_U32, 1, 1024, CF(rsu.history), false, false },
+	{ "routing", "rtt_hysteresis_ms", R_RSU, K_U32, 0, 10000, CF(rsu.rtt_hysteresis_ms), false, false },
+	{ "routing", "max_obus", R_RSU, K_U32, 1, 1048576, CF(rsu.max_obus), false, false },
+	{ "routing", "max_ips", R_RSU, K_U32, 1, 4194304, CF(rsu.max_ips), false, false },
+	{ "routing", "ip_expiry_ms", R_RSU, K_U32, 1000, 86400000, CF(rsu.ip_expiry_ms), false, false },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *const sections[] = { "wire", "tun", "routing", "control", "log" };
+
+static const char *const level_names[] = {
+	[VN_LOG_ERR] = "error",	  [VN_LOG_WARN] = "warning", [VN_LOG_NOTICE] = "notice",
+	[VN_LOG_INFO] = "info",	  [VN_LOG_DEBUG] = "debug",
+};
+
+/* --- Parser state -------------------------------------------------------- */
+
+struct parse {
+	struct vn_config *c;
+	enum vn_role role;
+	const char *file;
+	unsigned line;
+	int errors;
+	vn_config_err_fn err;
+	void *ctx;
+	unsigned first_line[NKEYS]; /* 0: not seen yet */
+	bool in_unknown_section;    /* already reported: skip its keys quietly */
+	/* the input: a FILE or a string */
+	FILE *f;
+	const char *s;
+};
+
+__attribute__((format(printf, 2, 3))) static void perr(struct parse *p, const char *fmt, ...)
+{
+	char msg[256], line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->line > 0)
+		snprintf(line, sizeof(line), "%s:%u: %s", p->file, p->line, msg);
+	else
+		snprintf(line, sizeof(line), "%s: %s", p->file, msg);
+	p->errors++;
+	if (p->err != NULL)
+		p->err(p->ctx, line);
+}
+
+/* Keeps a value printable in a message, and short. */
+static const char *shown(const char *v, char buf[48])
+{
+	size_t i;
+
+	for (i = 0; v[i] != '\0' && i < 40; i++)
+		buf[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+	if (v[i] != '\0' && i >= 3)
+		memcpy(buf + i - 3, "...", 3);
+	buf[i] = '\0';
+	return buf;
+}
+
+/* --- Values -------------------------------------------------------------- */
+
+static bool ifname_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= VN_IFNAME_MAX || strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		if (ch == '/' || ch == ':' || ch <= 0x20 || ch >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static int parse_u32(const char *v, uint32_t *out)
+{
+	unsigned long long x;
+	char *end;
+
+	if (v[0] < '0' || v[0] > '9')
+		return -1;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || x > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static void set_prefix(struct parse *p, const char *v)
+{
+	struct vn_config *c = p->c;
+	struct vn_ip_prefix pfx;
+	char b[48];
+
+	if (strchr(v, '/') == NULL) {
+		perr(p, "[tun] address '%s' needs a prefix length (e.g. 10.10.0.2/24)", shown(v, b));
+		return;
+	}
+	if (vn_ip_prefix_parse(v, &pfx) != 0) {
+		perr(p, "[tun] address '%s' is not an IPv4 or IPv6 address with prefix length",
+		     shown(v, b));
+		return;
+	}
+	for (size_t i = 0; i < c->n_addrs; i++) {
+		if (vn_ip_prefix_eq(&c->addrs[i], &pfx)) {
+			perr(p, "[tun] address '%s' is given twice", shown(v, b));
+			return;
+		}
+	}
+	if (c->n_addrs >= VN_MAX_ADDRS) {
+		perr(p, "[tun] address: at most %d addresses", VN_MAX_ADDRS);
+		return;
+	}
+	c->addrs[c->n_addrs++] = pfx;
+}
+
+static void set_value(struct parse *p, const struct key *k, const char *v)
+{
+	char *dst = (char *)p->c + k->off;
+	char b[48];
+	uint32_t u;
+
+	switch (k->type) {
+	case K_IFNAME:
+		if (!ifname_ok(v)) {
+			perr(p, "[%s] %s '%s' is not a valid interface name (1-15 characters, "
+				"no '/', ':' or spaces)", k->section, k->name, shown(v, b));
+			return;
+		}
+		strcpy(dst, v);
+		return;
+	case K_PREFIX:
+		set_prefix(p, v);
+		return;
+	case K_U32:
+		if (parse_u32(v, &u) != 0) {
+			perr(p, "[%s] %s '%s' is not a number", k->section, k->name, shown(v, b));
+			return;
+		}
+		if (u < k->min || u > k->max) {
+			perr(p, "[%s] %s %u is out of range %u..%u", k->section, k->name, u,
+			     k->min, k->max);
+			return;
+		}
+		memcpy(dst, &u, sizeof(u));
+		return;
+	case K_PATH:
+		if (v[0] != '/' || strlen(v) >= VN_CTL_PATH_MAX) {
+			perr(p, "[%s] %s '%s' must be an absolute path shorter than %d characters",
+			     k->section, k->name, shown(v, b), VN_CTL_PATH_MAX);
+			return;
+		}
+		strcpy(dst, v);
+		return;
+	case K_LEVEL: {
+		enum vn_log_level lv;
+
+		for (lv = VN_LOG_ERR; lv <= VN_LOG_DEBUG; lv++)
+			if (strcmp(v, level_names[lv]) == 0)
+				break;
+		if (lv > VN_LOG_DEBUG) {
+			perr(p, "[%s] %s '%s' is not one of error, warning, notice, info, debug",
+			     k->section, k->name, shown(v, b));
+			return;
+		}
+		memcpy(dst, &lv, sizeof(lv));
+		return;
+	}
+	}
+}
+
+static bool section_known(const char *s)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(s, sections[i]) == 0)
+			return true;
+	return false;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	bool other_role = false;
+	char b[48];
+
+	if (p->in_unknown_section)
+		return 1;
+	if (section[0] == '\0') {
+		perr(p, "key '%s' outside any section", shown(name, b));
+		return 1;
+	}
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+
+		if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
+			continue;
+		if (!(k->roles & (1u << p->role))) {
+			other_role = true;
+			continue;
+		}
+		if (p->first_line[i] != 0 && !k->repeat) {
+			perr(p, "[%s] %s given twice (first on line %u)", section, name,
+			     p->first_line[i]);
+			return 1;
+		}
+		if (p->first_line[i] == 0)
+			p->first_line[i] = p->line;
+		set_value(p, k, value);
+		return 1;
+	}
+	if (other_role)
+		perr(p, "unknown key '%s' in [%s] (%s has no such setting)", shown(name, b),
+		     section, vn_role_name(p->role));
+	else
+		perr(p, "unknown key '%s' in [%s]", shown(name, b), section);
+	/* Always go on: we report every error, not only the first. */
+	return 1;
+}
+
+/* --- Input: line counting and syntax checks ------------------------------ */
+
+/* Checks one line before inih sees it (inih reports only the first syntax
+ * error, without saying what is wrong). Leading blanks are removed, which
+ * also keeps inih from taking an indented line as a continuation. A bad line
+ * is reported here and handed on empty. */
+static void check_line(struct parse *p, char *str)
+{
+	size_t lead = strspn(str, " \t\r");
+	char *s;
+
+	if (lead > 0)
+		memmove(str, str + lead, strlen(str + lead) + 1);
+	s = str;
+	if (s[0] == '\0' || s[0] == '\n' || s[0] == ';' || s[0] == '#')
+		return;
+	if (s[0] == '[') {
+		char *end = strchr(s, ']');
+		char name[64], b[48];
+		size_t n;
+
+		if (end == NULL) {
+			perr(p, "section header without ']'");
+			str[0] = '\0';
+			return;
+		}
+		n = (size_t)(end - s - 1);
+		if (n >= sizeof(name))
+			n = sizeof(name) - 1;
+		memcpy(name, s + 1, n);
+		name[n] = '\0';
+		p->in_unknown_section = !section_known(name);
+		if (p->in_unknown_section)
+			perr(p, "unknown section [%s]", shown(name, b));
+		return;
+	}
+	if (strpbrk(s, "=:") == NULL) {
+		perr(p, "expected 'key = value' or '[section]'");
+		str[0] = '\0';
+	}
+}
+
+/* Finishes a line longer than inih's buffer: it is an error, not two lines. */
+static void skip_rest(struct parse *p)
+{
+	int ch;
+
+	if (p->f != NULL) {
+		while ((ch = fgetc(p->f)) != EOF && ch != '\n')
+			;
+		return;
+	}
+	while (*p->s != '\0' && *p->s++ != '\n')
+		;
+}
+
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse *p = stream;
+	size_t n = 0, cap = (size_t)num;
+
+	if (p->f != NULL) {
+		if (fgets(str, num, p->f) == NULL)
+			return NULL;
+		n = strlen(str);
+	} else {
+		if (*p->s == '\0')
+			return NULL;
+		while (n + 1 < cap && p->s[n] != '\0' && p->s[n] != '\n')
+			n++;
+		if (n + 1 < cap && p->s[n] == '\n')
+			n++;
+		memcpy(str, p->s, n);
+		str[n] = '\0';
+		p->s += n;
+	}
+	p->line++;
+	if (n > 0 && str[n - 1] != '\n' && n + 1 >= cap &&
+	    (p->f != NULL ? !feof(p->f) : *p->s != '\0')) {
+		perr(p, "line longer than %d characters", num - 2);
+		skip_rest(p);
+		str[0] = '\0';
+		return str;
+	}
+	check_line(p, str);
+	return str;
+}
+
+/* --- Whole-file checks ---------------------------------------------------- */
+
+static void check_complete(struct parse *p)
+{
+	struct vn_config *c = p->c;
+	char b[VN_IP_STRLEN];
+
+	p->line = 0;
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (keys[i].required && (keys[i].roles & (1u << p->role)) &&
+		    p->first_line[i] == 0)
+			perr(p, "[%s] %s is required", keys[i].section, keys[i].name);
+	}
+	for (size_t i = 0; i < c->n_addrs; i++) {
+		if (c->addrs[i].addr.family == 6 && c->tun_mtu < VN_IPV6_MIN_MTU) {
+			perr(p, "[tun] mtu %u is below %u, the minimum for an IPv6 address (%s)",
+			     c->tun_mtu, VN_IPV6_MIN_MTU, vn_ip_format(&c->addrs[i].addr, b));
+			break;
+		}
+	}
+}
+
+static int run(struct parse *p)
+{
+	int rc = ini_parse_stream(read_line, p, on_key, p);
+
+	if (rc == -2) {
+		p->line = 0;
+		perr(p, "out of memory");
+	} else if (rc > 0 && p->errors == 0) {
+		/* inih saw something our own checks let through. */
+		p->line = (unsigned)rc;
+		perr(p, "syntax error");
+	}
+	if (p->errors == 0)
+		check_complete(p);
+	return p->errors;
+}
+
+static void init_parse(struct parse *p, struct vn_config *c, enum vn_role role,
+		       const char *file, vn_config_err_fn err, void *ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->c = c;
+	p->role = role;
+	p->file = file;
+	p->err = err;
+	p->ctx = ctx;
+	vn_config_defaults(c, role);
+}
+
+int vn_config_load(struct vn_config *c, enum vn_role role, const char *path,
+		   vn_config_err_fn err, void *ctx)
+{
+	struct parse p;
+	int n;
+
+	init_parse(&p, c, role, path, err, ctx);
+	p.f = fopen(path, "re");
+	if (p.f == NULL) {
+		perr(&p, "cannot open: %s", strerror(errno));
+		return p.errors;
+	}
+	n = run(&p);
+	if (ferror(p.f)) {
+		p.line = 0;
+		perr(&p, "read error");
+		n = p.errors;
+	}
+	fclose(p.f);
+	return n;
+}
+
+int vn_config_load_string(struct vn_config *c, enum vn_role role, const char *name,
+			  const char *text, vn_config_err_fn err, void *ctx)
+{
+	struct parse p;
+
+	init_parse(&p, c, role, name, err, ctx);
+	p.s = text;
+	return run(&p);
+}
+
+/* --- Defaults ------------------------------------------------------------ */
+
+/* These equal obu_params_default()/rsu_params_default() (a unit test checks
+ * it); they are repeated here so that the parser links without the cores. */
+void vn_config_defaults(struct vn_config *c, enum vn_role role)
+{
+	memset(c, 0, sizeof(*c));
+	c->role = role;
+	strcpy(c->tun_name, "tun0");
+	c->tun_mtu = VN_TUN_MTU_DEFAULT;
+	strcpy(c->ctl_path, vn_role_default_socket(role));
+	c->log_level = VN_LOG_INFO;
+	c->obu = (struct obu_params){
+		.heartbeat_period_ms = 100,
+		.history = 10,
+		.candidates = 3,
+		.dead_periods = 3,
+		.hysteresis_pct = 20,
+		.max_neighbours = 64,
+		.max_rsus = 8,
+		.max_downstream = 1024,
+	};
+	c->rsu = (struct rsu_params){
+		.heartbeat_period_ms = 100,
+		.jitter_pct = 5,
+		.history = 10,
+		.rtt_hysteresis_ms = 5,
+		.max_obus = 4096,
+		.max_ips = 16384,
+		.ip_expiry_ms = 300000,
+		.seed = 0,
+	};
+}
+
+const char *vn_role_default_config(enum vn_role role)
+{
+	return role == VN_ROLE_OBU ? "/etc/vanet/obud.conf" : "/etc/vanet/rsud.conf";
+}
+
+const char *vn_role_default_socket(enum vn_role role)
+{
+	return role == VN_ROLE_OBU ? "/run/vanet/obud.sock" : "/run/vanet/rsud.sock";
+}
+
+const char *vn_role_name(enum vn_role role)
+{
+	return role == VN_ROLE_OBU ? "obud" : "rsud";
+}
+
+bool vn_ip_prefix_eq(const struct vn_ip_prefix *a, const struct vn_ip_prefix *b)
+{
+	return a->len == b->len && vn_ip_eq(&a->addr, &b->addr);
+}

@@ -1,0 +1,65 @@
+/* The daemons' configuration file (INI, parsed with inih). One parser for
+ * obud and rsud; the role decides which keys exist. Pure apart from reading
+ * the file: no libev, no libnl (the config fuzzer links only this, inih
+ * and vanet_proto). */
+#ifndef VN_CONFIG_H
+#define VN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core_io.h"
+#include "ip.h"
+#include "wire.h"
+#include "../obu/obu_core.h"
+#include "../rsu/rsu_core.h"
+
+enum vn_role { VN_ROLE_OBU, VN_ROLE_RSU };
+
+#define VN_IFNAME_MAX 16     /* IFNAMSIZ, NUL included */
+#define VN_CTL_PATH_MAX 108  /* sizeof(sun_path), NUL included */
+#define VN_MAX_ADDRS 16	     /* obu_core_set_addresses takes at most 16 */
+#define VN_TUN_MTU_MIN 68
+#define VN_TUN_MTU_MAX (VN_PBUF_DATA_MAX - VN_MAX_HLEN)
+#define VN_TUN_MTU_DEFAULT 1472
+#define VN_IPV6_MIN_MTU 1280
+
+struct vn_config {
+	enum vn_role role;
+	char interface[VN_IFNAME_MAX];	    /* [wire] interface */
+	char tun_name[VN_IFNAME_MAX];	    /* [tun] name */
+	struct vn_ip_prefix addrs[VN_MAX_ADDRS]; /* [tun] address */
+	size_t n_addrs;
+	uint32_t tun_mtu;		    /* [tun] mtu */
+	char ctl_path[VN_CTL_PATH_MAX];	    /* [control] socket */
+	enum vn_log_level log_level;	    /* [log] level */
+	struct obu_params obu;		    /* [routing], role OBU */
+	struct rsu_params rsu;		    /* [routing], role RSU */
+};
+
+/* Called once per error with "FILE:LINE: message" (or "FILE: message"). */
+typedef void (*vn_config_err_fn)(void *ctx, const char *msg);
+
+/* Defaults for the role (no interface: it is required). */
+void vn_config_defaults(struct vn_config *c, enum vn_role role);
+
+/* Reads `path` into *c. Every problem is reported through err; returns the
+ * number of errors (0: *c is complete and valid; otherwise *c is
+ * unspecified). Unknown sections and keys, bad values, out-of-range numbers,
+ * repeated keys and missing required keys are all errors. */
+int vn_config_load(struct vn_config *c, enum vn_role role, const char *path,
+		   vn_config_err_fn err, void *ctx);
+/* The same from a string (tests, fuzzer); `name` stands for the file name. */
+int vn_config_load_string(struct vn_config *c, enum vn_role role, const char *name,
+			  const char *text, vn_config_err_fn err, void *ctx);
+
+/* The default configuration path and daemon name for a role. */
+const char *vn_role_default_config(enum vn_role role);
+const char *vn_role_default_socket(enum vn_role role);
+const char *vn_role_name(enum vn_role role);
+
+bool vn_ip_prefix_eq(const struct vn_ip_prefix *a, const struct vn_ip_prefix *b);
+
+#endif

@@ -1,0 +1,394 @@
+#include "ctl.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* A stalled client must not hold a slot forever, nor many of them memory. */
+#define CLIENT_TIMEOUT 5.0
+#define MAX_CLIENTS 16
+
+/* --- Text buffer --------------------------------------------------------- */
+
+char *vn_strbuf_reserve(struct vn_strbuf *b, size_t n)
+{
+	if (b->oom)
+		return NULL;
+	if (b->cap - b->len < n + 1) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *p;
+
+		while (cap - b->len < n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (p == NULL) {
+			b->oom = true;
+			return NULL;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	return b->p + b->len;
+}
+
+void vn_strbuf_printf(struct vn_strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *dst;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (dst = vn_strbuf_reserve(b, (size_t)n)) == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dst, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void vn_strbuf_free(struct vn_strbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* --- Commands ------------------------------------------------------------ */
+
+static const struct {
+	const char *name;
+	enum vn_ctl_cmd cmd;
+	const char *help;
+} commands[] = {
+	{ "status", VN_CTL_STATUS, "role, MAC, interfaces, upstream and routes" },
+	{ "counters", VN_CTL_COUNTERS, "one \"name value\" line per counter" },
+	{ "help", VN_CTL_HELP, "this list" },
+};
+
+enum vn_ctl_cmd vn_ctl_parse(const char *line, size_t len, char word[64])
+{
+	size_t a = 0, b = len, n;
+
+	word[0] = '\0';
+	/* Stop at the first line end: one command per connection. */
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\n' || line[i] == '\0') {
+			b = i;
+			break;
+		}
+	}
+	while (a < b && (line[a] == ' ' || line[a] == '\t' || line[a] == '\r'))
+		a++;
+	while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' || line[b - 1] == '\r'))
+		b--;
+	if (a == b)
+		return VN_CTL_EMPTY;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strlen(commands[i].name) == b - a &&
+		    memcmp(commands[i].name, line + a, b - a) == 0)
+			return commands[i].cmd;
+	}
+	n = b - a < 63 ? b - a : 63;
+	for (size_t i = 0; i < n; i++) {
+		char ch = line[a + i];
+
+		word[i] = (ch >= 0x20 && ch < 0x7f && ch != '\'') ? ch : '?';
+	}
+	word[n] = '\0';
+	return VN_CTL_UNKNOWN;
+}
+
+void vn_ctl_answer(const char *line, size_t len, vn_ctl_fn fn, void *ctx, struct vn_strbuf *out)
+{
+	char word[64];
+	enum vn_ctl_cmd cmd = vn_ctl_parse(line, len, word);
+
+	switch (cmd) {
+	case VN_CTL_STATUS:
+	case VN_CTL_COUNTERS:
+		fn(ctx, cmd, out);
+		break;
+	case VN_CTL_HELP:
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			vn_strbuf_printf(out, "%-9s %s\n", commands[i].name, commands[i].help);
+		break;
+	case VN_CTL_EMPTY:
+		vn_strbuf_printf(out, "error: empty command (try 'help')\n");
+		break;
+	case VN_CTL_UNKNOWN:
+		vn_strbuf_printf(out, "error: unknown command '%s'\n", word);
+		break;
+	}
+	if (out->oom) {
+		/* Say so rather than send a silently cut answer. */
+		out->oom = false;
+		out->len = 0;
+		if (out->cap > 32)
+			out->len = (size_t)snprintf(out->p, out->cap, "error: out of memory\n");
+	}
+}
+
+/* --- Server -------------------------------------------------------------- */
+
+struct vn_ctl_client {
+	ev_io io;
+	ev_timer timeout;
+	struct vn_ctl *ctl;
+	int fd;
+	char in[VN_CTL_LINE_MAX];
+	size_t in_len;
+	struct vn_strbuf out;
+	size_t out_off;
+	struct vn_ctl_client *next;
+};
+
+static void client_free(struct vn_ctl_client *cl)
+{
+	struct vn_ctl *ctl = cl->ctl;
+	struct vn_ctl_client **pp;
+
+	ev_io_stop(ctl->loop, &cl->io);
+	ev_timer_stop(ctl->loop, &cl->timeout);
+	close(cl->fd);
+	for (pp = &ctl->clients; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == cl) {
+			*pp = cl->next;
+			break;
+		}
+	}
+	ctl->n_clients--;
+	vn_strbuf_free(&cl->out);
+	free(cl);
+}
+
+static void client_write(struct vn_ctl_client *cl)
+{
+	while (cl->out_off < cl->out.len) {
+		ssize_t n = send(cl->fd, cl->out.p + cl->out_off, cl->out.len - cl->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return; /* wait for EV_WRITE */
+			if (errno == EINTR)
+				continue;
+			break; /* client went away */
+		}
+		cl->out_off += (size_t)n;
+	}
+	client_free(cl);
+}
+
+static void client_answer(struct vn_ctl_client *cl)
+{
+	struct vn_ctl *ctl = cl->ctl;
+
+	vn_ctl_answer(cl->in, cl->in_len, ctl->fn, ctl->ctx, &cl->out);
+	ev_io_stop(ctl->loop, &cl->io);
+	ev_io_set(&cl->io, cl->fd, EV_WRITE);
+	ev_io_start(ctl->loop, &cl->io);
+	client_write(cl);
+}
+
+static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct vn_ctl_client *cl = w->data;
+	ssize_t n;
+
+	(void)loop;
+	if (revents & EV_WRITE) {
+		client_write(cl);
+		return;
+	}
+	n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len, MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		client_free(cl);
+		return;
+	}
+	if (n == 0 && cl->in_len == 0) {
+		client_free(cl); /* connected and left */
+		return;
+	}
+	cl->in_len += (size_t)n;
+	if (n == 0 || memchr(cl->in, '\n', cl->in_len) != NULL)
+		client_answer(cl);
+	else if (cl->in_len == sizeof(cl->in)) {
+		vn_strbuf_printf(&cl->out, "error: line too long\n");
+		ev_io_stop(cl->ctl->loop, &cl->io);
+		ev_io_set(&cl->io, cl->fd, EV_WRITE);
+		ev_io_start(cl->ctl->loop, &cl->io);
+		client_write(cl);
+	}
+}
+
+static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	client_free(w->data);
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct vn_ctl *ctl = w->data;
+
+	(void)revents;
+	/* A few per round: the control socket must not starve the data path. */
+	for (int i = 0; i < 8; i++) {
+		struct vn_ctl_client *cl;
+		int fd = accept4(ctl->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED)
+				vn_warn("control socket: accept: %s", strerror(errno));
+			return;
+		}
+		if (ctl->n_clients >= MAX_CLIENTS || (cl = calloc(1, sizeof(*cl))) == NULL) {
+			close(fd);
+			continue;
+		}
+		cl->ctl = ctl;
+		cl->fd = fd;
+		ev_io_init(&cl->io, client_cb, fd, EV_READ);
+		cl->io.data = cl;
+		ev_timer_init(&cl->timeout, client_timeout_cb, CLIENT_TIMEOUT, 0.);
+		cl->timeout.data = cl;
+		ev_io_start(loop, &cl->io);
+		ev_timer_start(loop, &cl->timeout);
+		cl->next = ctl->clients;
+		ctl->clients = cl;
+		ctl->n_clients++;
+	}
+}
+
+/* mkdir -p for the socket's directory (usually /run/vanet). */
+static int make_parent(const char *path, struct vn_error *e)
+{
+	char dir[VN_CTL_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		goto fail;
+	return 0;
+fail:
+	vn_error_set(e, "cannot create directory %s: %s", dir, strerror(errno));
+	return -1;
+}
+
+/* A socket file nobody answers on is left from a crash: remove it. One that
+ * answers belongs to a running daemon: leave it alone. */
+static int clear_stale(const struct sockaddr_un *sa, struct vn_error *e)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc;
+
+	if (fd < 0)
+		return 0;
+	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	if (rc == 0) {
+		vn_error_set(e, "control socket %s is in use: is another daemon running?",
+			     sa->sun_path);
+		return -1;
+	}
+	if (errno == ECONNREFUSED)
+		unlink(sa->sun_path);
+	return 0;
+}
+
+int vn_ctl_open(struct vn_ctl *ctl, struct ev_loop *loop, const char *path, vn_ctl_fn fn,
+		void *ctx, struct vn_error *e)
+{
+	struct sockaddr_un sa;
+	ev_io *w;
+
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->fd = -1;
+	ctl->loop = loop;
+	ctl->fn = fn;
+	ctl->ctx = ctx;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		vn_error_set(e, "control socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if (make_parent(path, e) < 0 || clear_stale(&sa, e) < 0)
+		return -1;
+	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ctl->fd < 0) {
+		vn_error_set(e, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		vn_error_set(e, "cannot bind control socket %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* Bound: from here on the file is ours to remove. */
+	strcpy(ctl->path, path);
+	/* Read-only commands, but the state is the operator's business. */
+	if (chmod(path, 0660) < 0 || listen(ctl->fd, 16) < 0) {
+		vn_error_set(e, "control socket %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	w = malloc(sizeof(*w));
+	if (w == NULL) {
+		vn_error_set(e, "out of memory");
+		goto fail;
+	}
+	ev_io_init(w, accept_cb, ctl->fd, EV_READ);
+	w->data = ctl;
+	ev_io_start(loop, w);
+	ctl->listen_w = w;
+	return 0;
+fail:
+	vn_ctl_close(ctl);
+	return -1;
+}
+
+void vn_ctl_close(struct vn_ctl *ctl)
+{
+	while (ctl->clients != NULL)
+		client_free(ctl->clients);
+	if (ctl->listen_w != NULL) {
+		ev_io_stop(ctl->loop, ctl->listen_w);
+		free(ctl->listen_w);
+		ctl->listen_w = NULL;
+	}
+	if (ctl->fd >= 0) {
+		close(ctl->fd);
+		ctl->fd = -1;
+	}
+	if (ctl->path[0] != '\0') {
+		unlink(ctl->path);
+		ctl->path[0] = '\0';
+	}
+}

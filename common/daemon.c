@@ -1,0 +1,650 @@
+#include "daemon.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+#include "netlink.h"
+#include "rawsock.h"
+#include "rxerr.h"
+#include "tun.h"
+#include "wire.h"
+
+/* Frames or packets taken from one source per loop round before the others
+ * get their turn: a flooded wire must not starve tun0 or the timers. */
+#define DRAIN_CAP 64
+/* The core handles a buffer synchronously and hands it back, so a couple
+ * of buffers are enough; the pool is there to keep allocation out of the
+ * packet path. */
+#define POOL_BUFS 4
+
+/* Counters the daemon itself keeps. Names are part of the contract. */
+#define DAEMON_COUNTERS(X)                                                        \
+	X(rx_frames)                                                              \
+	X(rx_drop_truncated)                                                      \
+	X(rx_errors)                                                              \
+	X(tx_frames)                                                              \
+	X(tx_errors)                                                              \
+	X(tun_rx_packets)                                                         \
+	X(tun_rx_errors)                                                          \
+	X(tun_tx_packets)                                                         \
+	X(tun_tx_errors)                                                          \
+	X(reloads)                                                                \
+	X(reload_failures)
+
+struct counters {
+#define X(n) uint64_t n;
+	DAEMON_COUNTERS(X)
+#undef X
+};
+
+struct daemon {
+	const struct vn_core_ops *ops;
+	const char *name;
+	const char *config_path;
+	unsigned verbose;
+	struct vn_config cfg;
+	struct ev_loop *loop;
+	void *core;
+	struct vn_core_io io;
+	struct vn_pool pool;
+	bool pool_ok;
+	struct nl_sock *nl;
+	struct vn_link_info wire;
+	int tun_fd;
+	int tun_ifindex;
+	int raw_fd;
+	struct vn_ctl ctl;
+	bool ctl_ok;
+	ev_io raw_w, tun_w;
+	ev_timer timer;
+	ev_signal sig_term, sig_int, sig_hup;
+	vn_usec started;
+	struct counters cnt;
+	struct vn_ratelimit rl_tx, rl_tun_tx, rl_rx, rl_tun_rx, rl_trunc;
+};
+
+vn_usec vn_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (vn_usec)ts.tv_sec * 1000000u + (vn_usec)ts.tv_nsec / 1000u;
+}
+
+/* --- Core callbacks ------------------------------------------------------ */
+
+/* Per-frame trouble is logged through a rate limiter: a dead link must not
+ * turn into a flood of identical lines. */
+#define LOG_LIMITED(rl, level, ...)                                               \
+	do {                                                                      \
+		uint64_t supp_;                                                   \
+		if (vn_log_enabled(level) && vn_ratelimit_ok(rl, vn_now(), &supp_)) { \
+			vn_log(level, __VA_ARGS__);                               \
+			if (supp_ > 0)                                            \
+				vn_log(level, "(%llu similar messages suppressed)",  \
+				       (unsigned long long)supp_);                \
+		}                                                                 \
+	} while (0)
+
+static void io_send(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct daemon *d = ctx;
+	ssize_t n = send(d->raw_fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n == (ssize_t)len) {
+		d->cnt.tx_frames++;
+		return;
+	}
+	d->cnt.tx_errors++;
+	LOG_LIMITED(&d->rl_tx, VN_LOG_WARN, "send on %s (%zu bytes): %s", d->cfg.interface, len,
+		    n < 0 ? strerror(errno) : "short write");
+}
+
+static void io_deliver(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct daemon *d = ctx;
+	ssize_t n = write(d->tun_fd, pkt, len);
+
+	if (n == (ssize_t)len) {
+		d->cnt.tun_tx_packets++;
+		return;
+	}
+	d->cnt.tun_tx_errors++;
+	LOG_LIMITED(&d->rl_tun_tx, VN_LOG_WARN, "write to %s (%zu bytes): %s", d->cfg.tun_name,
+		    len, n < 0 ? strerror(errno) : "short write");
+}
+
+static void io_log(void *ctx, enum vn_log_level level, const char *msg)
+{
+	(void)ctx;
+	vn_log(level, "%s", msg);
+}
+
+/* --- Event loop ---------------------------------------------------------- */
+
+/* After every event: the core may have a new earliest deadline. */
+static void rearm(struct daemon *d)
+{
+	vn_usec next = d->ops->next_timer(d->core);
+	vn_usec now;
+
+	ev_timer_stop(d->loop, &d->timer);
+	if (next == VN_USEC_NEVER)
+		return;
+	/* libev measures timers from its cached loop time; refresh it so the
+	 * delay is not counted from a stale instant. */
+	ev_now_update(d->loop);
+	now = vn_now();
+	ev_timer_set(&d->timer, next > now ? (double)(next - now) / 1e6 : 0., 0.);
+	ev_timer_start(d->loop, &d->timer);
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	d->ops->tick(d->core, vn_now());
+	rearm(d);
+}
+
+static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < DRAIN_CAP; i++) {
+		struct vn_pbuf *b = vn_pool_get(&d->pool);
+		enum vn_raw_rx r;
+		size_t len = 0;
+
+		if (b == NULL)
+			break;
+		r = vn_raw_recv(d->raw_fd, b->data, vn_pbuf_tailroom(b), &len);
+		if (r == VN_RAW_FRAME) {
+			d->cnt.rx_frames++;
+			b->len = len;
+			d->ops->on_frame(d->core, b, vn_now());
+		} else if (r == VN_RAW_TRUNCATED) {
+			d->cnt.rx_frames++;
+			d->cnt.rx_drop_truncated++;
+			LOG_LIMITED(&d->rl_trunc, VN_LOG_DEBUG,
+				    "dropped a %zu-byte frame: larger than the %zu-byte buffer",
+				    len, vn_pbuf_tailroom(b));
+		} else if (r == VN_RAW_ERROR) {
+			d->cnt.rx_errors++;
+			LOG_LIMITED(&d->rl_rx, VN_LOG_WARN, "receive on %s: %s",
+				    d->cfg.interface, strerror(errno));
+		}
+		vn_pool_put(&d->pool, b);
+		if (r == VN_RAW_AGAIN || r == VN_RAW_ERROR)
+			break;
+	}
+	rearm(d);
+}
+
+static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < DRAIN_CAP; i++) {
+		struct vn_pbuf *b = vn_pool_get(&d->pool);
+		ssize_t n;
+
+		if (b == NULL)
+			break;
+		n = read(d->tun_fd, b->data, vn_pbuf_tailroom(b));
+		if (n > 0) {
+			d->cnt.tun_rx_packets++;
+			b->len = (size_t)n;
+			d->ops->on_tun(d->core, b, vn_now());
+		} else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			d->cnt.tun_rx_errors++;
+			LOG_LIMITED(&d->rl_tun_rx, VN_LOG_WARN, "read from %s: %s",
+				    d->cfg.tun_name, strerror(errno));
+		}
+		vn_pool_put(&d->pool, b);
+		if (n <= 0)
+			break;
+	}
+	rearm(d);
+}
+
+/* --- Status and counters ------------------------------------------------- */
+
+struct counter_walk {
+	struct vn_strbuf *out;
+};
+
+static bool daemon_counter_name(const char *name)
+{
+	static const char *const names[] = {
+#define X(n) #n,
+		DAEMON_COUNTERS(X)
+#undef X
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void core_counter(void *ctx, const char *name, uint64_t value)
+{
+	struct counter_walk *cw = ctx;
+
+	/* The daemon's own count wins if a core reports the same name. */
+	if (daemon_counter_name(name))
+		return;
+	vn_strbuf_printf(cw->out, "%s %llu\n", name, (unsigned long long)value);
+}
+
+static void describe_core(struct daemon *d, struct vn_strbuf *out)
+{
+	vn_usec now = vn_now();
+	size_t room = 4096, need;
+	char *dst;
+
+	for (int tries = 0; tries < 3; tries++) {
+		dst = vn_strbuf_reserve(out, room);
+		if (dst == NULL)
+			return;
+		need = d->ops->describe(d->core, now, dst, room + 1);
+		if (need <= room) {
+			out->len += need;
+			return;
+		}
+		room = need;
+	}
+}
+
+static void ctl_answer(void *ctx, enum vn_ctl_cmd cmd, struct vn_strbuf *out)
+{
+	struct daemon *d = ctx;
+	char mac[VN_MAC_STRLEN], ip[VN_IP_STRLEN];
+
+	if (cmd == VN_CTL_COUNTERS) {
+		struct counter_walk cw = { out };
+
+#define X(n) vn_strbuf_printf(out, #n " %llu\n", (unsigned long long)d->cnt.n);
+		DAEMON_COUNTERS(X)
+#undef X
+		d->ops->counters(d->core, core_counter, &cw);
+		return;
+	}
+	if (d->ops->status_head != NULL)
+		d->ops->status_head(d->core, out);
+	vn_strbuf_printf(out, "role: %s\n", d->name);
+	vn_strbuf_printf(out, "version: %s\n", VANET_VERSION);
+	vn_strbuf_printf(out, "mac: %s\n", vn_mac_format(&d->wire.mac, mac));
+	vn_strbuf_printf(out, "interface: %s mtu %u\n", d->cfg.interface, d->wire.mtu);
+	vn_strbuf_printf(out, "tun: %s mtu %u\n", d->cfg.tun_name, d->cfg.tun_mtu);
+	for (size_t i = 0; i < d->cfg.n_addrs; i++)
+		vn_strbuf_printf(out, "address: %s/%u\n",
+				 vn_ip_format(&d->cfg.addrs[i].addr, ip), d->cfg.addrs[i].len);
+	vn_strbuf_printf(out, "uptime: %.3f s\n", (double)(vn_now() - d->started) / 1e6);
+	describe_core(d, out);
+}
+
+/* --- Set-up -------------------------------------------------------------- */
+
+static void print_config_error(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static void log_config_error(void *ctx, const char *msg)
+{
+	(void)ctx;
+	vn_err("%s", msg);
+}
+
+/* A frame is our header plus one tun packet; it must fit the wire. */
+static int check_mtu(const struct daemon *d, uint32_t tun_mtu, struct vn_error *e)
+{
+	if ((uint64_t)tun_mtu + VN_MAX_HLEN <= (uint64_t)d->wire.mtu + VN_ETH_HLEN)
+		return 0;
+	vn_error_set(e,
+		     "[tun] mtu %u does not fit %s (mtu %u): frames would be %u bytes; "
+		     "set [tun] mtu to at most %u or raise the wire MTU",
+		     tun_mtu, d->cfg.interface, d->wire.mtu, tun_mtu + VN_MAX_HLEN,
+		     d->wire.mtu > VN_MAX_HLEN - VN_ETH_HLEN ? d->wire.mtu - (VN_MAX_HLEN - VN_ETH_HLEN)
+							    : 0);
+	return -1;
+}
+
+static int set_addresses(struct daemon *d, struct vn_error *e)
+{
+	for (size_t i = 0; i < d->cfg.n_addrs; i++)
+		if (vn_nl_addr(d->nl, d->tun_ifindex, &d->cfg.addrs[i], true, e) < 0)
+			return -1;
+	if (d->ops->set_addresses != NULL &&
+	    d->ops->set_addresses(d->core, d->cfg.addrs, d->cfg.n_addrs) < 0) {
+		vn_error_set(e, "the core refused the tun addresses");
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_links(struct daemon *d, struct vn_error *e)
+{
+	struct vn_link_info tun;
+	char mac[VN_MAC_STRLEN];
+
+	d->nl = vn_nl_open(e);
+	if (d->nl == NULL || vn_nl_link_get(d->nl, d->cfg.interface, &d->wire, e) < 0)
+		return -1;
+	if (!d->wire.ether || vn_mac_is_zero(&d->wire.mac)) {
+		vn_error_set(e, "interface %s is not an Ethernet interface", d->cfg.interface);
+		return -1;
+	}
+	if (!d->wire.up)
+		vn_warn("interface %s is down: nothing will be received until it is up",
+			d->cfg.interface);
+	if (check_mtu(d, d->cfg.tun_mtu, e) < 0)
+		return -1;
+	d->raw_fd = vn_raw_open(d->wire.ifindex, d->cfg.interface, e);
+	if (d->raw_fd < 0)
+		return -1;
+	d->tun_fd = vn_tun_open(d->cfg.tun_name, e);
+	if (d->tun_fd < 0)
+		return -1;
+	if (vn_nl_link_get(d->nl, d->cfg.tun_name, &tun, e) < 0)
+		return -1;
+	d->tun_ifindex = tun.ifindex;
+	if (vn_nl_link_set(d->nl, d->tun_ifindex, d->cfg.tun_mtu, e) < 0)
+		return -1;
+	vn_info("wire %s mac %s mtu %u; tun %s mtu %u", d->cfg.interface,
+		vn_mac_format(&d->wire.mac, mac), d->wire.mtu, d->cfg.tun_name, d->cfg.tun_mtu);
+	return 0;
+}
+
+static int setup(struct daemon *d, struct vn_error *e)
+{
+	const char *msg = d->ops->check(&d->cfg);
+
+	if (msg != NULL) {
+		vn_error_set(e, "%s: routing parameters: %s", d->config_path, msg);
+		return -1;
+	}
+	if (vn_pool_init(&d->pool, POOL_BUFS) < 0) {
+		vn_error_set(e, "out of memory");
+		return -1;
+	}
+	d->pool_ok = true;
+	if (setup_links(d, e) < 0)
+		return -1;
+	d->io = (struct vn_core_io){ .ctx = d, .send = io_send, .deliver = io_deliver,
+				     .log = io_log };
+	d->started = vn_now();
+	d->core = d->ops->create(&d->cfg, &d->wire.mac, &d->io, d->started);
+	if (d->core == NULL) {
+		vn_error_set(e, "cannot create the routing core (bad parameters or no memory)");
+		return -1;
+	}
+	if (set_addresses(d, e) < 0)
+		return -1;
+	if (vn_ctl_open(&d->ctl, d->loop, d->cfg.ctl_path, ctl_answer, d, e) < 0)
+		return -1;
+	d->ctl_ok = true;
+	return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+	if (d->loop != NULL) {
+		ev_io_stop(d->loop, &d->raw_w);
+		ev_io_stop(d->loop, &d->tun_w);
+		ev_timer_stop(d->loop, &d->timer);
+		ev_signal_stop(d->loop, &d->sig_term);
+		ev_signal_stop(d->loop, &d->sig_int);
+		ev_signal_stop(d->loop, &d->sig_hup);
+	}
+	if (d->ctl_ok)
+		vn_ctl_close(&d->ctl);
+	if (d->core != NULL)
+		d->ops->destroy(d->core);
+	/* Closing the only fd of a non-persistent tun removes the interface
+	 * (and its addresses and routes with it). */
+	if (d->tun_fd >= 0)
+		close(d->tun_fd);
+	if (d->raw_fd >= 0)
+		close(d->raw_fd);
+	vn_nl_close(d->nl);
+	if (d->pool_ok)
+		vn_pool_fini(&d->pool);
+	if (d->loop != NULL)
+		ev_loop_destroy(d->loop);
+}
+
+/* --- Reload (SIGHUP) ----------------------------------------------------- */
+
+static enum vn_log_level effective_level(const struct daemon *d, enum vn_log_level lv)
+{
+	unsigned v = (unsigned)lv + d->verbose;
+
+	return v > VN_LOG_DEBUG ? VN_LOG_DEBUG : (enum vn_log_level)v;
+}
+
+static bool has_prefix(const struct vn_config *c, const struct vn_ip_prefix *p)
+{
+	for (size_t i = 0; i < c->n_addrs; i++)
+		if (vn_ip_prefix_eq(&c->addrs[i], p))
+			return true;
+	return false;
+}
+
+/* Keys that only take effect at start: keep the running value. */
+static void keep_restart_keys(const struct daemon *d, struct vn_config *n)
+{
+	if (strcmp(n->interface, d->cfg.interface) != 0) {
+		vn_warn("reload: [wire] interface changed to %s: needs a restart, keeping %s",
+			n->interface, d->cfg.interface);
+		strcpy(n->interface, d->cfg.interface);
+	}
+	if (strcmp(n->tun_name, d->cfg.tun_name) != 0) {
+		vn_warn("reload: [tun] name changed to %s: needs a restart, keeping %s",
+			n->tun_name, d->cfg.tun_name);
+		strcpy(n->tun_name, d->cfg.tun_name);
+	}
+	if (strcmp(n->ctl_path, d->cfg.ctl_path) != 0) {
+		vn_warn("reload: [control] socket changed to %s: needs a restart, keeping %s",
+			n->ctl_path, d->cfg.ctl_path);
+		strcpy(n->ctl_path, d->cfg.ctl_path);
+	}
+}
+
+static void apply_addresses(struct daemon *d, const struct vn_config *n)
+{
+	struct vn_error e;
+
+	for (size_t i = 0; i < d->cfg.n_addrs; i++)
+		if (!has_prefix(n, &d->cfg.addrs[i]) &&
+		    vn_nl_addr(d->nl, d->tun_ifindex, &d->cfg.addrs[i], false, &e) < 0)
+			vn_err("reload: %s", e.msg);
+	for (size_t i = 0; i < n->n_addrs; i++)
+		if (!has_prefix(&d->cfg, &n->addrs[i]) &&
+		    vn_nl_addr(d->nl, d->tun_ifindex, &n->addrs[i], true, &e) < 0)
+			vn_err("reload: %s", e.msg);
+	if (d->ops->set_addresses != NULL &&
+	    d->ops->set_addresses(d->core, n->addrs, n->n_addrs) < 0)
+		vn_err("reload: the core refused the tun addresses");
+}
+
+static void reload(struct daemon *d)
+{
+	struct vn_config n;
+	struct vn_error e;
+	const char *msg;
+	int errors;
+
+	vn_notice("reloading %s", d->config_path);
+	errors = vn_config_load(&n, d->ops->role, d->config_path, log_config_error, d);
+	if (errors > 0) {
+		vn_err("reload: %d error(s) in %s; keeping the running configuration", errors,
+		       d->config_path);
+		goto fail;
+	}
+	if ((msg = d->ops->check(&n)) != NULL) {
+		vn_err("reload: routing parameters: %s; keeping the running configuration", msg);
+		goto fail;
+	}
+	keep_restart_keys(d, &n);
+	if (vn_nl_link_get(d->nl, d->cfg.interface, &d->wire, &e) < 0 ||
+	    check_mtu(d, n.tun_mtu, &e) < 0) {
+		vn_err("reload: %s; keeping the running configuration", e.msg);
+		goto fail;
+	}
+	if (d->ops->set_params(d->core, &n, vn_now()) < 0) {
+		vn_err("reload: the core refused the routing parameters; keeping the running "
+		       "configuration");
+		goto fail;
+	}
+	vn_log_set_level(effective_level(d, n.log_level));
+	if (n.tun_mtu != d->cfg.tun_mtu) {
+		/* Addresses first out, MTU, then new ones in: an MTU below 1280
+		 * would make the kernel drop IPv6 addresses. */
+		if (vn_nl_link_set(d->nl, d->tun_ifindex, n.tun_mtu, &e) < 0) {
+			vn_err("reload: %s", e.msg);
+			n.tun_mtu = d->cfg.tun_mtu;
+		}
+	}
+	apply_addresses(d, &n);
+	d->cfg = n;
+	d->cnt.reloads++;
+	vn_notice("configuration reloaded");
+	rearm(d);
+	return;
+fail:
+	d->cnt.reload_failures++;
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = w->data;
+
+	(void)revents;
+	if (w->signum == SIGHUP) {
+		reload(d);
+		return;
+	}
+	vn_notice("%s: shutting down", strsignal(w->signum));
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void start_watchers(struct daemon *d)
+{
+	ev_io_init(&d->raw_w, raw_cb, d->raw_fd, EV_READ);
+	ev_io_init(&d->tun_w, tun_cb, d->tun_fd, EV_READ);
+	ev_init(&d->timer, timer_cb);
+	ev_signal_init(&d->sig_term, signal_cb, SIGTERM);
+	ev_signal_init(&d->sig_int, signal_cb, SIGINT);
+	ev_signal_init(&d->sig_hup, signal_cb, SIGHUP);
+	d->raw_w.data = d->tun_w.data = d->timer.data = d;
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+	ev_io_start(d->loop, &d->raw_w);
+	ev_io_start(d->loop, &d->tun_w);
+	ev_signal_start(d->loop, &d->sig_term);
+	ev_signal_start(d->loop, &d->sig_int);
+	ev_signal_start(d->loop, &d->sig_hup);
+	rearm(d);
+}
+
+/* --- main ---------------------------------------------------------------- */
+
+static int run(struct daemon *d)
+{
+	struct vn_error e = { "" };
+	int rc = 1;
+
+	/* Signals are handled inside the loop; an early SIGTERM during set-up
+	 * still ends the process the default way, which leaves nothing behind
+	 * that closing the fds would not remove. */
+	d->loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD);
+	if (d->loop == NULL) {
+		vn_err("cannot initialise the event loop");
+		return 1;
+	}
+	if (setup(d, &e) < 0) {
+		vn_err("%s", e.msg);
+	} else {
+		start_watchers(d);
+		vn_notice("%s %s running on %s", d->name, VANET_VERSION, d->cfg.interface);
+		ev_run(d->loop, 0);
+		rc = 0;
+	}
+	teardown(d);
+	return rc;
+}
+
+int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[])
+{
+	const char *name = vn_role_name(ops->role);
+	const char *def = vn_role_default_config(ops->role);
+	struct daemon *d;
+	struct vn_cli cli;
+	int rc;
+
+	vn_cli_parse(&cli, argc, argv, def);
+	switch (cli.action) {
+	case VN_CLI_HELP:
+		vn_cli_usage(stdout, name, def);
+		return 0;
+	case VN_CLI_VERSION:
+		printf("%s %s\n", name, VANET_VERSION);
+		return 0;
+	case VN_CLI_USAGE:
+		fprintf(stderr, "%s: %s\n", name, cli.bad);
+		vn_cli_usage(stderr, name, def);
+		return 2;
+	case VN_CLI_RUN:
+	case VN_CLI_CHECK:
+		break;
+	}
+	d = calloc(1, sizeof(*d));
+	if (d == NULL) {
+		fprintf(stderr, "%s: out of memory\n", name);
+		return 1;
+	}
+	d->ops = ops;
+	d->name = name;
+	d->config_path = cli.config;
+	d->verbose = cli.verbose;
+	d->tun_fd = d->raw_fd = -1;
+	vn_log_init(name, VN_LOG_INFO);
+	if (vn_config_load(&d->cfg, ops->role, cli.config, print_config_error, NULL) > 0) {
+		rc = 1;
+	} else if (ops->check(&d->cfg) != NULL) {
+		fprintf(stderr, "%s: [routing]: %s\n", cli.config, ops->check(&d->cfg));
+		rc = 1;
+	} else if (cli.action == VN_CLI_CHECK) {
+		printf("%s: configuration OK\n", cli.config);
+		rc = 0;
+	} else {
+		signal(SIGPIPE, SIG_IGN);
+		vn_log_set_level(effective_level(d, d->cfg.log_level));
+		vn_ratelimit_init(&d->rl_tx, 5000000, 5);
+		vn_ratelimit_init(&d->rl_tun_tx, 5000000, 5);
+		vn_ratelimit_init(&d->rl_rx, 5000000, 5);
+		vn_ratelimit_init(&d->rl_tun_rx, 5000000, 5);
+		vn_ratelimit_init(&d->rl_trunc, 5000000, 5);
+		rc = run(d);
+	}
+	free(d);
+	return rc;
+}

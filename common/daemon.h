@@ -1,0 +1,44 @@
+/* The daemon shell shared by obud and rsud: command line, configuration,
+ * tun, raw socket, control socket, signals and the libev loop around a
+ * routing core. Each daemon only supplies the table below. */
+#ifndef VN_DAEMON_H
+#define VN_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "core_io.h"
+#include "ctl.h"
+#include "mac.h"
+#include "pbuf.h"
+
+/* The core, seen through a small vtable so that one shell serves both. */
+struct vn_core_ops {
+	enum vn_role role;
+	void *(*create)(const struct vn_config *cfg, const struct vn_mac *self,
+			const struct vn_core_io *io, vn_usec now);
+	void (*destroy)(void *core);
+	/* NULL if the routing parameters in cfg are acceptable to the core. */
+	const char *(*check)(const struct vn_config *cfg);
+	int (*set_params)(void *core, const struct vn_config *cfg, vn_usec now);
+	/* Optional: tell the core its tun addresses. */
+	int (*set_addresses)(void *core, const struct vn_ip_prefix *a, size_t n);
+	void (*on_frame)(void *core, struct vn_pbuf *b, vn_usec now);
+	void (*on_tun)(void *core, struct vn_pbuf *b, vn_usec now);
+	void (*tick)(void *core, vn_usec now);
+	vn_usec (*next_timer)(const void *core);
+	/* Optional: status lines that come before the daemon's own. */
+	void (*status_head)(const void *core, struct vn_strbuf *out);
+	size_t (*describe)(const void *core, vn_usec now, char *buf, size_t cap);
+	void (*counters)(const void *core, void (*fn)(void *ctx, const char *name, uint64_t value),
+			 void *ctx);
+};
+
+/* The whole program: returns the process exit code (DAEMON_CONTRACT.md). */
+int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[]);
+
+/* CLOCK_MONOTONIC in microseconds: the `now` every core call gets. */
+vn_usec vn_now(void);
+
+#endif

@@ -1,2 +1,0 @@
-/* placeholder: being written */
-typedef int vn_placeholder_sys_placeholder_t;
