@@ -1,2 +1,1318 @@
-/* placeholder: being written */
-typedef int vn_placeholder_obu_core_t;
+/* The OBU routing core (PROTOCOL.md §5). See docs/routing.md for the why.
+ *
+ * Tables, all allocated in obu_core_new and never grown:
+ *   rsu[max_rsus]       per RSU: a FIFO of the last `history` ids (duplicate
+ *                       detection), newest id/uptime (restart detection), the
+ *                       chosen upstream neighbour and the ordered candidates.
+ *   nbrs (max_neighbours) keyed by (neighbour MAC, RSU): hops it advertises,
+ *                       which recent ids it delivered (delivery ratio), when
+ *                       last heard, and whether it is below us.
+ *   downs (max_downstream) downstream OBU -> neighbour leading to it.
+ * Hash tables are LRU-evicted when full (core_tab.h); the chosen upstreams
+ * are never the victims.
+ */
+#include "obu_core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_tab.h"
+#include "core_text.h"
+#include "wire.h"
+
+#define OBU_HISTORY_MAX 1024
+#define OBU_RATIO_WINDOW 64	/* ids looked at for a delivery ratio, at most */
+#define OBU_CAND_MAX 16
+#define OBU_MAX_HOPS 64		/* a heartbeat claiming more is hostile or looping */
+#define OBU_MAX_ADDRS 16
+#define OBU_BCAST_RING 32	/* recent broadcast Downstreams remembered */
+#define OBU_NONE (-1)
+
+#define OBU_COUNTERS(X)                                                        \
+	X(rx_frames)                                                           \
+	X(drop_not_for_us)                                                     \
+	X(drop_own_frame)                                                      \
+	X(hb_received)                                                         \
+	X(hb_relayed)                                                          \
+	X(drop_dup_heartbeat)                                                  \
+	X(drop_hb_bad_source)                                                  \
+	X(drop_hb_bad_hops)                                                    \
+	X(drop_hb_bogus_id)                                                    \
+	X(rsu_restarts)                                                        \
+	X(replies_sent)                                                        \
+	X(replies_forwarded)                                                   \
+	X(drop_reply_bad_sender)                                               \
+	X(drop_loop)                                                           \
+	X(drop_no_upstream)                                                    \
+	X(drop_no_route)                                                       \
+	X(drop_bad_origin)                                                     \
+	X(drop_no_headroom)                                                    \
+	X(drop_tun_bad_ip)                                                     \
+	X(up_sent)                                                             \
+	X(up_forwarded)                                                        \
+	X(down_delivered)                                                      \
+	X(down_forwarded)                                                      \
+	X(bcast_delivered)                                                     \
+	X(bcast_relayed)                                                       \
+	X(bcast_not_for_us)                                                    \
+	X(drop_bcast_not_upstream)                                             \
+	X(drop_bcast_dup)                                                      \
+	X(drop_down_bad_dest)                                                  \
+	X(upstream_changes)                                                    \
+	X(rsu_changes)                                                         \
+	X(nbrs_dead)                                                           \
+	X(nbrs_evicted)                                                        \
+	X(rsus_gone)                                                           \
+	X(rsus_evicted)                                                        \
+	X(routes_learned)                                                      \
+	X(routes_expired)                                                      \
+	X(routes_evicted)
+
+enum obu_counter {
+#define X(n) OC_##n,
+	OBU_COUNTERS(X)
+#undef X
+	OC__COUNT
+};
+
+static const char *const obu_counter_names[OC__COUNT] = {
+#define X(n) #n,
+	OBU_COUNTERS(X)
+#undef X
+};
+
+/* Key of the neighbour table: a neighbour as seen for one RSU. */
+struct nbr_key {
+	struct vn_mac mac;
+	uint16_t rsu;
+};
+
+struct obu_nbr {
+	uint32_t hops;		/* the hops it wrote: our distance through it */
+	vn_usec last_heard;	/* last heartbeat copy from it, 0 never */
+	uint32_t last_id;	/* newest id it delivered */
+	uint64_t mask;		/* bit i: it delivered id last_id - i */
+	bool have;		/* last_id/mask valid */
+	vn_usec below_until;	/* it sent us replies or data: it is below us */
+};
+
+struct obu_rsu {
+	struct vn_mac mac;
+	bool used;
+	bool have;		/* newest/newest_uptime valid */
+	uint32_t newest;
+	vn_u128 newest_uptime;
+	uint32_t first_id;	/* first id since (re)start: ratio denominator */
+	uint32_t *fifo;		/* [history]: ids, oldest at fifo_head */
+	uint32_t fifo_len, fifo_head;
+	vn_usec last_heard;
+	int32_t up;		/* chosen neighbour slot, OBU_NONE */
+	int32_t cand[OBU_CAND_MAX];
+	uint32_t ncand;
+	vn_usec better_since;	/* clearly better than the chosen RSU since */
+};
+
+struct obu_down {
+	struct vn_mac via;
+	vn_usec last_seen;
+};
+
+struct obu_bcast {
+	uint32_t hash;
+	vn_usec at;
+};
+
+struct obu_core {
+	struct obu_params p;
+	struct vn_mac self;
+	struct vn_core_io io;
+	vn_usec next_tick;
+	struct obu_rsu *rsu;	/* [max_rsus] */
+	uint32_t *fifo_mem;	/* [max_rsus * history] */
+	int32_t chosen;		/* chosen RSU index, OBU_NONE */
+	struct core_tab nbrs;
+	struct obu_nbr *nbr;	/* [max_neighbours] */
+	struct core_tab downs;
+	struct obu_down *down;	/* [max_downstream] */
+	struct vn_ip_prefix addr[OBU_MAX_ADDRS];
+	size_t naddr;
+	struct obu_bcast bcast[OBU_BCAST_RING];
+	uint32_t bcast_next;
+	uint64_t cnt[OC__COUNT];
+	uint64_t rx_drop[VN_RX__COUNT];
+	uint8_t scratch[64];
+};
+
+void obu_params_default(struct obu_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->heartbeat_period_ms = 100;
+	p->history = 10;
+	p->candidates = 3;
+	p->dead_periods = 3;
+	p->hysteresis_pct = 20;
+	p->max_neighbours = 64;
+	p->max_rsus = 8;
+	p->max_downstream = 1024;
+}
+
+const char *obu_params_check(const struct obu_params *p)
+{
+	if (p->heartbeat_period_ms < 1 || p->heartbeat_period_ms > 60000)
+		return "heartbeat_period_ms must be 1..60000";
+	if (p->history < 2 || p->history > OBU_HISTORY_MAX)
+		return "history must be 2..1024";
+	if (p->candidates < 1 || p->candidates > OBU_CAND_MAX)
+		return "candidates must be 1..16";
+	if (p->dead_periods < 1 || p->dead_periods > p->history)
+		return "dead_periods must be 1..history";
+	if (p->hysteresis_pct > 100)
+		return "hysteresis_pct must be 0..100";
+	if (p->max_neighbours < 2 || p->max_neighbours > 65536)
+		return "max_neighbours must be 2..65536";
+	if (p->max_rsus < 1 || p->max_rsus > 256)
+		return "max_rsus must be 1..256";
+	if (p->max_downstream < 1 || p->max_downstream > (1u << 20))
+		return "max_downstream must be 1..1048576";
+	return NULL;
+}
+
+/* --- helpers --------------------------------------------------------------- */
+
+static void obu_log(struct obu_core *c, enum vn_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void obu_log(struct obu_core *c, enum vn_log_level lvl, const char *fmt, ...)
+{
+	char line[224];
+	va_list ap;
+
+	if (c->io.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->io.log(c->io.ctx, lvl, line);
+}
+
+static vn_usec period_us(const struct obu_core *c)
+{
+	return (vn_usec)c->p.heartbeat_period_ms * VN_USEC_PER_MS;
+}
+
+static vn_usec dead_after(const struct obu_core *c)
+{
+	return period_us(c) * c->p.dead_periods;
+}
+
+static vn_usec gone_after(const struct obu_core *c)
+{
+	return period_us(c) * c->p.history;
+}
+
+/* now - then, never wrapping if a caller's clock went backwards. */
+static vn_usec age(vn_usec now, vn_usec then)
+{
+	return now >= then ? now - then : 0;
+}
+
+static void send_frame(struct obu_core *c, const uint8_t *f, size_t len)
+{
+	c->io.send(c->io.ctx, f, len);
+}
+
+static const struct nbr_key *nbr_key(const struct obu_core *c, uint32_t slot)
+{
+	return (const struct nbr_key *)(const void *)core_tab_key(&c->nbrs, slot);
+}
+
+static const struct vn_mac *nbr_mac(const struct obu_core *c, int32_t slot)
+{
+	return &nbr_key(c, (uint32_t)slot)->mac;
+}
+
+static const struct vn_mac *down_mac(const struct obu_core *c, uint32_t slot)
+{
+	return (const struct vn_mac *)(const void *)core_tab_key(&c->downs, slot);
+}
+
+/* --- tables ----------------------------------------------------------------- */
+
+static int tables_alloc(struct obu_core *c, uint32_t seed)
+{
+	c->rsu = calloc(c->p.max_rsus, sizeof(*c->rsu));
+	c->fifo_mem = calloc((size_t)c->p.max_rsus * c->p.history, sizeof(uint32_t));
+	c->nbr = calloc(c->p.max_neighbours, sizeof(*c->nbr));
+	c->down = calloc(c->p.max_downstream, sizeof(*c->down));
+	if (c->rsu == NULL || c->fifo_mem == NULL || c->nbr == NULL || c->down == NULL)
+		return -1;
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		c->rsu[i].fifo = c->fifo_mem + (size_t)i * c->p.history;
+		c->rsu[i].up = OBU_NONE;
+	}
+	if (core_tab_init(&c->nbrs, c->p.max_neighbours, sizeof(struct nbr_key), seed) != 0)
+		return -1;
+	if (core_tab_init(&c->downs, c->p.max_downstream, sizeof(struct vn_mac), seed ^ 0x5bd1e995u) != 0)
+		return -1;
+	c->chosen = OBU_NONE;
+	return 0;
+}
+
+static void tables_free(struct obu_core *c)
+{
+	free(c->rsu);
+	free(c->fifo_mem);
+	free(c->nbr);
+	free(c->down);
+	c->rsu = NULL;
+	c->fifo_mem = NULL;
+	c->nbr = NULL;
+	c->down = NULL;
+	core_tab_fini(&c->nbrs);
+	core_tab_fini(&c->downs);
+}
+
+static uint32_t mac_seed(const struct vn_mac *m)
+{
+	uint32_t h = 0x811c9dc5u;
+
+	for (int i = 0; i < VN_MAC_LEN; i++)
+		h = (h ^ m->b[i]) * 16777619u;
+	return h;
+}
+
+struct obu_core *obu_core_new(const struct obu_params *p, const struct vn_mac *self,
+			      const struct vn_core_io *io, vn_usec now)
+{
+	struct obu_core *c;
+
+	if (p == NULL || self == NULL || io == NULL || io->send == NULL ||
+	    io->deliver == NULL || obu_params_check(p) != NULL)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->p = *p;
+	c->self = *self;
+	c->io = *io;
+	c->next_tick = now + period_us(c);
+	if (tables_alloc(c, mac_seed(self)) != 0) {
+		obu_core_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void obu_core_free(struct obu_core *c)
+{
+	if (c == NULL)
+		return;
+	tables_free(c);
+	free(c);
+}
+
+int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec now)
+{
+	struct obu_core tmp;
+
+	if (p == NULL || obu_params_check(p) != NULL)
+		return -1;
+	if (p->history == c->p.history && p->max_neighbours == c->p.max_neighbours &&
+	    p->max_rsus == c->p.max_rsus && p->max_downstream == c->p.max_downstream) {
+		c->p = *p;
+		for (uint32_t i = 0; i < c->p.max_rsus; i++)
+			if (c->rsu[i].ncand > c->p.candidates)
+				c->rsu[i].ncand = c->p.candidates;
+		if (c->next_tick > now + period_us(c))
+			c->next_tick = now + period_us(c);
+		return 0;
+	}
+	/* A capacity changed: fresh tables, allocated before anything is
+	 * dropped so that a failure changes nothing. Routes come back with
+	 * the next heartbeats. */
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.p = *p;
+	if (tables_alloc(&tmp, mac_seed(&c->self)) != 0) {
+		tables_free(&tmp);
+		return -1;
+	}
+	tables_free(c);
+	c->p = *p;
+	c->rsu = tmp.rsu;
+	c->fifo_mem = tmp.fifo_mem;
+	c->nbr = tmp.nbr;
+	c->down = tmp.down;
+	c->nbrs = tmp.nbrs;
+	c->downs = tmp.downs;
+	c->chosen = OBU_NONE;
+	c->next_tick = now + period_us(c);
+	obu_log(c, VN_LOG_NOTICE, "parameters changed: route tables cleared, upstream none");
+	return 0;
+}
+
+int obu_core_set_addresses(struct obu_core *c, const struct vn_ip_prefix *a, size_t n)
+{
+	if (n > OBU_MAX_ADDRS || (n > 0 && a == NULL))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		c->addr[i] = a[i];
+	c->naddr = n;
+	return 0;
+}
+
+/* --- neighbours --------------------------------------------------------------- */
+
+static bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
+{
+	return c->nbr[s].last_heard == 0 || age(now, c->nbr[s].last_heard) > dead_after(c);
+}
+
+/* Share (percent) of the RSU's recent ids that this neighbour delivered. */
+static uint32_t nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
+{
+	const struct obu_nbr *n = &c->nbr[s];
+	uint32_t w = c->p.history < OBU_RATIO_WINDOW ? c->p.history : OBU_RATIO_WINDOW;
+	uint32_t span, shift, got = 0;
+
+	if (!n->have || !r->have)
+		return 0;
+	span = r->newest - r->first_id + 1;
+	if (span == 0 || span > w)
+		span = w;
+	shift = r->newest - n->last_id;
+	if (shift >= span)
+		return 0;
+	for (uint32_t i = 0; i + shift < span; i++)
+		got += (uint32_t)(n->mask >> i & 1);
+	return got * 100 / span;
+}
+
+static void nbr_record(struct obu_nbr *n, uint32_t id)
+{
+	int32_t d;
+
+	if (!n->have) {
+		n->have = true;
+		n->last_id = id;
+		n->mask = 1;
+		return;
+	}
+	d = (int32_t)(n->last_id - id);
+	if (d < 0) {
+		uint32_t shift = (uint32_t)(-(int64_t)d);
+
+		n->mask = shift >= 64 ? 0 : n->mask << shift;
+		n->mask |= 1;
+		n->last_id = id;
+	} else if (d < 64) {
+		n->mask |= 1ull << d;
+	}
+}
+
+static bool nbr_is_up(const struct obu_core *c, uint32_t s)
+{
+	for (uint32_t i = 0; i < c->p.max_rsus; i++)
+		if (c->rsu[i].used && c->rsu[i].up == (int32_t)s)
+			return true;
+	return false;
+}
+
+static void rsu_drop_nbr_refs(struct obu_core *c, uint32_t s);
+
+/* Frees one slot of a full neighbour table: the least recently heard entry
+ * that is nobody's chosen upstream. */
+static void nbr_make_room(struct obu_core *c)
+{
+	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->nbrs, s)) {
+		if (nbr_is_up(c, s))
+			continue;
+		rsu_drop_nbr_refs(c, s);
+		core_tab_remove(&c->nbrs, s);
+		c->cnt[OC_nbrs_evicted]++;
+		return;
+	}
+}
+
+static int32_t nbr_find(const struct obu_core *c, const struct vn_mac *m, uint32_t ri)
+{
+	struct nbr_key k;
+	uint32_t s;
+
+	memset(&k, 0, sizeof(k));
+	k.mac = *m;
+	k.rsu = (uint16_t)ri;
+	s = core_tab_find(&c->nbrs, &k);
+	return s == CORE_TAB_NONE ? OBU_NONE : (int32_t)s;
+}
+
+static int32_t nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
+{
+	struct nbr_key k;
+	int32_t s = nbr_find(c, m, ri);
+
+	if (s != OBU_NONE)
+		return s;
+	if (c->nbrs.count >= c->nbrs.cap)
+		nbr_make_room(c);
+	memset(&k, 0, sizeof(k));
+	k.mac = *m;
+	k.rsu = (uint16_t)ri;
+	s = (int32_t)core_tab_insert(&c->nbrs, &k, NULL);
+	memset(&c->nbr[s], 0, sizeof(c->nbr[s]));
+	return s;
+}
+
+/* --- RSUs -------------------------------------------------------------------- */
+
+static void rsu_drop_nbr_refs(struct obu_core *c, uint32_t s)
+{
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		struct obu_rsu *r = &c->rsu[i];
+		uint32_t k = 0;
+
+		if (!r->used)
+			continue;
+		if (r->up == (int32_t)s)
+			r->up = OBU_NONE;
+		for (uint32_t j = 0; j < r->ncand; j++)
+			if (r->cand[j] != (int32_t)s)
+				r->cand[k++] = r->cand[j];
+		r->ncand = k;
+	}
+}
+
+static void rsu_history_reset(struct obu_core *c, uint32_t ri)
+{
+	struct obu_rsu *r = &c->rsu[ri];
+
+	r->have = false;
+	r->fifo_len = 0;
+	r->fifo_head = 0;
+	/* delivery statistics are per incarnation of the RSU */
+	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->nbrs, s))
+		if (nbr_key(c, s)->rsu == ri)
+			c->nbr[s].have = false;
+}
+
+static void rsu_forget(struct obu_core *c, uint32_t ri)
+{
+	uint32_t s, next;
+
+	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
+		next = core_tab_newer(&c->nbrs, s);
+		if (nbr_key(c, s)->rsu == ri)
+			core_tab_remove(&c->nbrs, s);
+	}
+	c->rsu[ri].used = false;
+	c->rsu[ri].up = OBU_NONE;
+	c->rsu[ri].ncand = 0;
+	c->rsu[ri].have = false;
+	c->rsu[ri].fifo_len = 0;
+	if (c->chosen == (int32_t)ri)
+		c->chosen = OBU_NONE;
+}
+
+static int32_t rsu_find(const struct obu_core *c, const struct vn_mac *m)
+{
+	for (uint32_t i = 0; i < c->p.max_rsus; i++)
+		if (c->rsu[i].used && vn_mac_eq(&c->rsu[i].mac, m))
+			return (int32_t)i;
+	return OBU_NONE;
+}
+
+static int32_t rsu_get(struct obu_core *c, const struct vn_mac *m)
+{
+	int32_t i = rsu_find(c, m), victim = OBU_NONE;
+
+	if (i != OBU_NONE)
+		return i;
+	for (uint32_t j = 0; j < c->p.max_rsus; j++) {
+		if (!c->rsu[j].used) {
+			victim = (int32_t)j;
+			break;
+		}
+		if ((int32_t)j == c->chosen)
+			continue;
+		if (victim == OBU_NONE || c->rsu[j].last_heard < c->rsu[victim].last_heard)
+			victim = (int32_t)j;
+	}
+	if (victim == OBU_NONE)
+		return OBU_NONE; /* max_rsus 1 and it is the chosen one */
+	if (c->rsu[victim].used) {
+		rsu_forget(c, (uint32_t)victim);
+		c->cnt[OC_rsus_evicted]++;
+	}
+	c->rsu[victim].used = true;
+	c->rsu[victim].mac = *m;
+	c->rsu[victim].up = OBU_NONE;
+	c->rsu[victim].ncand = 0;
+	c->rsu[victim].better_since = 0;
+	rsu_history_reset(c, (uint32_t)victim);
+	return victim;
+}
+
+static bool fifo_has(const struct obu_rsu *r, uint32_t hist, uint32_t id)
+{
+	for (uint32_t i = 0; i < r->fifo_len; i++)
+		if (r->fifo[(r->fifo_head + i) % hist] == id)
+			return true;
+	return false;
+}
+
+/* True FIFO: the oldest id leaves when a new one comes (§6 fault 3). */
+static void fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id)
+{
+	if (r->fifo_len < hist) {
+		r->fifo[(r->fifo_head + r->fifo_len) % hist] = id;
+		r->fifo_len++;
+	} else {
+		r->fifo[r->fifo_head] = id;
+		r->fifo_head = (r->fifo_head + 1) % hist;
+	}
+}
+
+/* --- upstream choice ---------------------------------------------------------- */
+
+struct cand_view {
+	int32_t slot;
+	uint32_t hops;
+	uint32_t ratio;
+};
+
+static bool nbr_eligible(const struct obu_core *c, int32_t s, vn_usec now)
+{
+	const struct obu_nbr *n = &c->nbr[s];
+
+	return !nbr_dead(c, s, now) && n->below_until <= now && n->hops >= 1 &&
+	       n->hops <= OBU_MAX_HOPS;
+}
+
+/* Ordering of candidates: fewer hops, then better delivery, then the MAC (a
+ * deterministic tie-break, so that all runs agree). */
+static bool cand_before(const struct obu_core *c, const struct cand_view *a,
+			const struct cand_view *b)
+{
+	if (a->hops != b->hops)
+		return a->hops < b->hops;
+	if (a->ratio != b->ratio)
+		return a->ratio > b->ratio;
+	return vn_mac_cmp(nbr_mac(c, a->slot), nbr_mac(c, b->slot)) < 0;
+}
+
+/* Whether a is enough better than the current b to move: the hysteresis. */
+static bool cand_clearly_better(const struct obu_core *c, const struct cand_view *a,
+				const struct cand_view *b)
+{
+	uint32_t h = c->p.hysteresis_pct;
+
+	if (a->hops < b->hops)
+		return a->ratio + h >= b->ratio; /* shorter and about as reliable */
+	if (a->hops == b->hops)
+		return a->ratio >= b->ratio + h;
+	return a->ratio >= b->ratio + 2 * h; /* longer but far more reliable */
+}
+
+static void log_upstream(struct obu_core *c, uint32_t ri, int32_t old, int32_t now_up,
+			 const char *why)
+{
+	char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
+	const struct obu_rsu *r = &c->rsu[ri];
+	bool chosen = c->chosen == (int32_t)ri;
+
+	if (now_up == OBU_NONE) {
+		obu_log(c, chosen ? VN_LOG_NOTICE : VN_LOG_DEBUG,
+			"upstream for rsu %s now none (was %s, %s)", vn_mac_format(&r->mac, a),
+			old == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, old), d), why);
+		return;
+	}
+	obu_log(c, chosen ? VN_LOG_INFO : VN_LOG_DEBUG,
+		"upstream now rsu %s via %s hops %u (was %s, %s)", vn_mac_format(&r->mac, a),
+		vn_mac_format(nbr_mac(c, now_up), b), c->nbr[now_up].hops,
+		old == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, old), d), why);
+}
+
+/* Re-evaluates the upstream towards RSU ri (§5: on every heartbeat). */
+static void evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
+{
+	struct obu_rsu *r = &c->rsu[ri];
+	struct cand_view top[OBU_CAND_MAX], cur = {OBU_NONE, 0, 0};
+	uint32_t k = c->p.candidates, n = 0;
+	int32_t old = r->up, pick = OBU_NONE;
+	const char *why = NULL;
+
+	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->nbrs, s)) {
+		struct cand_view v;
+		uint32_t j;
+
+		if (nbr_key(c, s)->rsu != ri || !nbr_eligible(c, (int32_t)s, now))
+			continue;
+		v.slot = (int32_t)s;
+		v.hops = c->nbr[s].hops;
+		v.ratio = nbr_ratio(c, r, (int32_t)s);
+		if ((int32_t)s == old)
+			cur = v;
+		/* insertion into the sorted top-k */
+		if (n == k && !cand_before(c, &v, &top[n - 1]))
+			continue;
+		j = n < k ? n++ : n - 1;
+		while (j > 0 && cand_before(c, &v, &top[j - 1])) {
+			top[j] = top[j - 1];
+			j--;
+		}
+		top[j] = v;
+	}
+	r->ncand = n;
+	for (uint32_t i = 0; i < n; i++)
+		r->cand[i] = top[i].slot;
+	if (cur.slot == OBU_NONE) {
+		/* no upstream, or it died / turned out to be below us: the
+		 * next candidate at once (§6 fault 4) */
+		pick = n > 0 ? top[0].slot : OBU_NONE;
+		why = old == OBU_NONE ? "new" : "lost";
+	} else if (n > 0 && top[0].slot != old && cand_clearly_better(c, &top[0], &cur)) {
+		pick = top[0].slot;
+		why = "better";
+	} else {
+		return;
+	}
+	if (pick == old)
+		return;
+	r->up = pick;
+	c->cnt[OC_upstream_changes]++;
+	log_upstream(c, ri, old, pick, why);
+}
+
+static bool rsu_usable(const struct obu_core *c, int32_t ri, vn_usec now)
+{
+	return ri != OBU_NONE && c->rsu[ri].used && c->rsu[ri].up != OBU_NONE &&
+	       !nbr_dead(c, c->rsu[ri].up, now);
+}
+
+static struct cand_view rsu_view(const struct obu_core *c, uint32_t ri)
+{
+	const struct obu_rsu *r = &c->rsu[ri];
+	struct cand_view v = {r->up, 0, 0};
+
+	v.hops = c->nbr[r->up].hops;
+	v.ratio = nbr_ratio(c, r, r->up);
+	return v;
+}
+
+/* One RSU for our data; another only when ours is gone or another has been
+ * clearly better for dead_periods (§6 fault 5: no flapping between RSUs). */
+static void choose_rsu(struct obu_core *c, vn_usec now)
+{
+	int32_t old = c->chosen, best = OBU_NONE;
+	struct cand_view bv = {0, 0, 0}, cv;
+
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		struct cand_view v;
+
+		if (!rsu_usable(c, (int32_t)i, now))
+			continue;
+		v = rsu_view(c, i);
+		if (best == OBU_NONE || v.hops < bv.hops ||
+		    (v.hops == bv.hops && v.ratio > bv.ratio)) {
+			best = (int32_t)i;
+			bv = v;
+		}
+	}
+	if (!rsu_usable(c, old, now)) {
+		c->chosen = best;
+	} else if (best != OBU_NONE && best != old) {
+		uint32_t h = c->p.hysteresis_pct;
+		struct obu_rsu *b = &c->rsu[best];
+
+		cv = rsu_view(c, (uint32_t)old);
+		if (bv.hops + 2 <= cv.hops || (bv.hops <= cv.hops && bv.ratio >= cv.ratio + 2 * h)) {
+			if (b->better_since == 0)
+				b->better_since = now;
+			if (age(now, b->better_since) >= dead_after(c))
+				c->chosen = best;
+		} else {
+			b->better_since = 0;
+		}
+	}
+	if (c->chosen != old) {
+		char a[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
+
+		for (uint32_t i = 0; i < c->p.max_rsus; i++)
+			c->rsu[i].better_since = 0;
+		c->cnt[OC_rsu_changes]++;
+		if (c->chosen == OBU_NONE) {
+			obu_log(c, VN_LOG_NOTICE, "upstream now none (was rsu %s)",
+				old == OBU_NONE ? "none" : vn_mac_format(&c->rsu[old].mac, d));
+		} else {
+			const struct obu_rsu *r = &c->rsu[c->chosen];
+			char b[VN_MAC_STRLEN];
+
+			obu_log(c, VN_LOG_INFO, "upstream now rsu %s via %s hops %u (was rsu %s)",
+				vn_mac_format(&r->mac, a), vn_mac_format(nbr_mac(c, r->up), b),
+				c->nbr[r->up].hops,
+				old == OBU_NONE ? "none" : vn_mac_format(&c->rsu[old].mac, d));
+		}
+	}
+}
+
+/* The neighbour our data goes to, or NULL. */
+static const struct vn_mac *upstream_mac(const struct obu_core *c, vn_usec now)
+{
+	if (!rsu_usable(c, c->chosen, now))
+		return NULL;
+	return nbr_mac(c, c->rsu[c->chosen].up);
+}
+
+/* A neighbour showed it is below us (its replies or data come to us): never
+ * our upstream while this lasts. */
+static void mark_below(struct obu_core *c, const struct vn_mac *m, int32_t ri, vn_usec now)
+{
+	int32_t s;
+
+	if (ri == OBU_NONE)
+		return;
+	s = nbr_get(c, m, (uint32_t)ri);
+	if (s == OBU_NONE)
+		return;
+	c->nbr[s].below_until = now + dead_after(c);
+	if (c->rsu[ri].up == s) {
+		evaluate(c, (uint32_t)ri, now);
+		choose_rsu(c, now);
+	}
+}
+
+/* --- downstream routes ---------------------------------------------------------- */
+
+static void route_learn(struct obu_core *c, const struct vn_mac *obu, const struct vn_mac *via,
+			vn_usec now)
+{
+	uint32_t s = core_tab_find(&c->downs, obu);
+	bool evicted;
+
+	if (s == CORE_TAB_NONE) {
+		s = core_tab_insert(&c->downs, obu, &evicted);
+		if (evicted)
+			c->cnt[OC_routes_evicted]++;
+		c->cnt[OC_routes_learned]++;
+	} else {
+		core_tab_touch(&c->downs, s);
+	}
+	c->down[s].via = *via;
+	c->down[s].last_seen = now;
+}
+
+static const struct vn_mac *route_via(const struct obu_core *c, const struct vn_mac *obu,
+				      vn_usec now)
+{
+	uint32_t s = core_tab_find(&c->downs, obu);
+
+	if (s == CORE_TAB_NONE || age(now, c->down[s].last_seen) > gone_after(c))
+		return NULL;
+	return &c->down[s].via;
+}
+
+/* Whether some OBU may depend on our re-broadcast: a live downstream route,
+ * or a live neighbour farther from our RSU than us. */
+static bool have_below(const struct obu_core *c, vn_usec now)
+{
+	uint32_t t = c->downs.tail;
+	int32_t ri = c->chosen;
+	uint32_t hops;
+
+	if (t != CORE_TAB_NONE && age(now, c->down[t].last_seen) <= gone_after(c))
+		return true;
+	if (ri == OBU_NONE || c->rsu[ri].up == OBU_NONE)
+		return false;
+	hops = c->nbr[c->rsu[ri].up].hops;
+	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->nbrs, s))
+		if (nbr_key(c, s)->rsu == (uint32_t)ri && !nbr_dead(c, (int32_t)s, now) &&
+		    c->nbr[s].hops > hops)
+			return true;
+	return false;
+}
+
+/* --- message handlers -------------------------------------------------------------- */
+
+enum hb_class { HB_NEW, HB_DUP, HB_BOGUS };
+
+static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct vn_heartbeat *hb)
+{
+	struct obu_rsu *r = &c->rsu[ri];
+	uint32_t hist = c->p.history;
+	int32_t d;
+	bool restart = false;
+
+	if (r->have) {
+		d = (int32_t)(r->newest - hb->id);
+		if (d < 0)
+			restart = hb->uptime < r->newest_uptime; /* newer id, older clock */
+		else if ((uint32_t)d >= hist) {
+			if (hb->uptime > r->newest_uptime)
+				return HB_BOGUS; /* old id, newer clock: forged */
+			restart = true;	  /* id far below the newest */
+		} else if (fifo_has(r, hist, hb->id)) {
+			return HB_DUP;
+		}
+	}
+	if (restart) {
+		char a[VN_MAC_STRLEN];
+
+		c->cnt[OC_rsu_restarts]++;
+		obu_log(c, VN_LOG_INFO, "rsu %s restarted (id %u after %u): history reset",
+			vn_mac_format(&r->mac, a), hb->id, r->newest);
+		rsu_history_reset(c, ri);
+	}
+	fifo_push(r, hist, hb->id);
+	if (!r->have) {
+		r->have = true;
+		r->newest = hb->id;
+		r->newest_uptime = hb->uptime;
+		r->first_id = hb->id;
+	} else if ((int32_t)(hb->id - r->newest) > 0) {
+		r->newest = hb->id;
+		r->newest_uptime = hb->uptime;
+	}
+	return HB_NEW;
+}
+
+static void on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
+{
+	const struct vn_heartbeat *hb = &m->hb;
+	enum hb_class cls;
+	int32_t ri, s;
+	size_t n;
+
+	c->cnt[OC_hb_received]++;
+	if (vn_mac_eq(&hb->source, &c->self) || vn_mac_is_multicast(&hb->source) ||
+	    vn_mac_is_zero(&hb->source) || vn_mac_is_multicast(&m->from)) {
+		c->cnt[OC_drop_hb_bad_source]++;
+		return;
+	}
+	if (hb->hops == 0 || hb->hops > OBU_MAX_HOPS) {
+		c->cnt[OC_drop_hb_bad_hops]++;
+		return;
+	}
+	ri = rsu_get(c, &hb->source);
+	if (ri == OBU_NONE) {
+		c->cnt[OC_drop_hb_bad_source]++;
+		return;
+	}
+	cls = hb_classify(c, (uint32_t)ri, hb);
+	if (cls == HB_BOGUS) {
+		c->cnt[OC_drop_hb_bogus_id]++;
+		return;
+	}
+	c->rsu[ri].last_heard = now;
+	/* Every copy counts for the neighbour's delivery ratio, duplicates
+	 * included: they show the neighbour is there and delivering. */
+	s = nbr_get(c, &m->from, (uint32_t)ri);
+	if (s != OBU_NONE) {
+		core_tab_touch(&c->nbrs, (uint32_t)s);
+		c->nbr[s].last_heard = now;
+		c->nbr[s].hops = hb->hops;
+		nbr_record(&c->nbr[s], hb->id);
+	}
+	if (cls == HB_NEW) {
+		/* The reply first (it echoes hops as received), then the
+		 * in-place re-broadcast, each in a frame of its own. */
+		n = vn_enc_reply(c->scratch, sizeof(c->scratch), &m->from, &c->self, m, &c->self);
+		vn_fwd_heartbeat(m, &c->self);
+		send_frame(c, m->raw, VN_HEARTBEAT_LEN);
+		c->cnt[OC_hb_relayed]++;
+		send_frame(c, c->scratch, n);
+		c->cnt[OC_replies_sent]++;
+	} else {
+		c->cnt[OC_drop_dup_heartbeat]++;
+	}
+	evaluate(c, (uint32_t)ri, now);
+	choose_rsu(c, now);
+}
+
+static void on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	int32_t ri, up;
+
+	if (vn_mac_is_multicast(&m->sender) || vn_mac_is_zero(&m->sender)) {
+		c->cnt[OC_drop_reply_bad_sender]++;
+		return;
+	}
+	if (vn_mac_eq(&m->sender, &c->self)) {
+		/* our own reply came back: the path above us loops through us */
+		c->cnt[OC_drop_loop]++;
+		ri = rsu_find(c, &m->hb.source);
+		if (ri != OBU_NONE && c->rsu[ri].up != OBU_NONE)
+			mark_below(c, nbr_mac(c, c->rsu[ri].up), ri, now);
+		return;
+	}
+	ri = rsu_find(c, &m->hb.source);
+	up = ri == OBU_NONE ? OBU_NONE : c->rsu[ri].up;
+	if (up == OBU_NONE || nbr_dead(c, up, now)) {
+		c->cnt[OC_drop_no_upstream]++;
+		return;
+	}
+	if (vn_mac_eq(&m->from, nbr_mac(c, up))) {
+		c->cnt[OC_drop_loop]++;
+		/* Our upstream relaying a reply to us means it chose us as its
+		 * upstream: a two-node loop, broken by no longer using it. Its
+		 * own reply (sender = from) only says our copy reached it first. */
+		if (!vn_mac_eq(&m->sender, &m->from))
+			mark_below(c, &m->from, ri, now);
+		return;
+	}
+	mark_below(c, &m->from, ri, now);
+	route_learn(c, &m->sender, &m->from, now);
+	up = c->rsu[ri].up; /* mark_below may have re-chosen */
+	if (up == OBU_NONE) {
+		c->cnt[OC_drop_no_upstream]++;
+		return;
+	}
+	vn_fwd_rewrite(m->raw, nbr_mac(c, up), &c->self);
+	send_frame(c, m->raw, VN_REPLY_LEN);
+	c->cnt[OC_replies_forwarded]++;
+}
+
+static void on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	const struct vn_mac *up;
+
+	if (vn_mac_eq(&m->origin, &c->self)) {
+		c->cnt[OC_drop_loop]++;
+		return;
+	}
+	if (vn_mac_is_multicast(&m->origin) || vn_mac_is_zero(&m->origin)) {
+		c->cnt[OC_drop_bad_origin]++;
+		return;
+	}
+	up = upstream_mac(c, now);
+	if (up != NULL && vn_mac_eq(&m->from, up)) {
+		/* our upstream sends its data to us: it is below us (loop) */
+		c->cnt[OC_drop_loop]++;
+		mark_below(c, &m->from, c->chosen, now);
+		return;
+	}
+	mark_below(c, &m->from, c->chosen, now);
+	route_learn(c, &m->origin, &m->from, now);
+	up = upstream_mac(c, now);
+	if (up == NULL) {
+		c->cnt[OC_drop_no_upstream]++;
+		return;
+	}
+	vn_fwd_rewrite(m->raw, up, &c->self);
+	send_frame(c, m->raw, VN_UP_HLEN + m->payload_len);
+	c->cnt[OC_up_forwarded]++;
+}
+
+/* FNV-1a over the IP packet (at most its first 256 bytes plus its length):
+ * recognises a broadcast Downstream seen moments ago. */
+static uint32_t pkt_hash(const uint8_t *p, size_t len)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)len;
+	size_t n = len < 256 ? len : 256;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static bool bcast_seen(struct obu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	uint32_t h = pkt_hash(m->payload, m->payload_len);
+	vn_usec window = 2 * period_us(c);
+
+	for (int i = 0; i < OBU_BCAST_RING; i++)
+		if (c->bcast[i].at != 0 && c->bcast[i].hash == h &&
+		    age(now, c->bcast[i].at) <= window)
+			return true;
+	c->bcast[c->bcast_next].hash = h;
+	c->bcast[c->bcast_next].at = now ? now : 1;
+	c->bcast_next = (c->bcast_next + 1) % OBU_BCAST_RING;
+	return false;
+}
+
+/* Whether a broadcast Downstream's IP packet is for this OBU. */
+static bool bcast_for_us(const struct obu_core *c, const uint8_t *pkt)
+{
+	struct vn_ip dst;
+
+	if (c->naddr == 0)
+		return true;
+	vn_ip_dst(pkt, &dst);
+	if (vn_ip_is_multicast(&dst))
+		return true;
+	for (size_t i = 0; i < c->naddr; i++)
+		if (vn_ip_eq(&dst, &c->addr[i].addr) ||
+		    vn_ip_is_prefix_broadcast(&dst, &c->addr[i]))
+			return true;
+	return false;
+}
+
+static void on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	const struct vn_mac *via, *up;
+
+	if (vn_mac_eq(&m->destination, &c->self)) {
+		if (!vn_mac_eq(&m->to, &c->self)) {
+			c->cnt[OC_drop_not_for_us]++;
+			return;
+		}
+		c->cnt[OC_down_delivered]++;
+		c->io.deliver(c->io.ctx, m->payload, m->payload_len);
+		return;
+	}
+	if (vn_mac_is_broadcast(&m->destination)) {
+		up = upstream_mac(c, now);
+		if (up == NULL || !vn_mac_eq(&m->from, up)) {
+			c->cnt[OC_drop_bcast_not_upstream]++;
+			return;
+		}
+		if (bcast_seen(c, m, now)) {
+			c->cnt[OC_drop_bcast_dup]++;
+			return;
+		}
+		if (bcast_for_us(c, m->payload)) {
+			c->cnt[OC_bcast_delivered]++;
+			c->io.deliver(c->io.ctx, m->payload, m->payload_len);
+		} else {
+			c->cnt[OC_bcast_not_for_us]++;
+		}
+		if (have_below(c, now)) {
+			vn_fwd_rewrite(m->raw, &vn_mac_broadcast, &c->self);
+			send_frame(c, m->raw, VN_DOWN_HLEN + m->payload_len);
+			c->cnt[OC_bcast_relayed]++;
+		}
+		return;
+	}
+	if (vn_mac_is_multicast(&m->destination) || vn_mac_is_zero(&m->destination) ||
+	    !vn_mac_eq(&m->to, &c->self)) {
+		c->cnt[OC_drop_down_bad_dest]++;
+		return;
+	}
+	via = route_via(c, &m->destination, now);
+	if (via == NULL) {
+		c->cnt[OC_drop_no_route]++;
+		return;
+	}
+	if (vn_mac_eq(via, &m->from)) {
+		c->cnt[OC_drop_loop]++; /* would bounce straight back */
+		return;
+	}
+	{
+		struct vn_mac to = *via;
+
+		vn_fwd_rewrite(m->raw, &to, &c->self);
+	}
+	send_frame(c, m->raw, VN_DOWN_HLEN + m->payload_len);
+	c->cnt[OC_down_forwarded]++;
+}
+
+static void on_message(struct obu_core *c, struct vn_msg *m, vn_usec now)
+{
+	if (vn_mac_eq(&m->from, &c->self)) {
+		c->cnt[OC_drop_own_frame]++;
+		return;
+	}
+	if (!vn_mac_eq(&m->to, &c->self) && !vn_mac_is_broadcast(&m->to)) {
+		c->cnt[OC_drop_not_for_us]++; /* overheard: §6 fault 1 */
+		return;
+	}
+	switch (m->type) {
+	case VN_MSG_HEARTBEAT:
+		on_heartbeat(c, m, now);
+		break;
+	case VN_MSG_REPLY:
+		if (!vn_mac_eq(&m->to, &c->self)) {
+			c->cnt[OC_drop_not_for_us]++;
+			break;
+		}
+		on_reply(c, m, now);
+		break;
+	case VN_MSG_UPSTREAM:
+		if (!vn_mac_eq(&m->to, &c->self)) {
+			c->cnt[OC_drop_not_for_us]++;
+			break;
+		}
+		on_upstream(c, m, now);
+		break;
+	case VN_MSG_DOWNSTREAM:
+	default:
+		on_downstream(c, m, now);
+		break;
+	}
+}
+
+void obu_core_on_frame(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
+{
+	struct vn_rx_iter it;
+	struct vn_msg m;
+	enum vn_rx_err err;
+
+	c->cnt[OC_rx_frames]++;
+	vn_rx_iter_init(&it, b->data, b->len);
+	while (vn_rx_next(&it, &m, &err))
+		on_message(c, &m, now);
+	if (err != VN_RX_OK && err < VN_RX__COUNT)
+		c->rx_drop[err]++;
+}
+
+void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
+{
+	const struct vn_mac *up;
+	size_t ip_len;
+
+	if (vn_ip_check(b->data, b->len, &ip_len) != VN_RX_OK) {
+		c->cnt[OC_drop_tun_bad_ip]++;
+		return;
+	}
+	up = upstream_mac(c, now);
+	if (up == NULL) {
+		c->cnt[OC_drop_no_upstream]++;
+		return;
+	}
+	b->len = ip_len;
+	if (vn_enc_upstream(b, up, &c->self, &c->self) == 0) {
+		c->cnt[OC_drop_no_headroom]++;
+		return;
+	}
+	send_frame(c, b->data, b->len);
+	c->cnt[OC_up_sent]++;
+}
+
+/* --- timers -------------------------------------------------------------------------- */
+
+static void expire(struct obu_core *c, vn_usec now)
+{
+	uint32_t s, next;
+
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		struct obu_rsu *r = &c->rsu[i];
+
+		if (!r->used)
+			continue;
+		if (age(now, r->last_heard) > gone_after(c)) {
+			char a[VN_MAC_STRLEN];
+
+			obu_log(c, c->chosen == (int32_t)i ? VN_LOG_NOTICE : VN_LOG_INFO,
+				"rsu %s gone (silent for %u periods)", vn_mac_format(&r->mac, a),
+				c->p.history);
+			rsu_forget(c, i);
+			c->cnt[OC_rsus_gone]++;
+			continue;
+		}
+		if (r->up != OBU_NONE && nbr_dead(c, r->up, now)) {
+			c->cnt[OC_nbrs_dead]++;
+			evaluate(c, i, now);
+		}
+	}
+	/* neighbours silent for `history` periods are forgotten (LRU order is
+	 * last-heard order, except reply/data-only entries, handled alike) */
+	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
+		next = core_tab_newer(&c->nbrs, s);
+		if (age(now, c->nbr[s].last_heard) <= gone_after(c) || c->nbr[s].below_until > now)
+			break;
+		rsu_drop_nbr_refs(c, s);
+		core_tab_remove(&c->nbrs, s);
+	}
+	for (s = core_tab_oldest(&c->downs); s != CORE_TAB_NONE; s = next) {
+		next = core_tab_newer(&c->downs, s);
+		if (age(now, c->down[s].last_seen) <= gone_after(c))
+			break;
+		core_tab_remove(&c->downs, s);
+		c->cnt[OC_routes_expired]++;
+	}
+	choose_rsu(c, now);
+}
+
+void obu_core_tick(struct obu_core *c, vn_usec now)
+{
+	if (now < c->next_tick)
+		return;
+	expire(c, now);
+	c->next_tick += period_us(c);
+	if (c->next_tick <= now)
+		c->next_tick = now + period_us(c);
+}
+
+vn_usec obu_core_next_timer(const struct obu_core *c)
+{
+	return c->next_tick;
+}
+
+/* --- introspection ----------------------------------------------------------------- */
+
+bool obu_core_upstream(const struct obu_core *c, struct obu_route_info *out)
+{
+	const struct obu_rsu *r;
+
+	if (c->chosen == OBU_NONE || c->rsu[c->chosen].up == OBU_NONE)
+		return false;
+	r = &c->rsu[c->chosen];
+	out->rsu = r->mac;
+	out->next_hop = *nbr_mac(c, r->up);
+	out->hops = c->nbr[r->up].hops;
+	return true;
+}
+
+size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_t cap)
+{
+	struct core_text t;
+	struct obu_route_info ri;
+	char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], ipb[VN_IP_STRLEN];
+
+	core_text_init(&t, buf, cap);
+	if (obu_core_upstream(c, &ri))
+		core_text_add(&t, "upstream: %s rsu %s hops %u\n", vn_mac_format(&ri.next_hop, a),
+			      vn_mac_format(&ri.rsu, b), ri.hops);
+	else
+		core_text_add(&t, "upstream: none\n");
+	core_text_add(&t, "self: %s\n", vn_mac_format(&c->self, a));
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		const struct obu_rsu *r = &c->rsu[i];
+
+		if (!r->used)
+			continue;
+		core_text_add(&t, "rsu %s%s newest id %u heard %llums ago upstream %s\n",
+			      vn_mac_format(&r->mac, a), c->chosen == (int32_t)i ? " (chosen)" : "",
+			      r->newest, (unsigned long long)(age(now, r->last_heard) / VN_USEC_PER_MS),
+			      r->up == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, r->up), b));
+		for (uint32_t j = 0; j < r->ncand; j++) {
+			int32_t s = r->cand[j];
+
+			core_text_add(&t, "  candidate %u %s hops %u ratio %u%% heard %llums ago%s\n",
+				      j + 1, vn_mac_format(nbr_mac(c, s), a), c->nbr[s].hops,
+				      nbr_ratio(c, r, s),
+				      (unsigned long long)(age(now, c->nbr[s].last_heard) / VN_USEC_PER_MS),
+				      nbr_dead(c, s, now) ? " dead" : "");
+		}
+	}
+	core_text_add(&t, "downstream routes: %u (capacity %u)\n", c->downs.count,
+		      c->p.max_downstream);
+	for (uint32_t s = core_tab_oldest(&c->downs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->downs, s))
+		core_text_add(&t, "  obu %s via %s seen %llums ago\n", vn_mac_format(down_mac(c, s), a),
+			      vn_mac_format(&c->down[s].via, b),
+			      (unsigned long long)(age(now, c->down[s].last_seen) / VN_USEC_PER_MS));
+	for (size_t i = 0; i < c->naddr; i++)
+		core_text_add(&t, "address %s/%u\n", vn_ip_format(&c->addr[i].addr, ipb),
+			      c->addr[i].len);
+	return t.len;
+}
+
+void obu_core_counters(const struct obu_core *c,
+		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx)
+{
+	char name[48];
+
+	for (int i = 0; i < OC__COUNT; i++)
+		fn(ctx, obu_counter_names[i], c->cnt[i]);
+	for (int e = VN_RX_OK + 1; e < VN_RX__COUNT; e++) {
+		if (e == VN_RX_TRUNCATED)
+			continue; /* counted by the daemon */
+		snprintf(name, sizeof(name), "rx_drop_%s", vn_rx_err_name((enum vn_rx_err)e));
+		fn(ctx, name, c->rx_drop[e]);
+	}
+}
