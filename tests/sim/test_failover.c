@@ -1,0 +1,146 @@
+/* Failover: a busy OBU (a packet every 10 ms) loses the link to its
+ * upstream; traffic must flow again through its other neighbour within three
+ * heartbeat periods. Prints the figures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "scenario.h"
+
+static const uint64_t seeds_dflt[] = { 41, 42, 43, 44, 45 };
+
+enum cut_kind { CUT_LINK, CUT_NODE, CUT_FAR_LINK };
+
+static const char *const cut_name[] = { "link to upstream cut", "upstream node removed",
+					"upstream's own uplink cut" };
+
+/* RSU; OBU1 and OBU2 both hear the RSU; OBU3 hears OBU1 and OBU2 only.
+ * For CUT_FAR_LINK OBU1/OBU2 reach the RSU through OBU4/OBU5, and the cut
+ * is between the upstream's upstream and the RSU. */
+static void run(uint64_t seed, enum cut_kind kind, vn_usec *recovery, size_t *lost)
+{
+	struct sim *s = scen_new(seed);
+	struct sim_link_cfg l = sim_link_default();
+	struct vn_mac m = sim_mac_n(0x100);
+	int rsu = sim_add_rsu(s, NULL, &m), o[6];
+	struct scen_attach a = { o + 1, 0, 0 };
+	struct vn_ip ip3 = sim_ip4(3), inet = scen_inet(1);
+	struct scen_flow f;
+	struct obu_route_info r;
+	vn_usec cut = SEC(5);
+	struct scen_outage out;
+	int up, other;
+
+	for (int i = 1; i <= 5; i++) {
+		m = sim_mac_n((uint32_t)i);
+		o[i] = sim_add_obu(s, NULL, &m);
+	}
+	if (kind == CUT_FAR_LINK) {
+		sim_link_both(s, rsu, o[4], &l);
+		sim_link_both(s, rsu, o[5], &l);
+		sim_link_both(s, o[4], o[1], &l);
+		sim_link_both(s, o[5], o[2], &l);
+		a.n = 5;
+	} else {
+		sim_link_both(s, rsu, o[1], &l);
+		sim_link_both(s, rsu, o[2], &l);
+		a.n = 3;
+		sim_remove(s, o[4]);
+		sim_remove(s, o[5]);
+	}
+	sim_link_both(s, o[1], o[3], &l);
+	sim_link_both(s, o[2], o[3], &l);
+	a.rsu = rsu;
+	assert_true(scen_run_until_pred(s, scen_all_attached, &a, MS(5), SEC(2)) != VN_USEC_NEVER);
+	scen_flow_start(s, &f, o[3], &ip3, &inet, SEC(1), MS(10), cut + SEC(5));
+	sim_run_until(s, cut);
+	assert_true(sim_upstream(s, o[3], &r));
+	up = vn_mac_eq(&r.next_hop, sim_mac(s, o[1])) ? 1 : 2;
+	other = 3 - up;
+	assert_true(vn_mac_eq(&r.next_hop, sim_mac(s, o[up])));
+	switch (kind) {
+	case CUT_LINK:
+		sim_link_up(s, o[up], o[3], false);
+		break;
+	case CUT_NODE:
+		sim_remove(s, o[up]);
+		break;
+	case CUT_FAR_LINK:
+		sim_link_up(s, o[up + 3], rsu, false);
+		break;
+	}
+	sim_run_until(s, cut + SEC(6));
+	out = scen_flow_outage(s, &f, rsu, cut);
+	fprintf(stderr,
+		"seed %llu: %s: %zu packets lost (%zu before recovery), traffic again after %.1f ms\n",
+		(unsigned long long)seed, cut_name[kind], out.lost, out.lost_gap,
+		(double)out.recovery / 1000.0);
+	if (!out.recovered || out.recovery > 3 * SCEN_T)
+		scen_dump_all(s);
+	assert_true(out.recovered);
+	/* Every packet before the cut arrived (no loss configured). */
+	assert_int_equal(scen_flow_delivered(s, &f, rsu) + out.lost,
+			 f.n);
+	assert_true(sim_upstream(s, o[3], &r));
+	assert_true(vn_mac_eq(&r.next_hop, sim_mac(s, o[other])));
+	/* Once recovered, nothing more is lost. */
+	assert_int_equal(out.lost, out.lost_gap);
+	if (sim_dup_forwards(s))
+		sim_dup_report(s, 10);
+	assert_int_equal(sim_dup_forwards(s), 0);
+	*recovery = out.recovery;
+	*lost = out.lost;
+	scen_flow_free(&f);
+	sim_free(s);
+}
+
+static void failover(enum cut_kind kind)
+{
+	uint64_t seeds[16];
+	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 5);
+	vn_usec worst = 0;
+
+	for (size_t k = 0; k < ns; k++) {
+		vn_usec rec;
+		size_t lost;
+
+		run(seeds[k], kind, &rec, &lost);
+		if (rec > worst)
+			worst = rec;
+	}
+	fprintf(stderr, "%s: worst recovery %.1f ms (limit %.0f ms)\n", cut_name[kind],
+		(double)worst / 1000.0, (double)(3 * SCEN_T) / 1000.0);
+	assert_true(worst <= 3 * SCEN_T);
+}
+
+static void link_cut(void **state)
+{
+	(void)state;
+	failover(CUT_LINK);
+}
+
+static void node_gone(void **state)
+{
+	(void)state;
+	failover(CUT_NODE);
+}
+
+static void far_link_cut(void **state)
+{
+	(void)state;
+	failover(CUT_FAR_LINK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(link_cut),
+		cmocka_unit_test(node_gone),
+		cmocka_unit_test(far_link_cut),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

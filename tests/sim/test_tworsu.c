@@ -1,0 +1,144 @@
+/* Two RSUs in reach: each OBU keeps one RSU (no flapping over ten minutes
+ * of virtual time with 10 % loss), and moves to the other when its RSU
+ * dies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "scenario.h"
+
+static const uint64_t seeds_dflt[] = { 61, 62, 63 };
+
+#define NOBU 6
+
+/* A - O1 - O2 - O3 - O4 - B; O5 hears O2 and O3 (three hops from either
+ * RSU: the undecided one); O6 hears A and B directly. */
+static void run(uint64_t seed, double loss)
+{
+	struct sim *s = scen_new(seed);
+	struct sim_link_cfg l = sim_link_default();
+	struct vn_mac m;
+	int A, B, o[NOBU + 1];
+	int first[NOBU + 1];
+	unsigned rsu_changes[NOBU + 1] = { 0 }, hop_changes[NOBU + 1] = { 0 }, none[NOBU + 1] = { 0 };
+	struct vn_mac last_rsu[NOBU + 1], last_hop[NOBU + 1];
+	struct scen_attach a = { o + 1, NOBU, -1 };
+	vn_usec kill = SEC(600), t;
+
+	m = sim_mac_n(0xA00);
+	A = sim_add_rsu(s, NULL, &m);
+	m = sim_mac_n(0xB00);
+	B = sim_add_rsu(s, NULL, &m);
+	for (int i = 1; i <= NOBU; i++) {
+		m = sim_mac_n((uint32_t)i);
+		o[i] = sim_add_obu(s, NULL, &m);
+		last_rsu[i] = vn_mac_zero;
+		last_hop[i] = vn_mac_zero;
+	}
+	l.loss = loss;
+	sim_link_both(s, A, o[1], &l);
+	sim_link_both(s, o[1], o[2], &l);
+	sim_link_both(s, o[2], o[3], &l);
+	sim_link_both(s, o[3], o[4], &l);
+	sim_link_both(s, o[4], B, &l);
+	sim_link_both(s, o[5], o[2], &l);
+	sim_link_both(s, o[5], o[3], &l);
+	sim_link_both(s, o[6], A, &l);
+	sim_link_both(s, o[6], B, &l);
+	assert_true(scen_run_until_pred(s, scen_all_attached, &a, MS(5), SEC(3)) != VN_USEC_NEVER);
+	sim_run_until(s, SEC(5));
+	for (t = SEC(5); t < kill; t += MS(100)) {
+		sim_run_until(s, t);
+		for (int i = 1; i <= NOBU; i++) {
+			struct obu_route_info r;
+
+			if (!sim_upstream(s, o[i], &r)) {
+				none[i]++;
+				continue;
+			}
+			if (!vn_mac_is_zero(&last_rsu[i]) && !vn_mac_eq(&r.rsu, &last_rsu[i]))
+				rsu_changes[i]++;
+			if (!vn_mac_is_zero(&last_hop[i]) && !vn_mac_eq(&r.next_hop, &last_hop[i]))
+				hop_changes[i]++;
+			last_rsu[i] = r.rsu;
+			last_hop[i] = r.next_hop;
+		}
+	}
+	for (int i = 1; i <= NOBU; i++) {
+		first[i] = sim_attached_to(s, o[i], A) ? A : B;
+		fprintf(stderr, "seed %llu loss %.0f %%: OBU%d on RSU %s, %u RSU changes, %u next-hop changes, %u samples without upstream in 595 s\n",
+			(unsigned long long)seed, loss * 100, i, first[i] == A ? "A" : "B",
+			rsu_changes[i], hop_changes[i], none[i]);
+	}
+	for (int i = 1; i <= NOBU; i++)
+		assert_int_equal(rsu_changes[i], 0);
+	/* The obvious ones. */
+	assert_int_equal(first[1], A);
+	assert_int_equal(first[4], B);
+	if (sim_dup_forwards(s))
+		sim_dup_report(s, 10);
+	assert_int_equal(sim_dup_forwards(s), 0);
+
+	/* Kill the RSU that has more OBUs; all move to the other. */
+	int on_a = 0, dead, alive;
+
+	for (int i = 1; i <= NOBU; i++)
+		on_a += first[i] == A;
+	dead = on_a * 2 >= NOBU ? A : B;
+	alive = dead == A ? B : A;
+	sim_remove(s, dead);
+	a.rsu = alive;
+	t = scen_run_until_pred(s, scen_all_attached, &a, MS(5), kill + SEC(5));
+	if (t == VN_USEC_NEVER)
+		scen_dump_all(s);
+	assert_true(t != VN_USEC_NEVER);
+	fprintf(stderr, "seed %llu: all OBUs on RSU %s %.1f ms after RSU %s died\n",
+		(unsigned long long)seed, alive == A ? "A" : "B", (double)(t - kill) / 1000.0,
+		dead == A ? "A" : "B");
+	/* And they stay there with traffic flowing. */
+	sim_run_for(s, SEC(5));
+	assert_true(scen_all_attached(s, &a));
+	for (int i = 1; i <= NOBU; i++) {
+		struct vn_ip ip = sim_ip4((uint32_t)i), inet = scen_inet(1);
+		uint32_t tag = sim_send_ip(s, o[i], &ip, &inet, 100);
+
+		sim_run_for(s, MS(100));
+		/* One try may be lost on a lossy link; try a few. */
+		for (int k = 0; k < 5 && sim_delivered(s, alive, tag) == 0; k++) {
+			tag = sim_send_ip(s, o[i], &ip, &inet, 100);
+			sim_run_for(s, MS(100));
+		}
+		assert_int_equal(sim_delivered(s, alive, tag), 1);
+	}
+	assert_int_equal(sim_dup_forwards(s), 0);
+	sim_free(s);
+}
+
+static void no_flapping_lossless(void **state)
+{
+	(void)state;
+	run(60, 0.0);
+}
+
+static void no_flapping_lossy(void **state)
+{
+	uint64_t seeds[16];
+	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 3);
+
+	(void)state;
+	for (size_t k = 0; k < ns; k++)
+		run(seeds[k], 0.1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(no_flapping_lossless),
+		cmocka_unit_test(no_flapping_lossy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
