@@ -38,21 +38,22 @@ static const struct key keys[] = {
 	{ "log", "level", R_ALL, K_LEVEL, 0, 0, CF(log_level), false, false },
 	/* obud */
 	{ "routing", "heartbeat_period_ms", R_OBU, K_U32, 10, 60000, CF(obu.heartbeat_period_ms), false, false },
-	{ "routing", "history", R_OBU, K_U32, 1, 1024, CF(obu.history), false, false },
+	{ "routing", "history", R_OBU, K_U32, 2, 1024, CF(obu.history), false, false },
 	{ "routing", "candidates", R_OBU, K_U32, 1, 16, CF(obu.candidates), false, false },
-	{ "routing", "dead_periods", R_OBU, K_U32, 1, 100, CF(obu.dead_periods), false, false },
+	{ "routing", "dead_periods", R_OBU, K_U32, 1, 1024, CF(obu.dead_periods), false, false },
 	{ "routing", "hysteresis_pct", R_OBU, K_U32, 0, 100, CF(obu.hysteresis_pct), false, false },
-	{ "routing", "max_neighbours", R_OBU, K_U32, 1, 65536, CF(obu.max_neighbours), false, false },
+	{ "routing", "max_neighbours", R_OBU, K_U32, 2, 65536, CF(obu.max_neighbours), false, false },
 	{ "routing", "max_rsus", R_OBU, K_U32, 1, 256, CF(obu.max_rsus), false, false },
 	{ "routing", "max_downstream", R_OBU, K_U32, 1, 1048576, CF(obu.max_downstream), false, false },
 	/* rsud */
 	{ "routing", "heartbeat_period_ms", R_RSU, K_U32, 10, 60000, CF(rsu.heartbeat_period_ms), false, false },
 	{ "routing", "jitter_pct", R_RSU, K_U32, 0, 50, CF(rsu.jitter_pct), false, false },
-	{ "routing", "history", R_RSU, K_U32, 1, 1024, CF(rsu.history), false, false },
+	{ "routing", "history", R_RSU, K_U32, 2, 1024, CF(rsu.history), false, false },
 	{ "routing", "rtt_hysteresis_ms", R_RSU, K_U32, 0, 10000, CF(rsu.rtt_hysteresis_ms), false, false },
 	{ "routing", "max_obus", R_RSU, K_U32, 1, 1048576, CF(rsu.max_obus), false, false },
 	{ "routing", "max_ips", R_RSU, K_U32, 1, 4194304, CF(rsu.max_ips), false, false },
 	{ "routing", "ip_expiry_ms", R_RSU, K_U32, 1000, 86400000, CF(rsu.ip_expiry_ms), false, false },
+	{ "routing", "stale_periods", R_RSU, K_U32, 1, 1024, CF(rsu.stale_periods), false, false },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -297,6 +298,8 @@ static void check_line(struct parse *p, char *str)
 
 		if (end == NULL) {
 			perr(p, "section header without ']'");
+			/* Its keys would only add confusing errors. */
+			p->in_unknown_section = true;
 			str[0] = '\0';
 			return;
 		}
@@ -364,10 +367,35 @@ static char *read_line(char *str, int num, void *stream)
 
 /* --- Whole-file checks ---------------------------------------------------- */
 
+static unsigned key_line(const struct parse *p, const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].name, name) == 0 && (keys[i].roles & (1u << p->role)) &&
+		    p->first_line[i] != 0)
+			return p->first_line[i];
+	return 0;
+}
+
+/* "x must not exceed history", reported on the line of x (or of history). */
+static void check_le_history(struct parse *p, const char *name, uint32_t v, uint32_t history)
+{
+	if (v <= history)
+		return;
+	p->line = key_line(p, name);
+	if (p->line == 0)
+		p->line = key_line(p, "history");
+	perr(p, "[routing] %s %u is larger than history %u", name, v, history);
+}
+
 static void check_complete(struct parse *p)
 {
 	struct vn_config *c = p->c;
 	char b[VN_IP_STRLEN];
+
+	if (p->role == VN_ROLE_OBU)
+		check_le_history(p, "dead_periods", c->obu.dead_periods, c->obu.history);
+	else
+		check_le_history(p, "stale_periods", c->rsu.stale_periods, c->rsu.history);
 
 	p->line = 0;
 	for (size_t i = 0; i < NKEYS; i++) {
@@ -377,6 +405,7 @@ static void check_complete(struct parse *p)
 	}
 	for (size_t i = 0; i < c->n_addrs; i++) {
 		if (c->addrs[i].addr.family == 6 && c->tun_mtu < VN_IPV6_MIN_MTU) {
+			p->line = key_line(p, "mtu");
 			perr(p, "[tun] mtu %u is below %u, the minimum for an IPv6 address (%s)",
 			     c->tun_mtu, VN_IPV6_MIN_MTU, vn_ip_format(&c->addrs[i].addr, b));
 			break;
@@ -475,7 +504,8 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 		.max_obus = 4096,
 		.max_ips = 16384,
 		.ip_expiry_ms = 300000,
-		.seed = 0,
+		.seed = 0, /* rsud draws one at start */
+		.stale_periods = 3,
 	};
 }
 
