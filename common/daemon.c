@@ -286,8 +286,6 @@ static void ctl_answer(void *ctx, enum vn_ctl_cmd cmd, struct vn_strbuf *out)
 		d->ops->counters(d->core, core_counter, &cw);
 		return;
 	}
-	if (d->ops->status_head != NULL)
-		d->ops->status_head(d->core, out);
 	vn_strbuf_printf(out, "role: %s\n", d->name);
 	vn_strbuf_printf(out, "version: %s\n", VANET_VERSION);
 	vn_strbuf_printf(out, "mac: %s\n", vn_mac_format(&d->wire.mac, mac));

@@ -28,8 +28,8 @@ struct vn_core_ops {
 	void (*on_tun)(void *core, struct vn_pbuf *b, vn_usec now);
 	void (*tick)(void *core, vn_usec now);
 	vn_usec (*next_timer)(const void *core);
-	/* Optional: status lines that come before the daemon's own. */
-	void (*status_head)(const void *core, struct vn_strbuf *out);
+	/* The core's status lines (obud's start with the "upstream:" line the
+	 * contract describes); snprintf-style. */
 	size_t (*describe)(const void *core, vn_usec now, char *buf, size_t cap);
 	void (*counters)(const void *core, void (*fn)(void *ctx, const char *name, uint64_t value),
 			 void *ctx);

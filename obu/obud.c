@@ -49,20 +49,6 @@ static vn_usec next_timer(const void *core)
 	return obu_core_next_timer(core);
 }
 
-/* The line the contract puts first: where our upstream traffic goes. */
-static void status_head(const void *core, struct vn_strbuf *out)
-{
-	struct obu_route_info r;
-	char nh[VN_MAC_STRLEN], rsu[VN_MAC_STRLEN];
-
-	if (obu_core_upstream(core, &r))
-		vn_strbuf_printf(out, "upstream: %s rsu %s hops %u\n",
-				 vn_mac_format(&r.next_hop, nh), vn_mac_format(&r.rsu, rsu),
-				 r.hops);
-	else
-		vn_strbuf_printf(out, "upstream: none\n");
-}
-
 static size_t describe(const void *core, vn_usec now, char *buf, size_t cap)
 {
 	return obu_core_describe(core, now, buf, cap);
@@ -85,7 +71,6 @@ static const struct vn_core_ops obu_ops = {
 	.on_tun = on_tun,
 	.tick = tick,
 	.next_timer = next_timer,
-	.status_head = status_head,
 	.describe = describe,
 	.counters = counters,
 };
