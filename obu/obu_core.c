@@ -94,6 +94,7 @@ struct obu_nbr {
 	vn_usec last_heard;	/* last heartbeat copy from it, 0 never */
 	uint32_t last_id;	/* newest id it delivered */
 	uint64_t mask;		/* bit i: it delivered id last_id - i */
+	uint32_t first_id;	/* first id it delivered (ratio window) */
 	bool have;		/* last_id/mask valid */
 	vn_usec below_until;	/* it sent us replies or data: it is below us */
 };
@@ -369,17 +370,28 @@ static bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
 	return c->nbr[s].last_heard == 0 || age(now, c->nbr[s].last_heard) > dead_after(c);
 }
 
-/* Share (percent) of the RSU's recent ids that this neighbour delivered. */
+/* Share (percent) of the RSU's recent ids that this neighbour delivered.
+ * The window is the last min(history, 64) ids, shortened to the time we have
+ * known the neighbour, but never below dead_periods ids once the RSU has sent
+ * that many: a neighbour that just appeared must prove itself over a few
+ * periods before it can displace an established one (no flapping). */
 static uint32_t nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
 {
 	const struct obu_nbr *n = &c->nbr[s];
 	uint32_t w = c->p.history < OBU_RATIO_WINDOW ? c->p.history : OBU_RATIO_WINDOW;
-	uint32_t span, shift, got = 0;
+	uint32_t rsu_span, nbr_span, span, floor_span, shift, got = 0;
 
 	if (!n->have || !r->have)
 		return 0;
-	span = r->newest - r->first_id + 1;
-	if (span == 0 || span > w)
+	rsu_span = r->newest - r->first_id + 1;
+	nbr_span = r->newest - n->first_id + 1;
+	if (rsu_span == 0 || rsu_span > w)
+		rsu_span = w;
+	if (nbr_span == 0 || nbr_span > w)
+		nbr_span = w;
+	floor_span = c->p.dead_periods < rsu_span ? c->p.dead_periods : rsu_span;
+	span = nbr_span > floor_span ? nbr_span : floor_span;
+	if (span > w)
 		span = w;
 	shift = r->newest - n->last_id;
 	if (shift >= span)
@@ -396,6 +408,7 @@ static void nbr_record(struct obu_nbr *n, uint32_t id)
 	if (!n->have) {
 		n->have = true;
 		n->last_id = id;
+		n->first_id = id;
 		n->mask = 1;
 		return;
 	}
@@ -674,11 +687,18 @@ static void evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		 * next candidate at once (§6 fault 4) */
 		pick = n > 0 ? top[0].slot : OBU_NONE;
 		why = old == OBU_NONE ? "new" : "lost";
-	} else if (n > 0 && top[0].slot != old && cand_clearly_better(c, &top[0], &cur)) {
-		pick = top[0].slot;
-		why = "better";
 	} else {
-		return;
+		/* the first candidate, in preference order, that beats the
+		 * current one by the margin */
+		for (uint32_t i = 0; i < n && top[i].slot != old; i++) {
+			if (cand_clearly_better(c, &top[i], &cur)) {
+				pick = top[i].slot;
+				why = "better";
+				break;
+			}
+		}
+		if (pick == OBU_NONE)
+			return;
 	}
 	if (pick == old)
 		return;
@@ -942,11 +962,11 @@ static void on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		return;
 	}
 	if (vn_mac_eq(&m->sender, &c->self)) {
-		/* our own reply came back: the path above us loops through us */
+		/* Our own reply came back. A loop above us, or a forgery: only
+		 * counted, since acting on it would let anyone cut our upstream
+		 * with one frame; the hop metric and the two-node rule below
+		 * break real loops. */
 		c->cnt[OC_drop_loop]++;
-		ri = rsu_find(c, &m->hb.source);
-		if (ri != OBU_NONE && c->rsu[ri].up != OBU_NONE)
-			mark_below(c, nbr_mac(c, c->rsu[ri].up), ri, now);
 		return;
 	}
 	ri = rsu_find(c, &m->hb.source);

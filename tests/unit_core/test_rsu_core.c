@@ -1,0 +1,435 @@
+/* RSU core, driven by hand (PROTOCOL.md §4 and the faults of §6). */
+#include "harness.h"
+#include "rsu_core.h"
+
+static const struct vn_mac R = {{0x04, 0x04, 0x04, 0x04, 0x04, 0x04}}; /* under test */
+static const struct vn_mac B = {{0x02, 0, 0, 0, 0, 0x0b}};
+static const struct vn_mac C = {{0x02, 0, 0, 0, 0, 0x0c}};
+static const struct vn_mac D = {{0x02, 0, 0, 0, 0, 0x0d}};
+static const struct vn_mac E = {{0x02, 0, 0, 0, 0, 0x0e}};
+
+#define T0 MS(5000) /* creation: uptime 0 */
+
+struct fx {
+	struct harness h;
+	struct rsu_core *c;
+	struct rsu_params p;
+};
+
+static struct fx *fx_new(void (*tune)(struct rsu_params *))
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+	struct vn_core_io io;
+
+	assert_non_null(f);
+	io = h_io(&f->h);
+	rsu_params_default(&f->p);
+	f->p.jitter_pct = 0; /* exact send times, so that RTTs are exact */
+	if (tune != NULL)
+		tune(&f->p);
+	assert_null(rsu_params_check(&f->p));
+	f->c = rsu_core_new(&f->p, &R, &io, T0);
+	assert_non_null(f->c);
+	return f;
+}
+
+static void fx_free(struct fx *f)
+{
+	rsu_core_free(f->c);
+	test_free(f);
+}
+
+static uint64_t ctr(const struct fx *f, const char *name)
+{
+	struct h_counter_q q = {name, 0, false};
+
+	rsu_core_counters(f->c, h_counter_cb, &q);
+	assert_true(q.found);
+	return q.value;
+}
+
+static void feed(struct fx *f, const uint8_t *p, size_t len, vn_usec now)
+{
+	rsu_core_on_frame(f->c, h_buf(&f->h, p, len), now);
+}
+
+/* Runs the timers up to now; returns heartbeats sent meanwhile. */
+static size_t run_to(struct fx *f, vn_usec now)
+{
+	size_t n = 0;
+
+	while (rsu_core_next_timer(f->c) <= now) {
+		size_t before = f->h.ntx;
+
+		rsu_core_tick(f->c, rsu_core_next_timer(f->c));
+		n += f->h.ntx - before;
+	}
+	return n;
+}
+
+/* The uptime the RSU put in its heartbeat id (from the captured frames). */
+static vn_u128 sent_uptime(const struct fx *f, uint32_t id)
+{
+	for (size_t i = 0; i < f->h.ntx && i < H_MAX; i++) {
+		const uint8_t *p = f->h.tx[i].b;
+
+		if (f->h.tx[i].len == VN_HEARTBEAT_LEN && vn_get_be32(p + 32) == id)
+			return vn_get_be128(p + 16);
+	}
+	fail_msg("heartbeat %u not sent", id);
+	return 0;
+}
+
+static void reply(struct fx *f, const struct vn_mac *from, const struct vn_mac *sender,
+		  vn_u128 uptime, uint32_t id, uint32_t hops, vn_usec now)
+{
+	uint8_t fr[64];
+	size_t n = b_reply(fr, &R, from, &R, uptime, id, hops, sender);
+
+	feed(f, fr, n, now);
+}
+
+static void test_params(void **state)
+{
+	struct rsu_params p;
+
+	(void)state;
+	rsu_params_default(&p);
+	assert_null(rsu_params_check(&p));
+	assert_int_equal(p.heartbeat_period_ms, 100);
+	assert_int_equal(p.history, 10);
+	p.history = 1;
+	assert_non_null(rsu_params_check(&p));
+	rsu_params_default(&p);
+	p.max_ips = 0;
+	assert_non_null(rsu_params_check(&p));
+}
+
+/* Heartbeats: ids from 0, uptime since creation, hops 1, every T +- jitter. */
+static void tune_jitter(struct rsu_params *p)
+{
+	p->jitter_pct = 5;
+}
+
+static void test_heartbeats(void **state)
+{
+	struct fx *f = fx_new(tune_jitter);
+	uint8_t want[64];
+	vn_usec prev;
+
+	(void)state;
+	assert_int_equal(rsu_core_next_timer(f->c), T0);
+	assert_int_equal(run_to(f, T0), 1);
+	b_hb(want, &vn_mac_broadcast, &R, &R, 0, 0, 1);
+	assert_int_equal(f->h.tx[0].len, VN_HEARTBEAT_LEN);
+	assert_memory_equal(f->h.tx[0].b, want, VN_HEARTBEAT_LEN);
+	prev = T0;
+	for (uint32_t id = 1; id < 50; id++) {
+		vn_usec next = rsu_core_next_timer(f->c);
+
+		assert_true(next >= prev + MS(95) && next <= prev + MS(105));
+		assert_int_equal(run_to(f, next), 1);
+		assert_int_equal(vn_get_be32(f->h.tx[id].b + 32), id);
+		assert_true(vn_get_be128(f->h.tx[id].b + 16) == (vn_u128)((next - T0) / 1000));
+		prev = next;
+	}
+	/* late by seconds: one heartbeat, not a burst */
+	h_clear(&f->h);
+	rsu_core_tick(f->c, prev + MS(5000));
+	assert_int_equal(f->h.ntx, 1);
+	assert_true(rsu_core_next_timer(f->c) > prev + MS(5000));
+	fx_free(f);
+}
+
+/* Replies teach routes: fewest hops, then RTT with hysteresis. */
+static void test_routes_and_hysteresis(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	struct rsu_route_info ri;
+	vn_usec t;
+	char text[2048];
+
+	(void)state;
+	run_to(f, T0 + MS(300)); /* ids 0..3 */
+	t = T0 + MS(300);
+	reply(f, &B, &C, sent_uptime(f, 3), 3, 2, t + MS(10));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, B.b, 6);
+	assert_int_equal(ri.hops, 2);
+	assert_int_equal(ri.rtt_ms, 10);
+	/* via D, same hops, 3 ms better: inside the 5 ms margin */
+	reply(f, &D, &C, sent_uptime(f, 2), 2, 2, t + MS(10) + MS(100) - MS(100) + MS(97));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, B.b, 6);
+	/* via E, one hop fewer: at once, whatever its RTT */
+	reply(f, &E, &C, sent_uptime(f, 1), 1, 1, t + MS(12));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, E.b, 6);
+	assert_int_equal(ri.hops, 1);
+	assert_int_equal(ctr(f, "route_changes"), 2);
+	assert_int_equal(ctr(f, "replies_accepted"), 3);
+	assert_true(rsu_core_describe(f->c, t + MS(12), text, sizeof(text)) < sizeof(text));
+	assert_non_null(strstr(text, "obu 02:00:00:00:00:0c via 02:00:00:00:00:0e hops 1 rtt "));
+	assert_true(h_logged(&f->h, "route to obu 02:00:00:00:00:0c"));
+	fx_free(f);
+}
+
+static void test_rtt_switch_with_margin(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	struct rsu_route_info ri;
+
+	(void)state;
+	run_to(f, T0 + MS(300));
+	reply(f, &B, &C, sent_uptime(f, 3), 3, 2, T0 + MS(330)); /* 30 ms */
+	reply(f, &D, &C, sent_uptime(f, 2), 2, 2, T0 + MS(210)); /* 10 ms: 20 ms better */
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, D.b, 6);
+	fx_free(f);
+}
+
+/* Hostile replies: counted drops, never a crash (§6 fault 7). */
+static void test_hostile_replies(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_u128 huge = ~(vn_u128)0;
+
+	(void)state;
+	run_to(f, T0 + MS(500)); /* ids 0..5 */
+	reply(f, &B, &C, (vn_u128)1 << 100, 5, 1, T0 + MS(501));
+	reply(f, &B, &C, huge, 5, 1, T0 + MS(501));
+	reply(f, &B, &C, 600, 5, 1, T0 + MS(501)); /* 99 ms in the future */
+	assert_int_equal(ctr(f, "drop_reply_future_uptime"), 3);
+	reply(f, &B, &C, 0, 77, 1, T0 + MS(501));          /* never sent */
+	reply(f, &B, &C, 0, 0xffffffff, 1, T0 + MS(501)); /* "before" id 0 */
+	assert_int_equal(ctr(f, "drop_reply_unknown_id"), 2);
+	reply(f, &B, &C, 1, 5, 1, T0 + MS(501)); /* right id, wrong uptime */
+	assert_int_equal(ctr(f, "drop_reply_bad_uptime"), 1);
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 0, T0 + MS(501));
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 0x80000000u, T0 + MS(501));
+	assert_int_equal(ctr(f, "drop_reply_bad_hops"), 2);
+	reply(f, &B, &vn_mac_broadcast, sent_uptime(f, 5), 5, 1, T0 + MS(501));
+	reply(f, &B, &R, sent_uptime(f, 5), 5, 1, T0 + MS(501));
+	assert_int_equal(ctr(f, "drop_reply_bad_sender"), 2);
+	assert_false(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	/* a reply for someone else's RSU */
+	{
+		uint8_t fr[64];
+		struct vn_mac other = {{0x04, 0, 0, 0, 0, 1}};
+		size_t n = b_reply(fr, &R, &B, &other, 0, 0, 1, &C);
+
+		feed(f, fr, n, T0 + MS(501));
+		assert_int_equal(ctr(f, "drop_reply_other_rsu"), 1);
+	}
+	/* the genuine one, then its replay: counted once */
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 1, T0 + MS(502));
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 1, T0 + MS(503));
+	reply(f, &D, &C, sent_uptime(f, 5), 5, 1, T0 + MS(504));
+	assert_int_equal(ctr(f, "replies_accepted"), 1);
+	assert_int_equal(ctr(f, "drop_dup_reply"), 2);
+	/* an id that left the history */
+	run_to(f, T0 + MS(2000));
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 1, T0 + MS(2000));
+	assert_int_equal(ctr(f, "drop_reply_unknown_id"), 3);
+	fx_free(f);
+}
+
+static void test_obu_gone(void **state)
+{
+	struct fx *f = fx_new(NULL);
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 1, T0 + MS(5));
+	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	run_to(f, T0 + MS(900));
+	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	run_to(f, T0 + MS(1300));
+	assert_false(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	assert_int_equal(ctr(f, "obus_gone"), 1);
+	fx_free(f);
+}
+
+/* Upstream data: IP learned, delivered to tun; tun traffic for that IP goes
+ * down to the OBU; unknown/broadcast goes to everyone. */
+static void test_data_paths(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	uint8_t fr[128], ip[128];
+	struct vn_pbuf *b;
+	size_t n;
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B */
+	h_clear(&f->h);
+	n = b_up(fr, &R, &B, &C, 3, 1); /* C's 10.0.0.3 -> 10.0.0.1 */
+	feed(f, fr, n, T0 + MS(6));
+	assert_int_equal(f->h.ndel, 1);
+	assert_int_equal(f->h.del[0].len, n - VN_UP_HLEN);
+	assert_memory_equal(f->h.del[0].b, fr + VN_UP_HLEN, n - VN_UP_HLEN);
+	assert_int_equal(ctr(f, "ips_learned"), 1);
+	/* tun -> 10.0.0.3: unicast Downstream to B for C, header in headroom */
+	n = b_ip4(ip, 100, 1, 3);
+	b = h_buf(&f->h, ip, n);
+	rsu_core_on_tun(f->c, b, T0 + MS(7));
+	assert_int_equal(f->h.ntx, 1);
+	assert_ptr_equal(b->data + VN_DOWN_HLEN, f->h.mem + VN_PBUF_HEADROOM);
+	assert_int_equal(f->h.tx[0].len, VN_DOWN_HLEN + n);
+	assert_memory_equal(f->h.tx[0].b, B.b, 6);
+	assert_memory_equal(f->h.tx[0].b + 6, R.b, 6);
+	assert_memory_equal(f->h.tx[0].b + 16, R.b, 6);
+	assert_memory_equal(f->h.tx[0].b + 22, C.b, 6);
+	assert_memory_equal(f->h.tx[0].b + VN_DOWN_HLEN, ip, n);
+	/* tun -> unknown and broadcast: one broadcast Downstream each */
+	n = b_ip4(ip, 100, 1, 9);
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(8));
+	n = b_ip4(ip, 100, 1, 255);
+	ip[16] = ip[17] = ip[18] = 255;
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(9));
+	assert_int_equal(f->h.ntx, 3);
+	for (size_t i = 1; i < 3; i++) {
+		assert_memory_equal(f->h.tx[i].b, vn_mac_broadcast.b, 6);
+		assert_memory_equal(f->h.tx[i].b + 22, vn_mac_broadcast.b, 6);
+	}
+	assert_int_equal(ctr(f, "down_broadcast"), 2);
+	/* a bad packet from tun */
+	ip[0] = 0x35;
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(9));
+	assert_int_equal(ctr(f, "drop_tun_bad_ip"), 1);
+	fx_free(f);
+}
+
+/* OBU to OBU: the Upstream becomes a Downstream in place, origin kept. */
+static void test_obu_to_obu(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	uint8_t fr[128];
+	struct vn_pbuf *b;
+	size_t n;
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B */
+	reply(f, &D, &D, 0, 0, 1, T0 + MS(5)); /* D direct */
+	n = b_up(fr, &R, &D, &D, 4, 1);	/* learn D = 10.0.0.4 */
+	feed(f, fr, n, T0 + MS(6));
+	h_clear(&f->h);
+	n = b_up(fr, &R, &B, &C, 3, 4); /* C -> D */
+	b = h_buf(&f->h, fr, n);
+	rsu_core_on_frame(f->c, b, T0 + MS(7));
+	assert_int_equal(f->h.ndel, 0);
+	assert_int_equal(f->h.ntx, 1);
+	assert_int_equal(f->h.tx[0].len, n - VN_UP_HLEN + VN_DOWN_HLEN);
+	assert_memory_equal(f->h.tx[0].b, D.b, 6);
+	assert_memory_equal(f->h.tx[0].b + 6, R.b, 6);
+	assert_int_equal(f->h.tx[0].b[15], 1);
+	assert_memory_equal(f->h.tx[0].b + 16, C.b, 6); /* origin kept */
+	assert_memory_equal(f->h.tx[0].b + 22, D.b, 6);
+	assert_memory_equal(f->h.tx[0].b + VN_DOWN_HLEN, fr + VN_UP_HLEN, n - VN_UP_HLEN);
+	/* in place: the payload did not move */
+	assert_ptr_equal(b->data + VN_DOWN_HLEN, f->h.mem + VN_PBUF_HEADROOM + VN_UP_HLEN);
+	assert_int_equal(ctr(f, "up_hairpinned"), 1);
+	fx_free(f);
+}
+
+static void test_ignored_messages(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	uint8_t fr[128];
+	size_t n;
+
+	(void)state;
+	n = b_hb(fr, &vn_mac_broadcast, &B, &R, 0, 0, 2); /* our own, relayed */
+	feed(f, fr, n, T0 + MS(1));
+	n = b_down(fr, &vn_mac_broadcast, &B, &R, &vn_mac_broadcast, 1, 2);
+	feed(f, fr, n, T0 + MS(1));
+	n = b_up(fr, &B, &C, &C, 3, 1); /* not for us */
+	feed(f, fr, n, T0 + MS(1));
+	n = b_up(fr, &R, &B, &R, 3, 1); /* our own origin */
+	feed(f, fr, n, T0 + MS(1));
+	n = b_up(fr, &R, &R, &C, 3, 1); /* our own frame */
+	feed(f, fr, n, T0 + MS(1));
+	assert_int_equal(f->h.ntx, 0);
+	assert_int_equal(f->h.ndel, 0);
+	assert_int_equal(ctr(f, "hb_ignored"), 1);
+	assert_int_equal(ctr(f, "drop_downstream_at_rsu"), 1);
+	assert_int_equal(ctr(f, "drop_not_for_us"), 1);
+	assert_int_equal(ctr(f, "drop_loop"), 1);
+	assert_int_equal(ctr(f, "drop_own_frame"), 1);
+	assert_int_equal(ctr(f, "rx_frames"), 5);
+	fx_free(f);
+}
+
+static void tune_small(struct rsu_params *p)
+{
+	p->max_obus = 16;
+	p->max_ips = 32;
+}
+
+static void test_table_bounds(void **state)
+{
+	struct fx *f = fx_new(tune_small);
+	char text[16384];
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(1));
+	for (uint32_t i = 0; i < 5000; i++) {
+		struct vn_mac fake = h_mac((uint8_t)(0x80 | i >> 8), (uint8_t)i);
+		uint8_t fr[128];
+		size_t n = b_up(fr, &R, &B, &fake, 3, 1);
+
+		fr[VN_UP_HLEN + 14] = (uint8_t)(i >> 8); /* source 10.x.y.3 */
+		fr[VN_UP_HLEN + 13] = (uint8_t)i;
+		feed(f, fr, n, T0 + MS(2));
+		reply(f, &B, &fake, 0, 0, 2, T0 + MS(2));
+	}
+	assert_int_equal(ctr(f, "obus_evicted"), 5001 - 16);
+	assert_int_equal(ctr(f, "ips_evicted"), 5000 - 32);
+	assert_true(rsu_core_describe(f->c, T0 + MS(3), text, sizeof(text)) < sizeof(text));
+	fx_free(f);
+}
+
+static void test_ip_expiry(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	uint8_t fr[128], ip[128];
+	size_t n;
+
+	(void)state;
+	run_to(f, T0);
+	n = b_up(fr, &R, &B, &C, 3, 1);
+	feed(f, fr, n, T0 + MS(1));
+	run_to(f, T0 + MS(298800));
+	h_clear(&f->h);
+	run_to(f, T0 + MS(299000));
+	reply(f, &B, &C, sent_uptime(f, vn_get_be32(f->h.tx[0].b + 32)),
+	      vn_get_be32(f->h.tx[0].b + 32), 2, T0 + MS(299001));
+	h_clear(&f->h);
+	n = b_ip4(ip, 60, 1, 3);
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(299002));
+	assert_int_equal(ctr(f, "down_unicast"), 1);
+	run_to(f, T0 + MS(301000));
+	assert_int_equal(ctr(f, "ips_expired"), 1);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_heartbeats),
+		cmocka_unit_test(test_routes_and_hysteresis),
+		cmocka_unit_test(test_rtt_switch_with_margin),
+		cmocka_unit_test(test_hostile_replies),
+		cmocka_unit_test(test_obu_gone),
+		cmocka_unit_test(test_data_paths),
+		cmocka_unit_test(test_obu_to_obu),
+		cmocka_unit_test(test_ignored_messages),
+		cmocka_unit_test(test_table_bounds),
+		cmocka_unit_test(test_ip_expiry),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
