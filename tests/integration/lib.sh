@@ -347,12 +347,13 @@ vn_stop()
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.1
 	done
+	# (braces: bash's "Killed" job notice goes to the redirected stderr)
 	if kill -0 "$p" 2>/dev/null; then
 		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		{ wait "$p"; } 2>/dev/null
 		rc=124
 	else
-		wait "$p" 2>/dev/null
+		{ wait "$p"; } 2>/dev/null
 		rc=$?
 	fi
 	unset "VN_PID[$n]"

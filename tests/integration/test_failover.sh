@@ -32,6 +32,21 @@ vn_wait_upstream o2 20 || vn_die "o2 has no upstream"
 vn_wait_upstream o3 20 || vn_die "o3 has no upstream"
 vn_log "letting delivery ratios settle for ${VN_SETTLE}s"
 sleep "$VN_SETTLE"
+
+# A static topology must not make o2 flap: sample its next hop for 5 s.
+changes=0 prev=$(vn_upstream_nexthop o2) seen="$prev"
+for ((i = 0; i < 25; i++)); do
+	sleep 0.2
+	cur=$(vn_upstream_nexthop o2)
+	if [[ $cur != "$prev" ]]; then
+		changes=$((changes + 1))
+		seen+=" -> $cur"
+	fi
+	prev=$cur
+done
+vn_log "o2's next hop over 5 s: $seen"
+vn_check "o2 does not flap in a static topology ($changes changes in 5 s, want <= 1)" \
+	test "$changes" -le 1
 vn_check "o2 -> RSU works before the cut" vn_ping o2 10.77.0.1 5
 
 line=$(vn_upstream_line o2)

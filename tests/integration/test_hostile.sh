@@ -79,14 +79,23 @@ expect rsu rx_drop_ip_length "upstream data, IPv4 header longer than the packet"
 expect rsu rx_drop_ip_length "upstream data, IPv6 shorter than its header" -d "$rsu_mac" data-v6-short
 expect o1 rx_drop_ip_length "downstream data, IPv4 total length < header" -d "$o1_mac" -r "$rsu_mac" down-bad-length
 
-# Replies with absurd uptimes, built from a real heartbeat (recent id).
+# Replies with absurd uptimes, built from a real heartbeat (recent id). The
+# reply-drop counters are the core's own (drop_reply_*): their sum must rise
+# for uptimes from the future; an uptime of 0 is merely very old.
+reply_drops() { vn_ctl rsu counters | awk '$1 ~ /^drop_reply/ { s += $2 } END { print s + 0 }'; }
 for t in reply-future-uptime reply-huge-uptime reply-zero-uptime; do
 	before=$(vn_counter rsu rx_frames)
+	d0=$(reply_drops)
 	if vn_exec x "$VN_INJECT" -i wire0 -w 3 -n "$N" -g 2 -d "$rsu_mac" "$t" >/dev/null; then
 		sleep 0.2
 		after=$(vn_counter rsu rx_frames)
+		d1=$(reply_drops)
 		vn_check "$t: the RSU received it ($before -> $after frames) and is alive" \
 			eval '((after > before)) && vn_alive rsu'
+		if [[ $t != reply-zero-uptime ]]; then
+			vn_check "$t: counted as dropped (drop_reply_* +$((d1 - d0)))" \
+				test $((d1 - d0)) -ge "$N"
+		fi
 	else
 		vn_fail "$t: vn_inject could not learn a heartbeat"
 	fi

@@ -56,8 +56,9 @@ n0=$(lines rsu)
 printf '[routing]\nheartbeat_period_ms = 100\nno_such_key = 1\n' >>"$VN_TMP/rsu.conf"
 vn_check "rsud alive after SIGHUP with an invalid file" hup rsu
 new=$(tail -n +"$((n0 + 1))" "$(vn_logfile rsu)")
-vn_log "rsud logged: $(head -n 3 <<<"$new")"
-vn_check "rsud logged why, naming the file" grep -q "$VN_TMP/rsu.conf" <<<"$new"
+vn_log "rsud logged:"
+sed 's/^/    /' <<<"$new" | head -n 5
+vn_check "rsud logged why, naming file and line" grep -qE "$VN_TMP/rsu.conf:[0-9]+: " <<<"$new"
 r3=$(rate rsu)
 vn_check "rsud kept the old period ($r3/s, was $r2/s)" \
 	test "$((r3 * 10))" -lt "$((r1 * 6))"
@@ -66,8 +67,9 @@ vn_check "o2 -> RSU after the refused reload" vn_ping o2 10.77.0.1 3
 n0=$(lines o1)
 sed -i 's|^address = 10.77.0.11/24|address = 10.77.0.311/24|' "$VN_TMP/o1.conf"
 vn_check "o1 alive after SIGHUP with a bad address" hup o1
-vn_check "o1 logged why, naming the file" \
-	grep -q "$VN_TMP/o1.conf" <<<"$(tail -n +"$((n0 + 1))" "$(vn_logfile o1)")"
+new=$(tail -n +"$((n0 + 1))" "$(vn_logfile o1)")
+sed 's/^/    /' <<<"$new" | head -n 5
+vn_check "o1 logged why, naming file and line" grep -qE "$VN_TMP/o1.conf:[0-9]+: " <<<"$new"
 vn_check "o2 -> RSU through o1 after its refused reload" vn_ping o2 10.77.0.1 3
 vn_check "RSU -> o1 (its address unchanged)" vn_ping rsu 10.77.0.11 3
 

@@ -15,9 +15,29 @@ vn_check "o2 -> RSU under valgrind" vn_ping o2 10.77.0.1 5
 vn_check "RSU -> o2 under valgrind" vn_ping rsu 10.77.0.12 5
 vn_check "IPv6 o2 -> RSU under valgrind" vn_ping o2 fd77::1 3
 vn_check "o1 -> o2 under valgrind" vn_ping o1 10.77.0.12 3
+vn_check "o2 -> RSU, 40 pings at 20/s" vn_ping o2 10.77.0.1 40 -i 0.05
 vn_ctl o2 status >/dev/null
 vn_ctl o2 counters >/dev/null
 vn_ctl rsu bogus >/dev/null 2>&1
+
+# Reloads (good, then bad) and a few hostile frames, under valgrind too.
+kill -HUP "${VN_PID[rsu]}" "${VN_PID[o1]}"
+sleep 1
+echo "[log]" >>"$VN_TMP/o2.conf"
+echo "no_such_key = 1" >>"$VN_TMP/o2.conf"
+kill -HUP "${VN_PID[o2]}"
+sleep 1
+vn_node x 02:77:00:00:00:99
+vn_hear x rsu
+vn_hear x o1
+vn_exec x "$VN_INJECT" -i wire0 -n 3 runt unknown-type short-heartbeat trailer \
+	two-heartbeats >/dev/null
+vn_exec x "$VN_INJECT" -i wire0 -n 3 -d 02:77:00:00:00:01 short-reply data-bad-version \
+	data-bad-length data-v6-short >/dev/null
+vn_exec x "$VN_INJECT" -i wire0 -w 3 -n 3 -d 02:77:00:00:00:01 reply-future-uptime \
+	reply-huge-uptime >/dev/null
+sleep 0.5
+vn_check "o2 -> RSU after reloads and hostile frames" vn_ping o2 10.77.0.1 5
 
 for n in o2 o1 rsu; do
 	pid=${VN_PID[$n]}
@@ -25,7 +45,9 @@ for n in o2 o1 rsu; do
 	rc=$?
 	vn_check "$n under valgrind exits 0 on SIGTERM (got $rc; 99 = valgrind errors)" test "$rc" -eq 0
 	f="$VN_TMP/vg-$pid.txt"
-	if [[ -s $f ]]; then
+	if [[ ! -e $f ]]; then
+		vn_fail "$n: no valgrind log $f (did valgrind run?)"
+	elif [[ -s $f ]]; then
 		vn_fail "$n: valgrind reported:"
 		head -n 60 "$f"
 	else
