@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mac.h"
 #include "pbuf.h"
@@ -85,50 +86,20 @@ bool vn_rx_next(struct vn_rx_iter *it, struct vn_msg *m, enum vn_rx_err *err);
  * length. The building block of vn_rx_next. */
 enum vn_rx_err vn_decode_msg(uint8_t *buf, size_t len, struct vn_msg *m, size_t *used);
 
-/* --- Encoders ----------------------------------------------------------- */
+/* --- Big-endian helpers (shared with the cores and tests) --------------- */
 
-/* A Heartbeat into out (cap bytes). Returns VN_HEARTBEAT_LEN, or 0 if cap is
- * too small. */
-size_t vn_enc_heartbeat(uint8_t *out, size_t cap, const struct vn_mac *to,
-			const struct vn_mac *from, const struct vn_heartbeat *hb);
-
-/* A HeartbeatReply to the received heartbeat `hb` (its uptime, id, hops as
- * received, source), made by `sender`. Returns VN_REPLY_LEN, or 0. */
-size_t vn_enc_reply(uint8_t *out, size_t cap, const struct vn_mac *to,
-		    const struct vn_mac *from, const struct vn_msg *hb,
-		    const struct vn_mac *sender);
-
-/* Re-broadcast of a received Heartbeat, in place: to = broadcast, from =
- * us, hops = received + 1. hb->raw must be writable. Returns VN_HEARTBEAT_LEN. */
-size_t vn_fwd_heartbeat(struct vn_msg *hb, const struct vn_mac *from);
-
-/* Puts an Upstream header in front of the IP packet at b->data. On success
- * b covers the whole frame and VN_UP_HLEN is returned; 0 if the headroom is
- * too small (b unchanged). */
-size_t vn_enc_upstream(struct vn_pbuf *b, const struct vn_mac *to, const struct vn_mac *from,
-		       const struct vn_mac *origin);
-
-/* Puts a Downstream header in front of the IP packet at b->data; as above,
- * returns VN_DOWN_HLEN or 0. */
-size_t vn_enc_downstream(struct vn_pbuf *b, const struct vn_mac *to, const struct vn_mac *from,
-			 const struct vn_mac *origin, const struct vn_mac *destination);
-
-/* Forwarding any received message: rewrites to/from (12 bytes) in place and
- * nothing else. Returns VN_ETH_HLEN - 2 (the bytes written). */
-size_t vn_fwd_rewrite(uint8_t *frame, const struct vn_mac *to, const struct vn_mac *from);
-
-/* Big-endian helpers shared with the cores and tests. */
 static inline void vn_put_be32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	v = __builtin_bswap32(v);
+	memcpy(p, &v, 4);
 }
 
 static inline uint32_t vn_get_be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return __builtin_bswap32(v);
 }
 
 static inline uint16_t vn_get_be16(const uint8_t *p)
@@ -136,21 +107,145 @@ static inline uint16_t vn_get_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* Two byte-swapped 64-bit halves: a few instructions, not a 16-step loop. */
 static inline void vn_put_be128(uint8_t *p, vn_u128 v)
 {
-	for (int i = 15; i >= 0; i--) {
-		p[i] = (uint8_t)v;
-		v >>= 8;
-	}
+	uint64_t hi = __builtin_bswap64((uint64_t)(v >> 64));
+	uint64_t lo = __builtin_bswap64((uint64_t)v);
+
+	memcpy(p, &hi, 8);
+	memcpy(p + 8, &lo, 8);
 }
 
 static inline vn_u128 vn_get_be128(const uint8_t *p)
 {
-	vn_u128 v = 0;
+	uint64_t hi, lo;
 
-	for (int i = 0; i < 16; i++)
-		v = v << 8 | p[i];
-	return v;
+	memcpy(&hi, p, 8);
+	memcpy(&lo, p + 8, 8);
+	return (vn_u128)__builtin_bswap64(hi) << 64 | __builtin_bswap64(lo);
+}
+
+/* --- Encoders ----------------------------------------------------------- */
+
+/* The encoders are defined here, inline: each is a handful of fixed-size
+ * stores, and a function call would cost more than the work (see
+ * docs/performance.md). Every fixed-size memcpy becomes plain moves. */
+
+/* Bytes 12..15 of each message: EtherType, type, subtype. */
+#define VN__TAG(type, subtype) ((const uint8_t[4]){0x30, 0x30, (type), (subtype)})
+
+/* to, from, EtherType, type, subtype: the 16 bytes every message starts with. */
+static inline void vn__put_head(uint8_t *p, const struct vn_mac *to, const struct vn_mac *from,
+				const uint8_t tag[4])
+{
+	memcpy(p, to->b, VN_MAC_LEN);
+	memcpy(p + 6, from->b, VN_MAC_LEN);
+	memcpy(p + 12, tag, 4);
+}
+
+/* A Heartbeat into out (cap bytes). Returns VN_HEARTBEAT_LEN, or 0 if cap is
+ * too small. */
+static inline size_t vn_enc_heartbeat(uint8_t *out, size_t cap, const struct vn_mac *to,
+				      const struct vn_mac *from, const struct vn_heartbeat *hb)
+{
+	if (cap < VN_HEARTBEAT_LEN)
+		return 0;
+	vn__put_head(out, to, from, VN__TAG(0, 0));
+	vn_put_be128(out + 16, hb->uptime);
+	vn_put_be32(out + 32, hb->id);
+	vn_put_be32(out + 36, hb->hops);
+	memcpy(out + 40, hb->source.b, VN_MAC_LEN);
+	return VN_HEARTBEAT_LEN;
+}
+
+/* A HeartbeatReply to the received heartbeat `hb` (its uptime, id, hops as
+ * received, source), made by `sender`. Returns VN_REPLY_LEN, or 0. */
+static inline size_t vn_enc_reply(uint8_t *out, size_t cap, const struct vn_mac *to,
+				  const struct vn_mac *from, const struct vn_msg *hb,
+				  const struct vn_mac *sender)
+{
+	if (cap < VN_REPLY_LEN)
+		return 0;
+	if (hb->raw != NULL) {
+		/* bytes 16..45 exactly as received. Loaded in full before
+		 * anything is stored, so out may even be hb->raw itself. */
+		struct {
+			uint8_t b[30];
+		} echo;
+
+		memcpy(&echo, hb->raw + 16, sizeof(echo));
+		memcpy(out + 16, &echo, sizeof(echo));
+	} else {
+		/* a view built by hand (simulator, tests): from its fields */
+		vn_put_be128(out + 16, hb->hb.uptime);
+		vn_put_be32(out + 32, hb->hb.id);
+		vn_put_be32(out + 36, hb->hb.hops);
+		memcpy(out + 40, hb->hb.source.b, VN_MAC_LEN);
+	}
+	vn__put_head(out, to, from, VN__TAG(0, 1));
+	memcpy(out + 46, sender->b, VN_MAC_LEN);
+	return VN_REPLY_LEN;
+}
+
+/* Re-broadcast of a received Heartbeat, in place: to = broadcast, from =
+ * us, hops = received + 1 (saturating: a hostile 0xffffffff must not wrap
+ * to 0, "next to the RSU"). hb->raw must be writable; the view's to, from
+ * and hops follow. Returns VN_HEARTBEAT_LEN. */
+static inline size_t vn_fwd_heartbeat(struct vn_msg *hb, const struct vn_mac *from)
+{
+	uint8_t *p = hb->raw;
+	uint32_t hops = vn_get_be32(p + 36);
+
+	hops += hops != UINT32_MAX;
+	memcpy(p, vn_mac_broadcast.b, VN_MAC_LEN);
+	memcpy(p + 6, from->b, VN_MAC_LEN);
+	vn_put_be32(p + 36, hops);
+	hb->to = vn_mac_broadcast;
+	hb->from = *from;
+	hb->hb.hops = hops;
+	return VN_HEARTBEAT_LEN;
+}
+
+/* Puts an Upstream header in front of the IP packet at b->data. On success
+ * b covers the whole frame and VN_UP_HLEN is returned; 0 if the headroom is
+ * too small (b unchanged). */
+static inline size_t vn_enc_upstream(struct vn_pbuf *b, const struct vn_mac *to,
+				     const struct vn_mac *from, const struct vn_mac *origin)
+{
+	uint8_t *p = vn_pbuf_push(b, VN_UP_HLEN);
+
+	if (p == NULL)
+		return 0;
+	vn__put_head(p, to, from, VN__TAG(1, 0));
+	memcpy(p + 16, origin->b, VN_MAC_LEN);
+	return VN_UP_HLEN;
+}
+
+/* Puts a Downstream header in front of the IP packet at b->data; as above,
+ * returns VN_DOWN_HLEN or 0. */
+static inline size_t vn_enc_downstream(struct vn_pbuf *b, const struct vn_mac *to,
+				       const struct vn_mac *from, const struct vn_mac *origin,
+				       const struct vn_mac *destination)
+{
+	uint8_t *p = vn_pbuf_push(b, VN_DOWN_HLEN);
+
+	if (p == NULL)
+		return 0;
+	vn__put_head(p, to, from, VN__TAG(1, 1));
+	memcpy(p + 16, origin->b, VN_MAC_LEN);
+	memcpy(p + 22, destination->b, VN_MAC_LEN);
+	return VN_DOWN_HLEN;
+}
+
+/* Forwarding any received message: rewrites to/from (12 bytes) in place and
+ * nothing else. Returns VN_ETH_HLEN - 2 (the bytes written). */
+static inline size_t vn_fwd_rewrite(uint8_t *frame, const struct vn_mac *to,
+				    const struct vn_mac *from)
+{
+	memcpy(frame, to->b, VN_MAC_LEN);
+	memcpy(frame + 6, from->b, VN_MAC_LEN);
+	return VN_ETH_HLEN - 2;
 }
 
 #endif
