@@ -23,7 +23,9 @@
 #include "wire.h"
 
 #define OBU_HISTORY_MAX 1024
-#define OBU_RATIO_WINDOW 64	/* ids looked at for a delivery ratio, at most */
+#define OBU_RATIO_WINDOW 32	/* ids a delivery ratio looks at */
+#define OBU_RATIO_MIN_SPAN 8	/* ids a new neighbour must prove itself over */
+#define OBU_HOP_PENALTY 10	/* ratio points one more hop costs */
 #define OBU_CAND_MAX 16
 #define OBU_MAX_HOPS 64		/* a heartbeat claiming more is hostile or looping */
 #define OBU_MAX_ADDRS 16
@@ -365,39 +367,48 @@ int obu_core_set_addresses(struct obu_core *c, const struct vn_ip_prefix *a, siz
 
 /* --- neighbours --------------------------------------------------------------- */
 
+/* Dead after dead_periods silent periods, plus half a period of slack: the
+ * RSU's period jitters and copies take time to cross the hops, so without it
+ * two losses would already look like three. */
 static bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
 {
-	return c->nbr[s].last_heard == 0 || age(now, c->nbr[s].last_heard) > dead_after(c);
+	return c->nbr[s].last_heard == 0 ||
+	       age(now, c->nbr[s].last_heard) > dead_after(c) + period_us(c) / 2;
 }
 
 /* Share (percent) of the RSU's recent ids that this neighbour delivered.
- * The window is the last min(history, 64) ids, shortened to the time we have
- * known the neighbour, but never below dead_periods ids once the RSU has sent
- * that many: a neighbour that just appeared must prove itself over a few
- * periods before it can displace an established one (no flapping). */
+ * Only settled ids count -- those before the newest: when the first copy of
+ * id n arrives the other neighbours' copies of n are still on their way, and
+ * counting n would punish them for being a few milliseconds behind. The
+ * window is the last OBU_RATIO_WINDOW settled ids, shortened to the time we
+ * have known the neighbour but not below OBU_RATIO_MIN_SPAN (once the RSU has
+ * sent that many): a neighbour that just appeared must prove itself over
+ * several periods before it can displace an established one (no flapping). */
 static uint32_t nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
 {
 	const struct obu_nbr *n = &c->nbr[s];
-	uint32_t w = c->p.history < OBU_RATIO_WINDOW ? c->p.history : OBU_RATIO_WINDOW;
-	uint32_t rsu_span, nbr_span, span, floor_span, shift, got = 0;
+	uint32_t w = OBU_RATIO_WINDOW;
+	uint32_t rsu_span, nbr_span, span, floor_span, got = 0;
 
 	if (!n->have || !r->have)
 		return 0;
-	rsu_span = r->newest - r->first_id + 1;
-	nbr_span = r->newest - n->first_id + 1;
-	if (rsu_span == 0 || rsu_span > w)
+	rsu_span = r->newest - r->first_id;
+	if (rsu_span == 0)
+		return n->last_id == r->newest ? 100 : 0; /* nothing settled yet */
+	nbr_span = r->newest - n->first_id;
+	if (rsu_span > w)
 		rsu_span = w;
-	if (nbr_span == 0 || nbr_span > w)
+	if (nbr_span > w) /* also a first_id "after" newest: a late old copy */
 		nbr_span = w;
-	floor_span = c->p.dead_periods < rsu_span ? c->p.dead_periods : rsu_span;
+	floor_span = OBU_RATIO_MIN_SPAN < rsu_span ? OBU_RATIO_MIN_SPAN : rsu_span;
 	span = nbr_span > floor_span ? nbr_span : floor_span;
-	if (span > w)
-		span = w;
-	shift = r->newest - n->last_id;
-	if (shift >= span)
-		return 0;
-	for (uint32_t i = 0; i + shift < span; i++)
-		got += (uint32_t)(n->mask >> i & 1);
+	for (uint32_t k = 1; k <= span; k++) {
+		int32_t d = (int32_t)(n->last_id - (r->newest - k));
+
+		if (d >= 0 && d < 64)
+			got += (uint32_t)(n->mask >> d & 1);
+	}
+	(void)c;
 	return got * 100 / span;
 }
 
@@ -594,7 +605,20 @@ struct cand_view {
 	int32_t slot;
 	uint32_t hops;
 	uint32_t ratio;
+	int32_t score; /* ratio - OBU_HOP_PENALTY * hops */
 };
+
+static struct cand_view cand_view_of(const struct obu_core *c, const struct obu_rsu *r,
+				     int32_t s)
+{
+	struct cand_view v;
+
+	v.slot = s;
+	v.hops = c->nbr[s].hops;
+	v.ratio = nbr_ratio(c, r, s);
+	v.score = (int32_t)v.ratio - OBU_HOP_PENALTY * (int32_t)v.hops;
+	return v;
+}
 
 static bool nbr_eligible(const struct obu_core *c, int32_t s, vn_usec now)
 {
@@ -604,29 +628,30 @@ static bool nbr_eligible(const struct obu_core *c, int32_t s, vn_usec now)
 	       n->hops <= OBU_MAX_HOPS;
 }
 
-/* Ordering of candidates: fewer hops, then better delivery, then the MAC (a
- * deterministic tie-break, so that all runs agree). */
+/* Preference order: one score weighing delivery against distance (a hop
+ * costs OBU_HOP_PENALTY points of delivery ratio), so that a clean two-hop
+ * path beats a direct link losing 40 %, while between equally good links
+ * the shorter wins. Ties: fewer hops, then the MAC (deterministic). */
 static bool cand_before(const struct obu_core *c, const struct cand_view *a,
 			const struct cand_view *b)
 {
+	if (a->score != b->score)
+		return a->score > b->score;
 	if (a->hops != b->hops)
 		return a->hops < b->hops;
-	if (a->ratio != b->ratio)
-		return a->ratio > b->ratio;
 	return vn_mac_cmp(nbr_mac(c, a->slot), nbr_mac(c, b->slot)) < 0;
 }
 
-/* Whether a is enough better than the current b to move: the hysteresis. */
+/* Whether a is enough better than the current b to move (the hysteresis):
+ * towards fewer hops a score at least as good suffices; otherwise a must win
+ * by hysteresis_pct points. Moving back therefore needs the shorter link to
+ * lose hysteresis_pct + OBU_HOP_PENALTY points: no flapping at a boundary. */
 static bool cand_clearly_better(const struct obu_core *c, const struct cand_view *a,
 				const struct cand_view *b)
 {
-	uint32_t h = c->p.hysteresis_pct;
-
 	if (a->hops < b->hops)
-		return a->ratio + h >= b->ratio; /* shorter and about as reliable */
-	if (a->hops == b->hops)
-		return a->ratio >= b->ratio + h;
-	return a->ratio >= b->ratio + 2 * h; /* longer but far more reliable */
+		return a->score >= b->score;
+	return a->score >= b->score + (int32_t)c->p.hysteresis_pct;
 }
 
 static void log_upstream(struct obu_core *c, uint32_t ri, int32_t old, int32_t now_up,
@@ -652,7 +677,7 @@ static void log_upstream(struct obu_core *c, uint32_t ri, int32_t old, int32_t n
 static void evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 {
 	struct obu_rsu *r = &c->rsu[ri];
-	struct cand_view top[OBU_CAND_MAX], cur = {OBU_NONE, 0, 0};
+	struct cand_view top[OBU_CAND_MAX], cur = {OBU_NONE, 0, 0, 0};
 	uint32_t k = c->p.candidates, n = 0;
 	int32_t old = r->up, pick = OBU_NONE;
 	const char *why = NULL;
@@ -664,9 +689,7 @@ static void evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 
 		if (nbr_key(c, s)->rsu != ri || !nbr_eligible(c, (int32_t)s, now))
 			continue;
-		v.slot = (int32_t)s;
-		v.hops = c->nbr[s].hops;
-		v.ratio = nbr_ratio(c, r, (int32_t)s);
+		v = cand_view_of(c, r, (int32_t)s);
 		if ((int32_t)s == old)
 			cur = v;
 		/* insertion into the sorted top-k */
@@ -713,69 +736,83 @@ static bool rsu_usable(const struct obu_core *c, int32_t ri, vn_usec now)
 	       !nbr_dead(c, c->rsu[ri].up, now);
 }
 
-static struct cand_view rsu_view(const struct obu_core *c, uint32_t ri)
+/* An RSU's worth: its upstream's; an RSU without a live upstream is worth
+ * less than any with one. */
+static struct cand_view rsu_view(const struct obu_core *c, int32_t ri, vn_usec now)
 {
-	const struct obu_rsu *r = &c->rsu[ri];
-	struct cand_view v = {r->up, 0, 0};
+	struct cand_view v = {OBU_NONE, UINT32_MAX, 0, INT32_MIN / 2};
 
-	v.hops = c->nbr[r->up].hops;
-	v.ratio = nbr_ratio(c, r, r->up);
+	if (rsu_usable(c, ri, now))
+		v = cand_view_of(c, &c->rsu[ri], c->rsu[ri].up);
 	return v;
 }
 
-/* One RSU for our data; another only when ours is gone or another has been
- * clearly better for dead_periods (§6 fault 5: no flapping between RSUs). */
+static void log_rsu_change(struct obu_core *c, int32_t old)
+{
+	char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
+	const char *was = old == OBU_NONE ? "none" : vn_mac_format(&c->rsu[old].mac, d);
+
+	if (c->chosen == OBU_NONE) {
+		obu_log(c, VN_LOG_NOTICE, "upstream now none (was rsu %s)", was);
+	} else {
+		const struct obu_rsu *r = &c->rsu[c->chosen];
+
+		if (r->up == OBU_NONE)
+			obu_log(c, VN_LOG_INFO, "upstream now rsu %s, no neighbour yet (was rsu %s)",
+				vn_mac_format(&r->mac, a), was);
+		else
+			obu_log(c, VN_LOG_INFO, "upstream now rsu %s via %s hops %u (was rsu %s)",
+				vn_mac_format(&r->mac, a), vn_mac_format(nbr_mac(c, r->up), b),
+				c->nbr[r->up].hops, was);
+	}
+}
+
+/* One RSU for our data (§6 fault 5). It changes only when it is gone (no
+ * heartbeat for `history` periods: expire() forgets it), or when another has
+ * been clearly better -- two hops shorter, or 2 x hysteresis_pct points of
+ * score ahead -- for `history` periods without a break. While the chosen RSU
+ * has no live upstream (losses) we keep it: its heartbeats bring one back
+ * within a period or two, far sooner than flapping would settle. */
 static void choose_rsu(struct obu_core *c, vn_usec now)
 {
 	int32_t old = c->chosen, best = OBU_NONE;
-	struct cand_view bv = {0, 0, 0}, cv;
+	struct cand_view bv = {OBU_NONE, 0, 0, 0}, cv;
 
 	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
 		struct cand_view v;
 
-		if (!rsu_usable(c, (int32_t)i, now))
+		if ((int32_t)i == old || !rsu_usable(c, (int32_t)i, now))
 			continue;
-		v = rsu_view(c, i);
-		if (best == OBU_NONE || v.hops < bv.hops ||
-		    (v.hops == bv.hops && v.ratio > bv.ratio)) {
+		v = rsu_view(c, (int32_t)i, now);
+		if (best == OBU_NONE || cand_before(c, &v, &bv)) {
 			best = (int32_t)i;
 			bv = v;
 		}
 	}
-	if (!rsu_usable(c, old, now)) {
+	for (uint32_t i = 0; i < c->p.max_rsus; i++)
+		if ((int32_t)i != best)
+			c->rsu[i].better_since = 0;
+	if (old == OBU_NONE || !c->rsu[old].used) {
 		c->chosen = best;
-	} else if (best != OBU_NONE && best != old) {
-		uint32_t h = c->p.hysteresis_pct;
+	} else if (best != OBU_NONE) {
 		struct obu_rsu *b = &c->rsu[best];
 
-		cv = rsu_view(c, (uint32_t)old);
-		if (bv.hops + 2 <= cv.hops || (bv.hops <= cv.hops && bv.ratio >= cv.ratio + 2 * h)) {
+		cv = rsu_view(c, old, now);
+		if (bv.hops + 2 <= cv.hops ||
+		    bv.score >= cv.score + 2 * (int32_t)c->p.hysteresis_pct) {
 			if (b->better_since == 0)
-				b->better_since = now;
-			if (age(now, b->better_since) >= dead_after(c))
+				b->better_since = now ? now : 1;
+			if (age(now, b->better_since) >= gone_after(c))
 				c->chosen = best;
 		} else {
 			b->better_since = 0;
 		}
 	}
 	if (c->chosen != old) {
-		char a[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
-
 		for (uint32_t i = 0; i < c->p.max_rsus; i++)
 			c->rsu[i].better_since = 0;
 		c->cnt[OC_rsu_changes]++;
-		if (c->chosen == OBU_NONE) {
-			obu_log(c, VN_LOG_NOTICE, "upstream now none (was rsu %s)",
-				old == OBU_NONE ? "none" : vn_mac_format(&c->rsu[old].mac, d));
-		} else {
-			const struct obu_rsu *r = &c->rsu[c->chosen];
-			char b[VN_MAC_STRLEN];
-
-			obu_log(c, VN_LOG_INFO, "upstream now rsu %s via %s hops %u (was rsu %s)",
-				vn_mac_format(&r->mac, a), vn_mac_format(nbr_mac(c, r->up), b),
-				c->nbr[r->up].hops,
-				old == OBU_NONE ? "none" : vn_mac_format(&c->rsu[old].mac, d));
-		}
+		log_rsu_change(c, old);
 	}
 }
 
@@ -900,6 +937,23 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 	return HB_NEW;
 }
 
+/* Where our reply to a heartbeat goes: our live upstream towards its RSU,
+ * else the neighbour that brought the copy. Replying along our upstream (not
+ * always to the first copy's transmitter) keeps the RSU's downstream route to
+ * us on the very path our upstream data takes, so one choice -- ours, made
+ * with delivery ratios -- governs both directions; and a reply arriving at a
+ * neighbour then means exactly "you are my upstream", which is what the
+ * loop rule (never choose a node whose upstream is us) needs. */
+static const struct vn_mac *reply_to(const struct obu_core *c, int32_t ri,
+				     const struct vn_msg *m, vn_usec now)
+{
+	int32_t up = c->rsu[ri].up;
+
+	if (up != OBU_NONE && !nbr_dead(c, up, now))
+		return nbr_mac(c, up);
+	return &m->from;
+}
+
 static void on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 {
 	const struct vn_heartbeat *hb = &m->hb;
@@ -937,20 +991,22 @@ static void on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		c->nbr[s].hops = hb->hops;
 		nbr_record(&c->nbr[s], hb->id);
 	}
-	if (cls == HB_NEW) {
-		/* The reply first (it echoes hops as received), then the
-		 * in-place re-broadcast, each in a frame of its own. */
-		n = vn_enc_reply(c->scratch, sizeof(c->scratch), &m->from, &c->self, m, &c->self);
-		vn_fwd_heartbeat(m, &c->self);
-		send_frame(c, m->raw, VN_HEARTBEAT_LEN);
-		c->cnt[OC_hb_relayed]++;
-		send_frame(c, c->scratch, n);
-		c->cnt[OC_replies_sent]++;
-	} else {
-		c->cnt[OC_drop_dup_heartbeat]++;
-	}
+	/* §5: re-evaluated on every heartbeat (§6 fault 4) */
 	evaluate(c, (uint32_t)ri, now);
 	choose_rsu(c, now);
+	if (cls != HB_NEW) {
+		c->cnt[OC_drop_dup_heartbeat]++;
+		return;
+	}
+	/* The reply first (it echoes hops as received), then the in-place
+	 * re-broadcast, each in a frame of its own (§6 fault 2). */
+	n = vn_enc_reply(c->scratch, sizeof(c->scratch), reply_to(c, ri, m, now), &c->self, m,
+			 &c->self);
+	vn_fwd_heartbeat(m, &c->self);
+	send_frame(c, m->raw, VN_HEARTBEAT_LEN);
+	c->cnt[OC_hb_relayed]++;
+	send_frame(c, c->scratch, n);
+	c->cnt[OC_replies_sent]++;
 }
 
 static void on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
@@ -971,23 +1027,19 @@ static void on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 	}
 	ri = rsu_find(c, &m->hb.source);
 	up = ri == OBU_NONE ? OBU_NONE : c->rsu[ri].up;
-	if (up == OBU_NONE || nbr_dead(c, up, now)) {
-		c->cnt[OC_drop_no_upstream]++;
-		return;
-	}
-	if (vn_mac_eq(&m->from, nbr_mac(c, up))) {
+	if (up != OBU_NONE && vn_mac_eq(&m->from, nbr_mac(c, up))) {
+		/* Our upstream sends us its (or its children's) replies: it
+		 * has chosen us as its upstream. A two-node loop, broken by
+		 * no longer using it (mark_below re-chooses). */
 		c->cnt[OC_drop_loop]++;
-		/* Our upstream relaying a reply to us means it chose us as its
-		 * upstream: a two-node loop, broken by no longer using it. Its
-		 * own reply (sender = from) only says our copy reached it first. */
-		if (!vn_mac_eq(&m->sender, &m->from))
-			mark_below(c, &m->from, ri, now);
+		mark_below(c, &m->from, ri, now);
 		return;
 	}
+	/* A reply from below: learn the way down to its sender. */
 	mark_below(c, &m->from, ri, now);
 	route_learn(c, &m->sender, &m->from, now);
-	up = c->rsu[ri].up; /* mark_below may have re-chosen */
-	if (up == OBU_NONE) {
+	up = ri == OBU_NONE ? OBU_NONE : c->rsu[ri].up;
+	if (up == OBU_NONE || nbr_dead(c, up, now)) {
 		c->cnt[OC_drop_no_upstream]++;
 		return;
 	}

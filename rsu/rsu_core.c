@@ -147,8 +147,8 @@ const char *rsu_params_check(const struct rsu_params *p)
 		return "max_ips must be 1..4194304";
 	if (p->ip_expiry_ms < 1000 || p->ip_expiry_ms > 86400000)
 		return "ip_expiry_ms must be 1000..86400000";
-	if (p->stale_periods < 1 || p->stale_periods > p->history)
-		return "stale_periods must be 1..history";
+	if (p->stale_periods > p->history)
+		return "stale_periods must be 0..history (0: the default, 3)";
 	return NULL;
 }
 
@@ -332,7 +332,9 @@ static const struct vn_mac *obu_mac(const struct rsu_core *c, uint32_t slot)
 /* Whether observation n may carry traffic: heard within stale_periods. */
 static bool nh_fresh(const struct rsu_core *c, const struct rsu_nh *n, vn_usec now)
 {
-	return n->valid && now - n->last_seen <= period_us(c) * c->p.stale_periods;
+	uint32_t sp = c->p.stale_periods != 0 ? c->p.stale_periods : 3;
+
+	return n->valid && now - n->last_seen <= period_us(c) * sp;
 }
 
 /* a strictly better than b: fewer hops, then lower RTT by more than margin. */
@@ -488,7 +490,11 @@ static void on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[RC_drop_reply_rtt]++;
 		return;
 	}
-	if (m->hb.hops == 0 || m->hb.hops > 255) {
+	/* hops 1 means the OBU heard us directly, so it replies straight to
+	 * us: relayed by a third node it can only be forged (the forger would
+	 * pull the OBU's route onto itself). */
+	if (m->hb.hops == 0 || m->hb.hops > 255 ||
+	    (m->hb.hops == 1 && !vn_mac_eq(&m->from, &m->sender))) {
 		c->cnt[RC_drop_reply_bad_hops]++;
 		return;
 	}

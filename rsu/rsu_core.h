@@ -23,7 +23,7 @@ struct rsu_params {
 	uint32_t ip_expiry_ms;	      /* an IP not heard from for this long is forgotten (300000) */
 	uint64_t seed;		      /* for jitter: deterministic in the simulator */
 	/* Added by the cores helper (defaults in rsu_params_default): */
-	uint32_t stale_periods;	      /* a next hop silent this many periods loses its preference (3) */
+	uint32_t stale_periods;	      /* a next hop silent this many periods loses its preference (3; 0 = 3) */
 };
 
 void rsu_params_default(struct rsu_params *p);

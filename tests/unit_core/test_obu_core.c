@@ -144,7 +144,14 @@ static void test_duplicates_not_relayed(void **state)
 	assert_int_equal(ctr(f, "drop_dup_heartbeat"), 2);
 	hb(f, &B, &R, 2, 2, MS(1110)); /* a new id, first via B */
 	assert_int_equal(f->h.ntx, 2);
-	assert_memory_equal(f->h.tx[1].b, B.b, 6); /* reply to B, the transmitter */
+	/* the reply goes along our upstream (R), not to whoever was first */
+	assert_memory_equal(f->h.tx[1].b, R.b, 6);
+	fx_free(f);
+	/* with no upstream yet, to the transmitter */
+	f = fx_new(NULL);
+	hb(f, &B, &R, 2, 2, MS(1110));
+	assert_int_equal(f->h.ntx, 2);
+	assert_memory_equal(f->h.tx[1].b, B.b, 6);
 	fx_free(f);
 }
 
@@ -519,11 +526,14 @@ static void test_preference_and_hysteresis(void **state)
 	}
 	assert_true(up_is(f, &C, 2));
 	/* the RSU itself appears at one hop: fewer hops wins once it has
-	 * proved itself over dead_periods heartbeats, not on a single one */
-	hb(f, &R, &R, id, 1, t + MS(1));
-	hb(f, &C, &R, id, 2, t + MS(2));
+	 * proved itself over OBU_RATIO_MIN_SPAN heartbeats, not at once */
+	for (uint32_t end = id + 3; id < end; id++, t += MS(100)) {
+		hb(f, &R, &R, id, 1, t + MS(1));
+		hb(f, &C, &R, id, 2, t + MS(2));
+		run_to(f, t + MS(5));
+	}
 	assert_true(up_is(f, &C, 2));
-	for (id++, t += MS(100); id < 63; id++, t += MS(100)) {
+	for (uint32_t end = id + 9; id < end; id++, t += MS(100)) {
 		hb(f, &R, &R, id, 1, t + MS(1));
 		hb(f, &C, &R, id, 2, t + MS(2));
 		run_to(f, t + MS(5));

@@ -161,15 +161,18 @@ static void test_routes_and_hysteresis(void **state)
 	reply(f, &D, &C, sent_uptime(f, 2), 2, 2, t + MS(10) + MS(100) - MS(100) + MS(97));
 	assert_true(rsu_core_route(f->c, &C, &ri));
 	assert_memory_equal(ri.next_hop.b, B.b, 6);
-	/* via E, one hop fewer: at once, whatever its RTT */
+	/* hops 1 relayed by a third node: forged, dropped */
 	reply(f, &E, &C, sent_uptime(f, 1), 1, 1, t + MS(12));
+	assert_int_equal(ctr(f, "drop_reply_bad_hops"), 1);
+	/* C heard us directly, one hop fewer: at once, whatever its RTT */
+	reply(f, &C, &C, sent_uptime(f, 0), 0, 1, t + MS(12));
 	assert_true(rsu_core_route(f->c, &C, &ri));
-	assert_memory_equal(ri.next_hop.b, E.b, 6);
+	assert_memory_equal(ri.next_hop.b, C.b, 6);
 	assert_int_equal(ri.hops, 1);
 	assert_int_equal(ctr(f, "route_changes"), 2);
 	assert_int_equal(ctr(f, "replies_accepted"), 3);
 	assert_true(rsu_core_describe(f->c, t + MS(12), text, sizeof(text)) < sizeof(text));
-	assert_non_null(strstr(text, "obu 02:00:00:00:00:0c via 02:00:00:00:00:0e hops 1 rtt "));
+	assert_non_null(strstr(text, "obu 02:00:00:00:00:0c via 02:00:00:00:00:0c hops 1 rtt "));
 	assert_true(h_logged(&f->h, "route to obu 02:00:00:00:00:0c"));
 	fx_free(f);
 }
@@ -222,14 +225,14 @@ static void test_hostile_replies(void **state)
 		assert_int_equal(ctr(f, "drop_reply_other_rsu"), 1);
 	}
 	/* the genuine one, then its replay: counted once */
-	reply(f, &B, &C, sent_uptime(f, 5), 5, 1, T0 + MS(502));
-	reply(f, &B, &C, sent_uptime(f, 5), 5, 1, T0 + MS(503));
-	reply(f, &D, &C, sent_uptime(f, 5), 5, 1, T0 + MS(504));
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 2, T0 + MS(502));
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 2, T0 + MS(503));
+	reply(f, &D, &C, sent_uptime(f, 5), 5, 2, T0 + MS(504));
 	assert_int_equal(ctr(f, "replies_accepted"), 1);
 	assert_int_equal(ctr(f, "drop_dup_reply"), 2);
 	/* an id that left the history */
 	run_to(f, T0 + MS(2000));
-	reply(f, &B, &C, sent_uptime(f, 5), 5, 1, T0 + MS(2000));
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 2, T0 + MS(2000));
 	assert_int_equal(ctr(f, "drop_reply_unknown_id"), 3);
 	fx_free(f);
 }
@@ -240,7 +243,7 @@ static void test_obu_gone(void **state)
 
 	(void)state;
 	run_to(f, T0);
-	reply(f, &B, &C, 0, 0, 1, T0 + MS(5));
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5));
 	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
 	run_to(f, T0 + MS(900));
 	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
