@@ -479,8 +479,11 @@ static int32_t nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
 
 	if (s != OBU_NONE)
 		return s;
-	if (c->nbrs.count >= c->nbrs.cap)
+	if (c->nbrs.count >= c->nbrs.cap) {
 		nbr_make_room(c);
+		if (c->nbrs.count >= c->nbrs.cap)
+			return OBU_NONE; /* every entry is some RSU's upstream */
+	}
 	memset(&k, 0, sizeof(k));
 	k.mac = *m;
 	k.rsu = (uint16_t)ri;
@@ -1280,12 +1283,12 @@ static void expire(struct obu_core *c, vn_usec now)
 			evaluate(c, i, now);
 		}
 	}
-	/* neighbours silent for `history` periods are forgotten (LRU order is
-	 * last-heard order, except reply/data-only entries, handled alike) */
+	/* neighbours silent for `history` periods (and not marked below us)
+	 * are forgotten: a full scan, the table is small */
 	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->nbrs, s);
 		if (age(now, c->nbr[s].last_heard) <= gone_after(c) || c->nbr[s].below_until > now)
-			break;
+			continue;
 		rsu_drop_nbr_refs(c, s);
 		core_tab_remove(&c->nbrs, s);
 	}
@@ -1354,10 +1357,11 @@ size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_
 		for (uint32_t j = 0; j < r->ncand; j++) {
 			int32_t s = r->cand[j];
 
-			core_text_add(&t, "  candidate %u %s hops %u ratio %u%% heard %llums ago%s\n",
+			core_text_add(&t, "  candidate %u %s hops %u ratio %u%% heard %llums ago%s%s\n",
 				      j + 1, vn_mac_format(nbr_mac(c, s), a), c->nbr[s].hops,
 				      nbr_ratio(c, r, s),
 				      (unsigned long long)(age(now, c->nbr[s].last_heard) / VN_USEC_PER_MS),
+				      s == r->up ? " (upstream)" : "",
 				      nbr_dead(c, s, now) ? " dead" : "");
 		}
 	}
