@@ -273,6 +273,7 @@ struct sim_node {
 	struct sim_link *links;
 	size_t nlinks, caplinks;
 	uint64_t frames_sent, data_sent, tun_total;
+	uint64_t sent_type[5]; /* heartbeat, reply, upstream, downstream, other */
 	struct tun_item *tunq;
 	size_t tun_head, tun_n;
 };
@@ -349,6 +350,10 @@ static void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_
 	size_t hl;
 
 	n->frames_sent++;
+	if (len >= VN_MSG_HLEN && f[OFF_TYPE] <= 1 && f[OFF_TYPE + 1] <= 1)
+		n->sent_type[f[OFF_TYPE] * 2 + f[OFF_TYPE + 1]]++;
+	else
+		n->sent_type[4]++;
 	if (len < VN_MSG_HLEN || f[12] != 0x30 || f[13] != 0x30 || f[OFF_TYPE] != 1)
 		return;
 	hl = f[OFF_TYPE + 1] == 0 ? VN_UP_HLEN : VN_DOWN_HLEN;
@@ -1135,6 +1140,11 @@ uint64_t sim_data_sent(const struct sim *s, int node)
 uint64_t sim_frames_sent(const struct sim *s, int node)
 {
 	return node_at(s, node)->frames_sent;
+}
+
+uint64_t sim_frames_sent_type(const struct sim *s, int node, enum sim_frame_type t)
+{
+	return node_at(s, node)->sent_type[t];
 }
 
 uint64_t sim_frames_delivered(const struct sim *s)

@@ -30,7 +30,7 @@ static void run(uint64_t seed, enum cut_kind kind, vn_usec *recovery, size_t *lo
 	struct vn_ip ip3 = sim_ip4(3), inet = scen_inet(1);
 	struct scen_flow f;
 	struct obu_route_info r;
-	vn_usec cut = SEC(5);
+	vn_usec cut = SEC(5) + MS(3); /* between two packets of the flow */
 	struct scen_outage out;
 	int up, other;
 

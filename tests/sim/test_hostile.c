@@ -144,6 +144,16 @@ static void world_check(struct world *w, vn_usec from, const char *what)
 
 static void world_free(struct world *w)
 {
+	fprintf(stderr, "(%llu events, %llu frame receptions, %.1f s virtual)\n",
+		(unsigned long long)sim_events(w->s),
+		(unsigned long long)sim_frames_delivered(w->s), (double)sim_now(w->s) / 1e6);
+	for (size_t i = 0; i < sim_node_count(w->s); i++)
+		fprintf(stderr, "  node %zu sent %llu frames (hb %llu reply %llu up %llu down %llu)\n", i,
+			(unsigned long long)sim_frames_sent(w->s, (int)i),
+			(unsigned long long)sim_frames_sent_type(w->s, (int)i, SIM_F_HEARTBEAT),
+			(unsigned long long)sim_frames_sent_type(w->s, (int)i, SIM_F_REPLY),
+			(unsigned long long)sim_frames_sent_type(w->s, (int)i, SIM_F_UPSTREAM),
+			(unsigned long long)sim_frames_sent_type(w->s, (int)i, SIM_F_DOWNSTREAM));
 	scen_flow_free(&w->up);
 	scen_flow_free(&w->down);
 	sim_free(w->s);
@@ -281,6 +291,8 @@ static void floods(void **state)
 		lr0 = describe_lines(w.s, w.rsu);
 		lo0 = describe_lines(w.s, w.o1);
 		t0 = sim_now(w.s);
+		uint64_t sent0 = sim_frames_sent(w.s, w.o1) + sim_frames_sent(w.s, w.o2) +
+				 sim_frames_sent(w.s, w.rsu);
 		const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
 				    *O1 = sim_mac(w.s, w.o1);
 		const struct vn_mac *B = &vn_mac_broadcast;
@@ -312,6 +324,16 @@ static void floods(void **state)
 			if (i % 20 == 19)
 				sim_run_for(w.s, MS(1));
 		}
+		/* No amplification: the real nodes together must not send more
+		 * than a few frames per hostile frame (each fake heartbeat is
+		 * relayed and answered once per OBU: 2 x 2 per 6 hostile). */
+		uint64_t amp = sim_frames_sent(w.s, w.o1) + sim_frames_sent(w.s, w.o2) +
+			       sim_frames_sent(w.s, w.rsu) - sent0;
+		uint64_t hostile = sim_frames_sent(w.s, w.x);
+
+		fprintf(stderr, "floods: %llu hostile frames made the real nodes send %llu\n",
+			(unsigned long long)hostile, (unsigned long long)amp);
+		assert_true(amp <= 2 * hostile);
 		lr = describe_lines(w.s, w.rsu);
 		lo = describe_lines(w.s, w.o1);
 		fprintf(stderr, "floods: describe lines RSU %zu -> %zu, O1 %zu -> %zu\n", lr0, lr,
