@@ -5,40 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static inline uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 enum vn_rx_err vn_ip_check(const uint8_t *p, size_t len, size_t *ip_len)
 {
-	size_t tot, ihl;
-
-	if (len == 0)
-		return VN_RX_IP_VERSION;
-	switch (p[0] >> 4) {
-	case 4:
-		if (len < 20)
-			return VN_RX_IP_LENGTH;
-		ihl = (size_t)(p[0] & 0x0f) * 4;
-		tot = be16(p + 2);
-		if (ihl < 20 || tot < ihl || tot > len)
-			return VN_RX_IP_LENGTH;
-		*ip_len = tot;
-		return VN_RX_OK;
-	case 6:
-		if (len < 40)
-			return VN_RX_IP_LENGTH;
-		/* payload_length 0 would be a jumbogram, which cannot fit in a
-		 * frame anyway: it reads as a bare header plus padding. */
-		tot = 40 + (size_t)be16(p + 4);
-		if (tot > len)
-			return VN_RX_IP_LENGTH;
-		*ip_len = tot;
-		return VN_RX_OK;
-	default:
-		return VN_RX_IP_VERSION;
-	}
+	return vn__ip_check(p, len, ip_len);
 }
 
 static void ip_load(const uint8_t *pkt, struct vn_ip *out, size_t off4, size_t off6)

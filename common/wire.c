@@ -43,14 +43,15 @@ static inline void load_hb(struct vn_heartbeat *hb, const uint8_t *p)
 	vn_mac_load(&hb->source, p + OFF_SOURCE);
 }
 
-static enum vn_rx_err decode_data(uint8_t *buf, size_t len, size_t hlen, struct vn_msg *m)
+static inline __attribute__((always_inline)) enum vn_rx_err
+decode_data(uint8_t *buf, size_t len, size_t hlen, struct vn_msg *m)
 {
-	size_t ip_len;
+	size_t ip_len = 0;
 	enum vn_rx_err e;
 
 	if (len < hlen)
 		return VN_RX_SHORT;
-	e = vn_ip_check(buf + hlen, len - hlen, &ip_len);
+	e = vn__ip_check(buf + hlen, len - hlen, &ip_len);
 	if (e != VN_RX_OK)
 		return e;
 	vn_mac_load(&m->origin, buf + OFF_ORIGIN);
@@ -60,20 +61,29 @@ static enum vn_rx_err decode_data(uint8_t *buf, size_t len, size_t hlen, struct 
 	return VN_RX_OK;
 }
 
-enum vn_rx_err vn_decode_msg(uint8_t *buf, size_t len, struct vn_msg *m, size_t *used)
+/* The one decoder; inlined into both entry points (it is the per-packet
+ * path of vn_rx_next). Returns the message length, or 0 with *err set. */
+static inline __attribute__((always_inline)) size_t
+decode_one(uint8_t *buf, size_t len, struct vn_msg *m, enum vn_rx_err *err)
 {
 	enum vn_rx_err e;
 
-	if (len < VN_MSG_HLEN)
-		return VN_RX_RUNT;
-	if (vn_get_be16(buf + OFF_ETYPE) != VN_ETHERTYPE)
-		return VN_RX_ETHERTYPE;
+	if (len < VN_MSG_HLEN) {
+		*err = VN_RX_RUNT;
+		return 0;
+	}
+	if (vn_get_be16(buf + OFF_ETYPE) != VN_ETHERTYPE) {
+		*err = VN_RX_ETHERTYPE;
+		return 0;
+	}
 
 	/* type and subtype as one 16-bit key: 0x0000, 0x0001, 0x0100, 0x0101 */
 	switch (vn_get_be16(buf + OFF_TYPE)) {
 	case 0x0000:
-		if (len < VN_HEARTBEAT_LEN)
-			return VN_RX_SHORT;
+		if (len < VN_HEARTBEAT_LEN) {
+			*err = VN_RX_SHORT;
+			return 0;
+		}
 		m->type = VN_MSG_HEARTBEAT;
 		m->len = VN_HEARTBEAT_LEN;
 		load_hb(&m->hb, buf);
@@ -81,8 +91,10 @@ enum vn_rx_err vn_decode_msg(uint8_t *buf, size_t len, struct vn_msg *m, size_t 
 		m->payload_len = 0;
 		break;
 	case 0x0001:
-		if (len < VN_REPLY_LEN)
-			return VN_RX_SHORT;
+		if (len < VN_REPLY_LEN) {
+			*err = VN_RX_SHORT;
+			return 0;
+		}
 		m->type = VN_MSG_REPLY;
 		m->len = VN_REPLY_LEN;
 		load_hb(&m->hb, buf);
@@ -92,24 +104,39 @@ enum vn_rx_err vn_decode_msg(uint8_t *buf, size_t len, struct vn_msg *m, size_t 
 		break;
 	case 0x0100:
 		e = decode_data(buf, len, VN_UP_HLEN, m);
-		if (e != VN_RX_OK)
-			return e;
+		if (e != VN_RX_OK) {
+			*err = e;
+			return 0;
+		}
 		m->type = VN_MSG_UPSTREAM;
 		break;
 	case 0x0101:
 		e = decode_data(buf, len, VN_DOWN_HLEN, m);
-		if (e != VN_RX_OK)
-			return e;
+		if (e != VN_RX_OK) {
+			*err = e;
+			return 0;
+		}
 		m->type = VN_MSG_DOWNSTREAM;
 		vn_mac_load(&m->destination, buf + OFF_DEST);
 		break;
 	default:
-		return VN_RX_UNKNOWN_TYPE;
+		*err = VN_RX_UNKNOWN_TYPE;
+		return 0;
 	}
 	m->raw = buf;
 	vn_mac_load(&m->to, buf + OFF_TO);
 	vn_mac_load(&m->from, buf + OFF_FROM);
-	*used = m->len;
+	return m->len;
+}
+
+enum vn_rx_err vn_decode_msg(uint8_t *buf, size_t len, struct vn_msg *m, size_t *used)
+{
+	enum vn_rx_err e = VN_RX_OK;
+	size_t n = decode_one(buf, len, m, &e);
+
+	if (n == 0)
+		return e;
+	*used = n;
 	return VN_RX_OK;
 }
 
@@ -123,8 +150,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 
 bool vn_rx_next(struct vn_rx_iter *it, struct vn_msg *m, enum vn_rx_err *err)
 {
-	size_t rest, used = 0;
-	enum vn_rx_err e;
+	size_t rest, used;
+	enum vn_rx_err e = VN_RX_OK;
 
 	*err = VN_RX_OK;
 	if (it->done)
@@ -134,12 +161,11 @@ bool vn_rx_next(struct vn_rx_iter *it, struct vn_msg *m, enum vn_rx_err *err)
 		it->done = true;
 		return false;
 	}
-	e = vn_decode_msg(it->buf + it->off, rest, m, &used);
-	if (e == VN_RX_OK) {
+	used = decode_one(it->buf + it->off, rest, m, &e);
+	if (used != 0) {
 		it->off += used;
 		/* A data message runs to the frame's end: nothing follows it. */
-		if (m->type == VN_MSG_UPSTREAM || m->type == VN_MSG_DOWNSTREAM)
-			it->done = true;
+		it->done = m->type >= VN_MSG_UPSTREAM;
 		return true;
 	}
 	it->done = true;

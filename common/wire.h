@@ -132,16 +132,59 @@ static inline vn_u128 vn_get_be128(const uint8_t *p)
  * stores, and a function call would cost more than the work (see
  * docs/performance.md). Every fixed-size memcpy becomes plain moves. */
 
-/* Bytes 12..15 of each message: EtherType, type, subtype. */
-#define VN__TAG(type, subtype) ((const uint8_t[4]){0x30, 0x30, (type), (subtype)})
+/* Stores are what these functions cost (about two per cycle), so the 6-byte
+ * addresses are merged into 8-byte words in registers and written with as
+ * few stores as possible: 12 bytes of to/from in two, the 16-byte header
+ * in two. On a big-endian host the plain copies are used. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The address in the low 48 bits, byte 0 lowest (as it lies in memory). */
+static inline uint64_t vn__mac_word(const struct vn_mac *m)
+{
+	uint32_t lo;
+	uint16_t hi;
+
+	memcpy(&lo, m->b, 4);
+	memcpy(&hi, m->b + 4, 2);
+	return lo | (uint64_t)hi << 32;
+}
+
+/* Two addresses, back to back (12 bytes), then `tail_len` (0..4) bytes of
+ * tail (little-endian), in two stores. */
+static inline void vn__put_mac_pair(uint8_t *p, const struct vn_mac *a, const struct vn_mac *b,
+				    uint32_t tail, size_t tail_len)
+{
+	uint64_t wb = vn__mac_word(b);
+	uint64_t w0 = vn__mac_word(a) | wb << 48;
+	uint64_t w1 = wb >> 16 | (uint64_t)tail << 32;
+
+	memcpy(p, &w0, 8);
+	if (tail_len == 4)
+		memcpy(p + 8, &w1, 8);
+	else
+		memcpy(p + 8, &w1, 4);
+}
+#else
+static inline void vn__put_mac_pair(uint8_t *p, const struct vn_mac *a, const struct vn_mac *b,
+				    uint32_t tail, size_t tail_len)
+{
+	const uint8_t t[4] = {(uint8_t)tail, (uint8_t)(tail >> 8), (uint8_t)(tail >> 16),
+			      (uint8_t)(tail >> 24)};
+
+	memcpy(p, a->b, VN_MAC_LEN);
+	memcpy(p + 6, b->b, VN_MAC_LEN);
+	memcpy(p + 12, t, tail_len);
+}
+#endif
+
+/* Bytes 12..15 of each message (EtherType 30 30, type, subtype) as a
+ * little-endian word for vn__put_mac_pair. */
+#define VN__TAG(type, subtype) ((uint32_t)0x3030 | (uint32_t)(type) << 16 | (uint32_t)(subtype) << 24)
 
 /* to, from, EtherType, type, subtype: the 16 bytes every message starts with. */
 static inline void vn__put_head(uint8_t *p, const struct vn_mac *to, const struct vn_mac *from,
-				const uint8_t tag[4])
+				uint32_t tag)
 {
-	memcpy(p, to->b, VN_MAC_LEN);
-	memcpy(p + 6, from->b, VN_MAC_LEN);
-	memcpy(p + 12, tag, 4);
+	vn__put_mac_pair(p, to, from, tag, 4);
 }
 
 /* A Heartbeat into out (cap bytes). Returns VN_HEARTBEAT_LEN, or 0 if cap is
@@ -168,14 +211,17 @@ static inline size_t vn_enc_reply(uint8_t *out, size_t cap, const struct vn_mac 
 	if (cap < VN_REPLY_LEN)
 		return 0;
 	if (hb->raw != NULL) {
-		/* bytes 16..45 exactly as received. Loaded in full before
-		 * anything is stored, so out may even be hb->raw itself. */
-		struct {
-			uint8_t b[30];
-		} echo;
+		/* bytes 16..45 exactly as received, as two overlapping
+		 * 16-byte words (16..31, 30..45), both loaded before either
+		 * is stored, so out may even be hb->raw itself. (A 30-byte
+		 * struct copy went through the stack instead and stalled on
+		 * store forwarding: 3x slower.) */
+		vn_u128 w0, w1;
 
-		memcpy(&echo, hb->raw + 16, sizeof(echo));
-		memcpy(out + 16, &echo, sizeof(echo));
+		memcpy(&w0, hb->raw + 16, 16);
+		memcpy(&w1, hb->raw + 30, 16);
+		memcpy(out + 16, &w0, 16);
+		memcpy(out + 30, &w1, 16);
 	} else {
 		/* a view built by hand (simulator, tests): from its fields */
 		vn_put_be128(out + 16, hb->hb.uptime);
@@ -198,8 +244,7 @@ static inline size_t vn_fwd_heartbeat(struct vn_msg *hb, const struct vn_mac *fr
 	uint32_t hops = vn_get_be32(p + 36);
 
 	hops += hops != UINT32_MAX;
-	memcpy(p, vn_mac_broadcast.b, VN_MAC_LEN);
-	memcpy(p + 6, from->b, VN_MAC_LEN);
+	vn__put_mac_pair(p, &vn_mac_broadcast, from, 0, 0);
 	vn_put_be32(p + 36, hops);
 	hb->to = vn_mac_broadcast;
 	hb->from = *from;
@@ -233,8 +278,7 @@ static inline size_t vn_enc_downstream(struct vn_pbuf *b, const struct vn_mac *t
 	if (p == NULL)
 		return 0;
 	vn__put_head(p, to, from, VN__TAG(1, 1));
-	memcpy(p + 16, origin->b, VN_MAC_LEN);
-	memcpy(p + 22, destination->b, VN_MAC_LEN);
+	vn__put_mac_pair(p + 16, origin, destination, 0, 0);
 	return VN_DOWN_HLEN;
 }
 
@@ -243,8 +287,7 @@ static inline size_t vn_enc_downstream(struct vn_pbuf *b, const struct vn_mac *t
 static inline size_t vn_fwd_rewrite(uint8_t *frame, const struct vn_mac *to,
 				    const struct vn_mac *from)
 {
-	memcpy(frame, to->b, VN_MAC_LEN);
-	memcpy(frame + 6, from->b, VN_MAC_LEN);
+	vn__put_mac_pair(frame, to, from, 0, 0);
 	return VN_ETH_HLEN - 2;
 }
 
