@@ -10,10 +10,12 @@
 
 #include "wire.h"
 
+#define VN_RAW_RCVBUF (2 * 1024 * 1024)
+
 int vn_raw_open(int ifindex, const char *ifname, struct vn_error *e)
 {
 	struct sockaddr_ll sll;
-	int one = 1;
+	int one = 1, rcvbuf = VN_RAW_RCVBUF;
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(VN_ETHERTYPE));
 
 	if (fd < 0) {
@@ -32,6 +34,11 @@ int vn_raw_open(int ifindex, const char *ifname, struct vn_error *e)
 	}
 	/* Older kernels lack it; vn_raw_recv filters by pkttype then. */
 	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	/* The default receive buffer (~200 kB) overflows on a burst of full
+	 * frames while the loop serves tun0; FORCE works with CAP_NET_ADMIN,
+	 * the plain one up to net.core.rmem_max otherwise. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	return fd;
 }
 
