@@ -430,8 +430,8 @@ static int run(struct parse *p)
 	return p->errors;
 }
 
-static void init_parse(struct parse *p, struct vn_config *c, enum vn_role role,
-		       const char *file, vn_config_err_fn err, void *ctx)
+static void init_parse(struct parse *p, struct vn_config *c, const struct vn_config *base,
+		       enum vn_role role, const char *file, vn_config_err_fn err, void *ctx)
 {
 	memset(p, 0, sizeof(*p));
 	p->c = c;
@@ -439,16 +439,27 @@ static void init_parse(struct parse *p, struct vn_config *c, enum vn_role role,
 	p->file = file;
 	p->err = err;
 	p->ctx = ctx;
-	vn_config_defaults(c, role);
+	if (base != NULL) {
+		*c = *base;
+		c->role = role;
+	} else {
+		vn_config_defaults(c, role);
+	}
 }
 
 int vn_config_load(struct vn_config *c, enum vn_role role, const char *path,
 		   vn_config_err_fn err, void *ctx)
 {
+	return vn_config_load_base(c, NULL, role, path, err, ctx);
+}
+
+int vn_config_load_base(struct vn_config *c, const struct vn_config *base, enum vn_role role,
+			const char *path, vn_config_err_fn err, void *ctx)
+{
 	struct parse p;
 	int n;
 
-	init_parse(&p, c, role, path, err, ctx);
+	init_parse(&p, c, base, role, path, err, ctx);
 	p.f = fopen(path, "re");
 	if (p.f == NULL) {
 		perr(&p, "cannot open: %s", strerror(errno));
@@ -469,7 +480,7 @@ int vn_config_load_string(struct vn_config *c, enum vn_role role, const char *na
 {
 	struct parse p;
 
-	init_parse(&p, c, role, name, err, ctx);
+	init_parse(&p, c, NULL, role, name, err, ctx);
 	p.s = text;
 	return run(&p);
 }

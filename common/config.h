@@ -51,6 +51,11 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role);
  * repeated keys and missing required keys are all errors. */
 int vn_config_load(struct vn_config *c, enum vn_role role, const char *path,
 		   vn_config_err_fn err, void *ctx);
+/* As vn_config_load, but starting from *base instead of vn_config_defaults():
+ * the daemons start from the cores' own *_params_default(), so that a
+ * parameter the parser has no key for still gets the core's default. */
+int vn_config_load_base(struct vn_config *c, const struct vn_config *base, enum vn_role role,
+			const char *path, vn_config_err_fn err, void *ctx);
 /* The same from a string (tests, fuzzer); `name` stands for the file name. */
 int vn_config_load_string(struct vn_config *c, enum vn_role role, const char *name,
 			  const char *text, vn_config_err_fn err, void *ctx);

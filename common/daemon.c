@@ -432,6 +432,16 @@ static void teardown(struct daemon *d)
 
 /* --- Reload (SIGHUP) ----------------------------------------------------- */
 
+/* The file applied on top of the core's defaults. */
+static int load_config(const struct daemon *d, struct vn_config *c, vn_config_err_fn err)
+{
+	struct vn_config base;
+
+	vn_config_defaults(&base, d->ops->role);
+	d->ops->params_default(&base);
+	return vn_config_load_base(c, &base, d->ops->role, d->config_path, err, NULL);
+}
+
 static enum vn_log_level effective_level(const struct daemon *d, enum vn_log_level lv)
 {
 	unsigned v = (unsigned)lv + d->verbose;
@@ -492,7 +502,7 @@ static void reload(struct daemon *d)
 	int errors;
 
 	vn_notice("reloading %s", d->config_path);
-	errors = vn_config_load(&n, d->ops->role, d->config_path, log_config_error, d);
+	errors = load_config(d, &n, log_config_error);
 	if (errors > 0) {
 		vn_err("reload: %d error(s) in %s; keeping the running configuration", errors,
 		       d->config_path);
@@ -625,7 +635,7 @@ int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[])
 	d->verbose = cli.verbose;
 	d->tun_fd = d->raw_fd = -1;
 	vn_log_init(name, VN_LOG_INFO);
-	if (vn_config_load(&d->cfg, ops->role, cli.config, print_config_error, NULL) > 0) {
+	if (load_config(d, &d->cfg, print_config_error) > 0) {
 		rc = 1;
 	} else if (ops->check(&d->cfg) != NULL) {
 		fprintf(stderr, "%s: [routing]: %s\n", cli.config, ops->check(&d->cfg));

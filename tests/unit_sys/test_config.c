@@ -332,6 +332,33 @@ static void test_defaults_match_cores(void **state)
 	assert_null(rsu_params_check(&c.rsu));
 }
 
+/* A base (the cores' defaults) survives where the file says nothing. */
+static void test_base(void **state)
+{
+	struct vn_config base, c;
+	struct errs e = { 0 };
+	char path[] = "/tmp/vanet-test-config-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("[wire]\ninterface = eth9\n[routing]\nhistory = 12\n", f);
+	fclose(f);
+	vn_config_defaults(&base, VN_ROLE_RSU);
+	base.rsu.stale_periods = 7;
+	base.rsu.seed = 42;
+	base.rsu.history = 99;
+	assert_int_equal(vn_config_load_base(&c, &base, VN_ROLE_RSU, path, collect, &e), 0);
+	assert_int_equal(c.rsu.stale_periods, 7);
+	assert_int_equal(c.rsu.seed, 42);
+	assert_int_equal(c.rsu.history, 12);
+	assert_string_equal(c.interface, "eth9");
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_defaults_match_cores),
+		cmocka_unit_test(test_base),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
