@@ -17,6 +17,7 @@
 #                       "valgrind --error-exitcode=99 --leak-check=full"
 #   VN_PREFIX           namespace/name prefix (default vn<pid>)
 #   VN_KEEP=1           do not tear down on exit (the demo's --keep)
+#   VN_TMP              directory for configs, sockets, logs (default: mktemp)
 #   VN_VERBOSE=1        echo every command the harness runs
 #
 # Source it, then: vn_init; vn_node rsu; vn_node o1; vn_hear rsu o1; vn_start_rsu
@@ -39,7 +40,7 @@ VN_PIDS=()		# daemon pids still to stop
 declare -A VN_PID	# node -> daemon pid
 declare -A VN_ROLE	# node -> rsu | obu
 declare -A VN_IP4 VN_IP6 VN_MACS
-VN_TMP=
+: "${VN_TMP:=}"		# per-run directory: configs, sockets, logs (default: mktemp)
 VN_CLEANED=0
 VN_T0=$EPOCHREALTIME
 
@@ -96,7 +97,11 @@ vn_require_daemons()
 # vn_init_tmp: only the temp dir and the cleanup trap (tests without an air).
 vn_init_tmp()
 {
-	VN_TMP=$(mktemp -d "/tmp/${VN_PREFIX}.XXXXXX")
+	if [[ -n $VN_TMP ]]; then
+		mkdir -p "$VN_TMP"
+	else
+		VN_TMP=$(mktemp -d "/tmp/${VN_PREFIX}.XXXXXX")
+	fi
 	trap vn_cleanup EXIT
 	trap 'vn_log "interrupted"; exit 130' INT
 	trap 'vn_log "terminated"; exit 143' TERM
@@ -255,7 +260,15 @@ vn_start()
 {
 	local n=$1 role=$2 num=$3 extra=${4:-} conf bin pid
 	conf=$(vn_conf "$n" "$role" "$num" "$extra")
-	[[ $role = rsu ]] && bin=$RSUD || bin=$OBUD
+	if [[ $role = rsu ]]; then
+		bin=$RSUD
+		# The RSU is a gateway: packets from an OBU for an address it has not
+		# learnt yet come out of its tun0 and must be routed back into it.
+		vn_exec "$n" sysctl -qw net.ipv4.ip_forward=1
+		vn_exec "$n" sysctl -qw net.ipv6.conf.all.forwarding=1
+	else
+		bin=$OBUD
+	fi
 	VN_ROLE[$n]=$role
 	VN_IP4[$n]=10.77.0.$num
 	VN_IP6[$n]=fd77::$num

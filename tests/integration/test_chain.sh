@@ -11,6 +11,10 @@ vn_chain 3
 ip4_o3=$(vn_ip4 o3)
 vn_check "RSU -> o3 ($ip4_o3) before o3 sent anything" \
 	vn_ping rsu "$ip4_o3" 5
+# OBU to OBU before the RSU knows the target's address: up to the RSU, out of
+# its tun0, routed by its kernel back into tun0, broadcast down the tree.
+vn_check "IPv6: o1 -> o2 (fd77::12) before o2 sent anything from it" vn_ping o1 fd77::12 5
+vn_check "o2 -> o1 ($(vn_ip4 o1)) before o1 sent anything from it" vn_ping o2 "$(vn_ip4 o1)" 5
 vn_check "o3 -> RSU (10.77.0.1)" vn_ping o3 10.77.0.1 3
 vn_check "RSU -> o3 again (learnt route)" vn_ping rsu "$ip4_o3" 3
 vn_check "o1 -> o3 (via the RSU)" vn_ping o1 "$ip4_o3" 3
