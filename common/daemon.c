@@ -525,8 +525,9 @@ static void reload(struct daemon *d)
 	}
 	vn_log_set_level(effective_level(d, n.log_level));
 	if (n.tun_mtu != d->cfg.tun_mtu) {
-		/* Addresses first out, MTU, then new ones in: an MTU below 1280
-		 * would make the kernel drop IPv6 addresses. */
+		/* MTU before the addresses: raising it to 1280 or more must come
+		 * before new IPv6 addresses are added (the configuration check
+		 * already refuses IPv6 with a smaller MTU). */
 		if (vn_nl_link_set(d->nl, d->tun_ifindex, n.tun_mtu, &e) < 0) {
 			vn_err("reload: %s", e.msg);
 			n.tun_mtu = d->cfg.tun_mtu;
@@ -645,6 +646,9 @@ int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[])
 		rc = 0;
 	} else {
 		signal(SIGPIPE, SIG_IGN);
+		/* A reload requested while we are still setting up must not kill
+		 * us (SIGHUP's default); the loop takes it over once it runs. */
+		signal(SIGHUP, SIG_IGN);
 		vn_log_set_level(effective_level(d, d->cfg.log_level));
 		vn_ratelimit_init(&d->rl_tx, 5000000, 5);
 		vn_ratelimit_init(&d->rl_tun_tx, 5000000, 5);
