@@ -4,7 +4,11 @@
  * failover times, memory per core and the simulator's speed.
  *
  *   scale_run [-n OBUS] [-r RSUS] [-s SECONDS] [-L ROAD_M] [-R RANGE_M]
- *             [-k SENDERS] [-S SEED]
+ *             [-k SENDERS] [-S SEED] [-t UNICAST_RETRIES] [-m MAX_NEIGHBOURS]
+ *
+ * The OBUs run with max_rsus 16 and max_neighbours 256 (the neighbour table
+ * holds one entry per (neighbour, RSU) pair: ~25 neighbours x 10 RSUs here,
+ * far above the default 64).
  */
 #include <malloc.h>
 #include <math.h>
@@ -17,7 +21,7 @@
 #include "scenario.h"
 
 struct cfg {
-	int obus, rsus, seconds, senders;
+	int obus, rsus, seconds, senders, retries, max_nbrs;
 	double road, range;
 	uint64_t seed;
 };
@@ -262,10 +266,17 @@ static int cmp_usec(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void null_send(void *ctx, const uint8_t *f, size_t len)
+{
+	(void)ctx;
+	(void)f;
+	(void)len;
+}
+
 /* Heap bytes a core takes, from mallinfo2 around its creation. */
 static void core_memory(const struct obu_params *op, size_t *obu, size_t *rsu)
 {
-	struct vn_core_io io = { 0 };
+	struct vn_core_io io = { .ctx = NULL, .send = null_send, .deliver = null_send, .log = NULL };
 	struct vn_mac m = sim_mac_n(77);
 	struct mallinfo2 a, b;
 	struct obu_core *oc;
@@ -276,19 +287,75 @@ static void core_memory(const struct obu_params *op, size_t *obu, size_t *rsu)
 	a = mallinfo2();
 	oc = obu_core_new(op, &m, &io, 0);
 	b = mallinfo2();
-	*obu = b.uordblks - a.uordblks;
+	if (oc == NULL)
+		fprintf(stderr, "scale_run: obu_core_new failed\n");
+	/* Large tables come from mmap (hblkhd), small ones from the arena. */
+	*obu = (b.uordblks + b.hblkhd) - (a.uordblks + a.hblkhd);
 	obu_core_free(oc);
 	a = mallinfo2();
 	rc = rsu_core_new(&rp, &m, &io, 0);
 	b = mallinfo2();
-	*rsu = b.uordblks - a.uordblks;
+	if (rc == NULL)
+		fprintf(stderr, "scale_run: rsu_core_new failed\n");
+	*rsu = (b.uordblks + b.hblkhd) - (a.uordblks + a.hblkhd);
 	rsu_core_free(rc);
+}
+
+/* Sums of every counter over all OBUs / all RSUs. */
+struct csum {
+	char name[48];
+	uint64_t v;
+};
+struct csums {
+	struct csum c[128];
+	size_t n;
+};
+
+static void csum_add(void *ctx, const char *name, uint64_t v)
+{
+	struct csums *s = ctx;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->c[i].name, name) == 0)
+			break;
+	if (i == s->n) {
+		if (s->n == 128)
+			return;
+		snprintf(s->c[i].name, sizeof(s->c[i].name), "%s", name);
+		s->c[i].v = 0;
+		s->n++;
+	}
+	s->c[i].v += v;
+}
+
+static void print_counters(struct run *r)
+{
+	struct csums o = { .n = 0 }, R = { .n = 0 };
+
+	for (int i = 0; i < r->n; i++) {
+		if (!sim_alive(r->s, i))
+			continue;
+		if (r->v[i].rsu)
+			rsu_core_counters(sim_rsu(r->s, i), csum_add, &R);
+		else
+			obu_core_counters(sim_obu(r->s, i), csum_add, &o);
+	}
+	printf("counters summed over the OBUs:");
+	for (size_t i = 0; i < o.n; i++)
+		if (o.c[i].v)
+			printf(" %s=%llu", o.c[i].name, (unsigned long long)o.c[i].v);
+	printf("\ncounters summed over the RSUs:");
+	for (size_t i = 0; i < R.n; i++)
+		if (R.c[i].v)
+			printf(" %s=%llu", R.c[i].name, (unsigned long long)R.c[i].v);
+	printf("\n");
 }
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: scale_run [-n OBUS] [-r RSUS] [-s SECONDS] [-L ROAD_M] [-R RANGE_M]"
-			" [-k SENDERS] [-S SEED]\n");
+			" [-k SENDERS] [-S SEED] [-t UNICAST_RETRIES] [-m MAX_NEIGHBOURS]\n");
 	exit(2);
 }
 
@@ -298,12 +365,14 @@ static void parse(int argc, char **argv, struct cfg *c)
 
 	c->obus = 1000;
 	c->rsus = 10;
-	c->seconds = 60;
+	c->seconds = 30;
 	c->road = 20000;
 	c->range = 250;
 	c->senders = 50;
 	c->seed = 1;
-	while ((o = getopt(argc, argv, "n:r:s:L:R:k:S:h")) != -1) {
+	c->retries = 4;
+	c->max_nbrs = 256;
+	while ((o = getopt(argc, argv, "n:r:s:L:R:k:S:t:m:h")) != -1) {
 		switch (o) {
 		case 'n': c->obus = atoi(optarg); break;
 		case 'r': c->rsus = atoi(optarg); break;
@@ -312,18 +381,21 @@ static void parse(int argc, char **argv, struct cfg *c)
 		case 'R': c->range = atof(optarg); break;
 		case 'k': c->senders = atoi(optarg); break;
 		case 'S': c->seed = strtoull(optarg, NULL, 0); break;
+		case 't': c->retries = atoi(optarg); break;
+		case 'm': c->max_nbrs = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (optind != argc || c->obus < 1 || c->rsus < 1 || c->seconds < 1 || c->road <= 0 ||
-	    c->range <= 0 || c->senders < 0 || c->senders > c->obus)
+	    c->range <= 0 || c->senders < 0 || c->senders > c->obus || c->retries < 0 ||
+	    c->max_nbrs < 1)
 		usage();
 }
 
 static void report(struct run *r, double wall)
 {
 	size_t up_sent = 0, up_got = 0, down_sent = 0, down_got = 0;
-	size_t mem_obu, mem_rsu;
+	size_t mem_obu, mem_rsu, mem_obu_dflt;
 	struct obu_params op;
 
 	for (int k = 0; k < r->c.senders; k++) {
@@ -345,11 +417,13 @@ static void report(struct run *r, double wall)
 	}
 	qsort(r->failovers, r->nfail, sizeof(vn_usec), cmp_usec);
 	obu_params_default(&op);
+	core_memory(&op, &mem_obu_dflt, &mem_rsu);
 	op.max_rsus = 16;
+	op.max_neighbours = (uint32_t)r->c.max_nbrs;
 	core_memory(&op, &mem_obu, &mem_rsu);
-	printf("scale run: %d OBUs, %d RSUs, ring road %.0f m, radio range %.0f m, %d s virtual, seed %llu\n",
+	printf("scale run: %d OBUs, %d RSUs, ring road %.0f m, radio range %.0f m, %d s virtual, seed %llu, %d unicast retries\n",
 	       r->c.obus, r->c.rsus, r->c.road, r->c.range, r->c.seconds,
-	       (unsigned long long)r->c.seed);
+	       (unsigned long long)r->c.seed, r->c.retries);
 	if (r->all_attached_at == VN_USEC_NEVER)
 		printf("all reachable OBUs attached: never at one 100 ms sample\n");
 	else
@@ -367,8 +441,12 @@ static void report(struct run *r, double wall)
 		       (double)r->failovers[r->nfail * 95 / 100] / 1e3,
 		       (double)r->failovers[r->nfail - 1] / 1e3, r->broken_unrecovered);
 	printf("duplicate data forwards (loops): %llu\n", (unsigned long long)sim_dup_forwards(r->s));
-	printf("core heap: %zu bytes per OBU (defaults, max_rsus 16), %zu bytes per RSU (defaults)\n",
-	       mem_obu, mem_rsu);
+	if (getenv("SCALE_DUPS"))
+		sim_dup_report(r->s, 20);
+	if (getenv("SCALE_COUNTERS"))
+		print_counters(r);
+	printf("core heap: %zu bytes per OBU (defaults), %zu bytes per OBU (this run: max_rsus 16, max_neighbours %d), %zu bytes per RSU (defaults)\n",
+	       mem_obu_dflt, mem_obu, r->c.max_nbrs, mem_rsu);
 	printf("simulator: %llu events, %llu frame receptions, %.2f s wall, %.3f s wall per virtual second\n",
 	       (unsigned long long)sim_events(r->s), (unsigned long long)sim_frames_delivered(r->s),
 	       wall, wall / r->c.seconds);
@@ -385,6 +463,7 @@ int main(int argc, char **argv)
 	parse(argc, argv, &r.c);
 	o.seed = r.c.seed;
 	o.unicast_filter = true; /* a NIC's filter: saves most of the work */
+	o.unicast_retries = (unsigned)r.c.retries; /* 802.11 ACK/retry for unicast */
 	o.tun_queue = 0;
 	r.s = sim_new(&o);
 	r.n = r.c.rsus + r.c.obus;
@@ -396,6 +475,7 @@ int main(int argc, char **argv)
 	r.all_attached_at = VN_USEC_NEVER;
 	obu_params_default(&op);
 	op.max_rsus = 16;
+	op.max_neighbours = (uint32_t)r.c.max_nbrs;
 	for (int i = 0; i < r.n; i++) {
 		struct vn_mac m = sim_mac_n((uint32_t)i + 1);
 		struct veh *v = &r.v[i];

@@ -397,13 +397,24 @@ static void io_send(void *ctx, const uint8_t *frame, size_t len)
 		 * not shift every later random draw of the run. */
 		double r = rng_01(&s->rng);
 		uint64_t j = rng_next(&s->rng);
+		vn_usec extra = 0;
 
-		if (r < l->cfg.loss)
-			continue;
+		if (r < l->cfg.loss) {
+			bool got = false;
+
+			if (vn_mac_eq(&to, &d->mac))
+				for (unsigned k = 0; k < s->opts.unicast_retries && !got; k++) {
+					extra += l->cfg.latency;
+					got = rng_01(&s->rng) >= l->cfg.loss;
+				}
+			if (!got)
+				continue;
+		}
 		if (a == NULL)
 			a = air_new(frame, len);
 		a->refs++;
-		e.t = s->now + l->cfg.latency + (l->cfg.jitter ? j % (l->cfg.jitter + 1) : 0);
+		e.t = s->now + extra + l->cfg.latency +
+		      (l->cfg.jitter ? j % (l->cfg.jitter + 1) : 0);
 		e.seq = s->seq++;
 		e.kind = EV_FRAME;
 		e.node = l->to;

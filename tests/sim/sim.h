@@ -40,6 +40,11 @@ struct sim_opts {
 	 * are tested against frames not meant for them; the scale run turns it
 	 * on to save time. */
 	bool unicast_filter;
+	/* Link-layer retries of a unicast frame to its addressee, as 802.11
+	 * does (ACK + retransmit): each try is lost with the link's loss and
+	 * costs one more latency. 0 (the default) = raw loss, which is what the
+	 * scenario tests use; broadcasts are never retried. */
+	unsigned unicast_retries;
 	/* Packets kept per node for sim_tun_read (oldest dropped); 0 keeps none. */
 	size_t tun_queue;
 	/* Print the cores' log lines on stderr with the virtual time. */
