@@ -4,9 +4,10 @@
  *
  *   bench_codec [-n OPS_PER_BATCH] [-b BATCHES] [-c CPU]
  *
- * Each cell: one warm-up batch, then BATCHES batches of OPS_PER_BATCH
- * operations timed with CLOCK_MONOTONIC; the median of the per-batch means
- * is printed. The encoders are inline (wire.h) as in the cores; a compiler
+ * Each cell (operation x payload size) gets BATCHES batches of
+ * OPS_PER_BATCH operations, each after a warm-up of a tenth of that, timed
+ * with CLOCK_MONOTONIC; the median of the per-batch means is printed. The
+ * batches are taken in rounds over all cells (see main). The encoders are inline (wire.h) as in the cores; a compiler
  * barrier after every operation keeps each one's loads and stores inside
  * the loop, and results are folded into a volatile sink. The decoders are
  * real calls into the library. */
@@ -282,27 +283,24 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double measure(const struct op *o, struct bench *s, size_t ops_per_batch,
-		      size_t batches, double *spread)
+/* One timed batch of one cell, after a short warm-up (caches, branch
+ * predictors, the buffers just written by setup()). */
+static double run_batch(const struct op *o, struct bench *s, size_t ops_per_batch)
 {
-	double *t = calloc(batches, sizeof(*t));
-	double med;
+	double t0;
 
-	if (t == NULL)
-		abort();
-	sink += o->fn(s, ops_per_batch); /* warm-up: caches, branch predictors, clocks */
-	for (size_t i = 0; i < batches; i++) {
-		double t0 = now_ns();
+	sink += o->fn(s, ops_per_batch / 10 + 1);
+	t0 = now_ns();
+	sink += o->fn(s, ops_per_batch);
+	return (now_ns() - t0) / (double)ops_per_batch;
+}
 
-		sink += o->fn(s, ops_per_batch);
-		t[i] = (now_ns() - t0) / (double)ops_per_batch;
-	}
-	qsort(t, batches, sizeof(*t), cmp_double);
-	med = t[batches / 2];
+static double median_of(double *t, size_t n, double *spread)
+{
+	qsort(t, n, sizeof(*t), cmp_double);
 	/* interquartile range, to show how steady the figure is */
-	*spread = t[batches * 3 / 4] - t[batches / 4];
-	free(t);
-	return med;
+	*spread = t[n * 3 / 4] - t[n / 4];
+	return t[n / 2];
 }
 
 static void usage(const char *argv0)
@@ -344,28 +342,42 @@ int main(int argc, char **argv)
 			perror("sched_setaffinity");
 	}
 
+	/* Rounds: every cell gets one batch per round, so a burst of load
+	 * from elsewhere on the machine spreads over all cells instead of
+	 * spoiling a few. */
+	enum { NOPS = sizeof(ops) / sizeof(ops[0]), NSIZES = sizeof(sizes) / sizeof(sizes[0]) };
+	double *t = calloc((size_t)NOPS * NSIZES * batches, sizeof(*t));
+
+	if (t == NULL)
+		abort();
+	for (size_t r = 0; r < batches; r++)
+		for (size_t i = 0; i < NOPS; i++)
+			for (size_t j = 0; j < NSIZES; j++) {
+				setup(&s, sizes[j]);
+				t[(i * NSIZES + j) * batches + r] = run_batch(&ops[i], &s, ops_per_batch);
+			}
+
 	printf("median ns/op, %zu batches x %zu ops (payload bytes across)\n\n", batches,
 	       ops_per_batch);
 	printf("| %-41s |", "operation");
-	for (size_t j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++)
+	for (size_t j = 0; j < NSIZES; j++)
 		printf(" %7zu |", sizes[j]);
 	printf("\n|%s|", "-------------------------------------------");
-	for (size_t j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++)
+	for (size_t j = 0; j < NSIZES; j++)
 		printf("--------:|");
 	printf("\n");
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+	for (size_t i = 0; i < NOPS; i++) {
 		printf("| %-41s |", ops[i].name);
-		for (size_t j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
+		for (size_t j = 0; j < NSIZES; j++) {
 			double iqr;
 
-			setup(&s, sizes[j]);
-			printf(" %7.2f |", measure(&ops[i], &s, ops_per_batch, batches, &iqr));
-			fflush(stdout);
+			printf(" %7.2f |", median_of(t + (i * NSIZES + j) * batches, batches, &iqr));
 			if (iqr > max_iqr)
 				max_iqr = iqr;
 		}
 		printf("\n");
 	}
+	free(t);
 	printf("\nlargest interquartile range of a cell: %.2f ns\n", max_iqr);
 	return sink == 0x5eed ? 1 : 0; /* uses sink; practically never true */
 }
