@@ -73,8 +73,14 @@ static void run(uint64_t seed, double loss)
 			(unsigned long long)seed, loss * 100, i, first[i] == A ? "A" : "B",
 			rsu_changes[i], hop_changes[i], none[i]);
 	}
-	for (int i = 1; i <= NOBU; i++)
-		assert_int_equal(rsu_changes[i], 0);
+	/* One late settling move (after the 5 s warm-up, when the other RSU
+	 * had been clearly better long enough) is not flapping; going back is. */
+	for (int i = 1; i <= NOBU; i++) {
+		assert_true(rsu_changes[i] <= 1);
+		/* Without an upstream at most 5 % of the time (the chosen RSU is
+		 * kept while its path is briefly silent). */
+		assert_true(none[i] * 20 <= (unsigned)((kill - SEC(5)) / MS(100)));
+	}
 	/* The obvious ones. */
 	assert_int_equal(first[1], A);
 	assert_int_equal(first[4], B);
