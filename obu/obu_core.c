@@ -29,7 +29,7 @@
 #define OBU_CAND_MAX 16
 #define OBU_MAX_HOPS 64		/* a heartbeat claiming more is hostile or looping */
 #define OBU_MAX_ADDRS 16
-#define OBU_BCAST_RING 32	/* recent broadcast Downstreams remembered */
+#define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hash, direct-mapped) */
 #define OBU_NONE (-1)
 
 #define OBU_COUNTERS(X)                                                        \
@@ -42,6 +42,7 @@
 	X(drop_hb_bad_source)                                                  \
 	X(drop_hb_bad_hops)                                                    \
 	X(drop_hb_bogus_id)                                                    \
+	X(drop_hb_rsu_table_full)                                              \
 	X(rsu_restarts)                                                        \
 	X(replies_sent)                                                        \
 	X(replies_forwarded)                                                   \
@@ -61,6 +62,7 @@
 	X(bcast_not_for_us)                                                    \
 	X(drop_bcast_not_upstream)                                             \
 	X(drop_bcast_dup)                                                      \
+	X(drop_data_dup)                                                       \
 	X(drop_down_bad_dest)                                                  \
 	X(upstream_changes)                                                    \
 	X(rsu_changes)                                                         \
@@ -99,6 +101,14 @@ struct obu_nbr {
 	uint32_t first_id;	/* first id it delivered (ratio window) */
 	bool have;		/* last_id/mask valid */
 	vn_usec below_until;	/* it sent us replies or data: it is below us */
+	uint32_t brought_id;	/* newest id whose first copy came from it */
+	bool brought;		/* brought_id valid */
+};
+
+/* One id of an RSU's duplicate history. */
+struct obu_seen {
+	uint32_t id;
+	bool replied;		/* our reply to it has gone out */
 };
 
 struct obu_rsu {
@@ -108,13 +118,19 @@ struct obu_rsu {
 	uint32_t newest;
 	vn_u128 newest_uptime;
 	uint32_t first_id;	/* first id since (re)start: ratio denominator */
-	uint32_t *fifo;		/* [history]: ids, oldest at fifo_head */
+	struct obu_seen *fifo;	/* [history]: ids, oldest at fifo_head */
 	uint32_t fifo_len, fifo_head;
 	vn_usec last_heard;
 	int32_t up;		/* chosen neighbour slot, OBU_NONE */
 	int32_t cand[OBU_CAND_MAX];
 	uint32_t ncand;
 	vn_usec better_since;	/* clearly better than the chosen RSU since */
+	/* Feasibility after losing the upstream (no count-to-infinity): only a
+	 * neighbour at most feas_hops away, or one that brought us an id newer
+	 * than feas_id first (so it did not get it from us), may take over. */
+	bool restricted;
+	uint32_t feas_hops;
+	uint32_t feas_id;
 };
 
 struct obu_down {
@@ -122,7 +138,7 @@ struct obu_down {
 	vn_usec last_seen;
 };
 
-struct obu_bcast {
+struct obu_pkt_seen {
 	uint32_t hash;
 	vn_usec at;
 };
@@ -133,7 +149,7 @@ struct obu_core {
 	struct vn_core_io io;
 	vn_usec next_tick;
 	struct obu_rsu *rsu;	/* [max_rsus] */
-	uint32_t *fifo_mem;	/* [max_rsus * history] */
+	struct obu_seen *fifo_mem; /* [max_rsus * history] */
 	int32_t chosen;		/* chosen RSU index, OBU_NONE */
 	struct core_tab nbrs;
 	struct obu_nbr *nbr;	/* [max_neighbours] */
@@ -141,8 +157,7 @@ struct obu_core {
 	struct obu_down *down;	/* [max_downstream] */
 	struct vn_ip_prefix addr[OBU_MAX_ADDRS];
 	size_t naddr;
-	struct obu_bcast bcast[OBU_BCAST_RING];
-	uint32_t bcast_next;
+	struct obu_pkt_seen seen[OBU_SEEN_SLOTS];
 	uint64_t cnt[OC__COUNT];
 	uint64_t rx_drop[VN_RX__COUNT];
 	uint8_t scratch[64];
@@ -246,7 +261,7 @@ static const struct vn_mac *down_mac(const struct obu_core *c, uint32_t slot)
 static int tables_alloc(struct obu_core *c, uint32_t seed)
 {
 	c->rsu = calloc(c->p.max_rsus, sizeof(*c->rsu));
-	c->fifo_mem = calloc((size_t)c->p.max_rsus * c->p.history, sizeof(uint32_t));
+	c->fifo_mem = calloc((size_t)c->p.max_rsus * c->p.history, sizeof(*c->fifo_mem));
 	c->nbr = calloc(c->p.max_neighbours, sizeof(*c->nbr));
 	c->down = calloc(c->p.max_downstream, sizeof(*c->down));
 	if (c->rsu == NULL || c->fifo_mem == NULL || c->nbr == NULL || c->down == NULL)
@@ -494,6 +509,20 @@ static int32_t nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
 
 /* --- RSUs -------------------------------------------------------------------- */
 
+/* Our upstream s is being lost: until a successor is chosen, only a
+ * neighbour no farther than s was, or one that brought us first a heartbeat
+ * newer than the last s delivered (it cannot have had that one from us), may
+ * take over. Anything else may be in our own subtree, advertising distances
+ * it learnt through us: choosing it would make a loop (count to infinity). */
+static void restrict_successors(struct obu_core *c, struct obu_rsu *r, uint32_t s)
+{
+	const struct obu_nbr *n = &c->nbr[s];
+
+	r->restricted = true;
+	r->feas_hops = n->hops;
+	r->feas_id = n->have ? n->last_id : r->newest;
+}
+
 static void rsu_drop_nbr_refs(struct obu_core *c, uint32_t s)
 {
 	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
@@ -502,8 +531,10 @@ static void rsu_drop_nbr_refs(struct obu_core *c, uint32_t s)
 
 		if (!r->used)
 			continue;
-		if (r->up == (int32_t)s)
+		if (r->up == (int32_t)s) {
+			restrict_successors(c, r, s);
 			r->up = OBU_NONE;
+		}
 		for (uint32_t j = 0; j < r->ncand; j++)
 			if (r->cand[j] != (int32_t)s)
 				r->cand[k++] = r->cand[j];
@@ -518,11 +549,15 @@ static void rsu_history_reset(struct obu_core *c, uint32_t ri)
 	r->have = false;
 	r->fifo_len = 0;
 	r->fifo_head = 0;
+	r->restricted = false;
 	/* delivery statistics are per incarnation of the RSU */
 	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
-	     s = core_tab_newer(&c->nbrs, s))
-		if (nbr_key(c, s)->rsu == ri)
+	     s = core_tab_newer(&c->nbrs, s)) {
+		if (nbr_key(c, s)->rsu == ri) {
 			c->nbr[s].have = false;
+			c->nbr[s].brought = false;
+		}
+	}
 }
 
 static void rsu_forget(struct obu_core *c, uint32_t ri)
@@ -551,7 +586,11 @@ static int32_t rsu_find(const struct obu_core *c, const struct vn_mac *m)
 	return OBU_NONE;
 }
 
-static int32_t rsu_get(struct obu_core *c, const struct vn_mac *m)
+/* The RSU's slot, a new one, or OBU_NONE when the table is full of RSUs
+ * heard within `history` periods. Live RSUs are never evicted: a forgotten
+ * RSU's copies would look new again and bounce between OBUs (a storm that
+ * fake RSU MACs could trigger at will). */
+static int32_t rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now)
 {
 	int32_t i = rsu_find(c, m), victim = OBU_NONE;
 
@@ -562,13 +601,13 @@ static int32_t rsu_get(struct obu_core *c, const struct vn_mac *m)
 			victim = (int32_t)j;
 			break;
 		}
-		if ((int32_t)j == c->chosen)
+		if ((int32_t)j == c->chosen || age(now, c->rsu[j].last_heard) <= gone_after(c))
 			continue;
 		if (victim == OBU_NONE || c->rsu[j].last_heard < c->rsu[victim].last_heard)
 			victim = (int32_t)j;
 	}
 	if (victim == OBU_NONE)
-		return OBU_NONE; /* max_rsus 1 and it is the chosen one */
+		return OBU_NONE;
 	if (c->rsu[victim].used) {
 		rsu_forget(c, (uint32_t)victim);
 		c->cnt[OC_rsus_evicted]++;
@@ -578,28 +617,37 @@ static int32_t rsu_get(struct obu_core *c, const struct vn_mac *m)
 	c->rsu[victim].up = OBU_NONE;
 	c->rsu[victim].ncand = 0;
 	c->rsu[victim].better_since = 0;
+	c->rsu[victim].last_heard = now;
 	rsu_history_reset(c, (uint32_t)victim);
 	return victim;
 }
 
-static bool fifo_has(const struct obu_rsu *r, uint32_t hist, uint32_t id)
+static struct obu_seen *fifo_find(const struct obu_rsu *r, uint32_t hist, uint32_t id)
 {
-	for (uint32_t i = 0; i < r->fifo_len; i++)
-		if (r->fifo[(r->fifo_head + i) % hist] == id)
-			return true;
-	return false;
+	for (uint32_t i = 0; i < r->fifo_len; i++) {
+		struct obu_seen *e = &r->fifo[(r->fifo_head + i) % hist];
+
+		if (e->id == id)
+			return e;
+	}
+	return NULL;
 }
 
-/* True FIFO: the oldest id leaves when a new one comes (§6 fault 3). */
-static void fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id)
+/* True FIFO: the oldest id received leaves when a new one comes (§6 fault 3). */
+static struct obu_seen *fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id)
 {
+	struct obu_seen *e;
+
 	if (r->fifo_len < hist) {
-		r->fifo[(r->fifo_head + r->fifo_len) % hist] = id;
+		e = &r->fifo[(r->fifo_head + r->fifo_len) % hist];
 		r->fifo_len++;
 	} else {
-		r->fifo[r->fifo_head] = id;
+		e = &r->fifo[r->fifo_head];
 		r->fifo_head = (r->fifo_head + 1) % hist;
 	}
+	e->id = id;
+	e->replied = false;
+	return e;
 }
 
 /* --- upstream choice ---------------------------------------------------------- */
@@ -676,6 +724,14 @@ static void log_upstream(struct obu_core *c, uint32_t ri, int32_t old, int32_t n
 		old == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, old), d), why);
 }
 
+static bool nbr_feasible(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
+{
+	const struct obu_nbr *n = &c->nbr[s];
+
+	return !r->restricted || n->hops <= r->feas_hops ||
+	       (n->brought && (int32_t)(n->brought_id - r->feas_id) > 0);
+}
+
 /* Re-evaluates the upstream towards RSU ri (§5: on every heartbeat). */
 static void evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 {
@@ -685,12 +741,15 @@ static void evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	int32_t old = r->up, pick = OBU_NONE;
 	const char *why = NULL;
 
+	if (old != OBU_NONE && !nbr_eligible(c, old, now))
+		restrict_successors(c, r, (uint32_t)old);
 	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
 	     s = core_tab_newer(&c->nbrs, s)) {
 		struct cand_view v;
 		uint32_t j;
 
-		if (nbr_key(c, s)->rsu != ri || !nbr_eligible(c, (int32_t)s, now))
+		if (nbr_key(c, s)->rsu != ri || !nbr_eligible(c, (int32_t)s, now) ||
+		    !nbr_feasible(c, r, (int32_t)s))
 			continue;
 		v = cand_view_of(c, r, (int32_t)s);
 		if ((int32_t)s == old)
@@ -729,6 +788,8 @@ static void evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	if (pick == old)
 		return;
 	r->up = pick;
+	if (pick != OBU_NONE)
+		r->restricted = false;
 	c->cnt[OC_upstream_changes]++;
 	log_upstream(c, ri, old, pick, why);
 }
@@ -772,8 +833,9 @@ static void log_rsu_change(struct obu_core *c, int32_t old)
 
 /* One RSU for our data (§6 fault 5). It changes only when it is gone (no
  * heartbeat for `history` periods: expire() forgets it), or when another has
- * been clearly better -- two hops shorter, or 2 x hysteresis_pct points of
- * score ahead -- for `history` periods without a break. While the chosen RSU
+ * been clearly better -- two hops shorter, or shorter and hysteresis_pct
+ * points of score ahead, or 2 x hysteresis_pct points ahead -- for `history`
+ * periods without a break. While the chosen RSU
  * has no live upstream (losses) we keep it: its heartbeats bring one back
  * within a period or two, far sooner than flapping would settle. */
 static void choose_rsu(struct obu_core *c, vn_usec now)
@@ -801,8 +863,10 @@ static void choose_rsu(struct obu_core *c, vn_usec now)
 		struct obu_rsu *b = &c->rsu[best];
 
 		cv = rsu_view(c, old, now);
-		if (bv.hops + 2 <= cv.hops ||
-		    bv.score >= cv.score + 2 * (int32_t)c->p.hysteresis_pct) {
+		int32_t h = (int32_t)c->p.hysteresis_pct;
+
+		if (bv.hops + 2 <= cv.hops || (bv.hops < cv.hops && bv.score >= cv.score + h) ||
+		    bv.score >= cv.score + 2 * h) {
 			if (b->better_since == 0)
 				b->better_since = now ? now : 1;
 			if (age(now, b->better_since) >= gone_after(c))
@@ -900,7 +964,9 @@ static bool have_below(const struct obu_core *c, vn_usec now)
 
 enum hb_class { HB_NEW, HB_DUP, HB_BOGUS };
 
-static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct vn_heartbeat *hb)
+/* Duplicate and restart detection; *seen gets the id's history entry. */
+static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct vn_heartbeat *hb,
+				 struct obu_seen **seen)
 {
 	struct obu_rsu *r = &c->rsu[ri];
 	uint32_t hist = c->p.history;
@@ -915,7 +981,7 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 			if (hb->uptime > r->newest_uptime)
 				return HB_BOGUS; /* old id, newer clock: forged */
 			restart = true;	  /* id far below the newest */
-		} else if (fifo_has(r, hist, hb->id)) {
+		} else if ((*seen = fifo_find(r, hist, hb->id)) != NULL) {
 			return HB_DUP;
 		}
 	}
@@ -927,7 +993,7 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 			vn_mac_format(&r->mac, a), hb->id, r->newest);
 		rsu_history_reset(c, ri);
 	}
-	fifo_push(r, hist, hb->id);
+	*seen = fifo_push(r, hist, hb->id);
 	if (!r->have) {
 		r->have = true;
 		r->newest = hb->id;
@@ -940,29 +1006,34 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 	return HB_NEW;
 }
 
-/* Where our reply to a heartbeat goes: our live upstream towards its RSU,
- * else the neighbour that brought the copy. Replying along our upstream (not
- * always to the first copy's transmitter) keeps the RSU's downstream route to
- * us on the very path our upstream data takes, so one choice -- ours, made
- * with delivery ratios -- governs both directions; and a reply arriving at a
- * neighbour then means exactly "you are my upstream", which is what the
- * loop rule (never choose a node whose upstream is us) needs. */
-static const struct vn_mac *reply_to(const struct obu_core *c, int32_t ri,
-				     const struct vn_msg *m, vn_usec now)
+/* Which copy of a heartbeat we answer: the one from our live upstream
+ * towards its RSU (or the first copy while we have none), once per id, to
+ * the neighbour that brought it (§5). Answering our upstream's copy -- not
+ * always the first copy -- sends the reply up the path our data takes, with
+ * the hops of that very path, so the RSU's route down to us follows our own
+ * ratio-aware choice (both directions agree, nothing flaps at the RSU), and a
+ * reply arriving at a neighbour means exactly "you are my upstream", which
+ * the loop rule relies on. */
+static bool reply_due(const struct obu_core *c, int32_t ri, const struct vn_msg *m,
+		      enum hb_class cls, const struct obu_seen *seen, vn_usec now)
 {
 	int32_t up = c->rsu[ri].up;
 
-	if (up != OBU_NONE && !nbr_dead(c, up, now))
-		return nbr_mac(c, up);
-	return &m->from;
+	if (seen == NULL || seen->replied)
+		return false;
+	if (up == OBU_NONE || nbr_dead(c, up, now))
+		return cls == HB_NEW;
+	return vn_mac_eq(&m->from, nbr_mac(c, up));
 }
 
 static void on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 {
 	const struct vn_heartbeat *hb = &m->hb;
+	struct obu_seen *seen = NULL;
 	enum hb_class cls;
 	int32_t ri, s;
-	size_t n;
+	size_t n = 0;
+	bool reply;
 
 	c->cnt[OC_hb_received]++;
 	if (vn_mac_eq(&hb->source, &c->self) || vn_mac_is_multicast(&hb->source) ||
@@ -974,12 +1045,13 @@ static void on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_hb_bad_hops]++;
 		return;
 	}
-	ri = rsu_get(c, &hb->source);
+	ri = rsu_get(c, &hb->source, now);
 	if (ri == OBU_NONE) {
-		c->cnt[OC_drop_hb_bad_source]++;
+		/* neither relayed nor answered: see rsu_get */
+		c->cnt[OC_drop_hb_rsu_table_full]++;
 		return;
 	}
-	cls = hb_classify(c, (uint32_t)ri, hb);
+	cls = hb_classify(c, (uint32_t)ri, hb, &seen);
 	if (cls == HB_BOGUS) {
 		c->cnt[OC_drop_hb_bogus_id]++;
 		return;
@@ -989,27 +1061,38 @@ static void on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 	 * included: they show the neighbour is there and delivering. */
 	s = nbr_get(c, &m->from, (uint32_t)ri);
 	if (s != OBU_NONE) {
+		struct obu_nbr *nb = &c->nbr[s];
+
 		core_tab_touch(&c->nbrs, (uint32_t)s);
-		c->nbr[s].last_heard = now;
-		c->nbr[s].hops = hb->hops;
-		nbr_record(&c->nbr[s], hb->id);
+		nb->last_heard = now;
+		nb->hops = hb->hops;
+		nbr_record(nb, hb->id);
+		if (cls == HB_NEW && (!nb->brought || (int32_t)(hb->id - nb->brought_id) > 0)) {
+			nb->brought = true;
+			nb->brought_id = hb->id;
+		}
 	}
 	/* §5: re-evaluated on every heartbeat (§6 fault 4) */
 	evaluate(c, (uint32_t)ri, now);
 	choose_rsu(c, now);
-	if (cls != HB_NEW) {
-		c->cnt[OC_drop_dup_heartbeat]++;
-		return;
+	/* The reply is built first (it echoes hops as received), then the
+	 * in-place re-broadcast; each goes in a frame of its own (§6 fault 2). */
+	reply = reply_due(c, ri, m, cls, seen, now);
+	if (reply) {
+		n = vn_enc_reply(c->scratch, sizeof(c->scratch), &m->from, &c->self, m, &c->self);
+		seen->replied = true;
 	}
-	/* The reply first (it echoes hops as received), then the in-place
-	 * re-broadcast, each in a frame of its own (§6 fault 2). */
-	n = vn_enc_reply(c->scratch, sizeof(c->scratch), reply_to(c, ri, m, now), &c->self, m,
-			 &c->self);
-	vn_fwd_heartbeat(m, &c->self);
-	send_frame(c, m->raw, VN_HEARTBEAT_LEN);
-	c->cnt[OC_hb_relayed]++;
-	send_frame(c, c->scratch, n);
-	c->cnt[OC_replies_sent]++;
+	if (cls == HB_NEW) {
+		vn_fwd_heartbeat(m, &c->self);
+		send_frame(c, m->raw, VN_HEARTBEAT_LEN);
+		c->cnt[OC_hb_relayed]++;
+	} else {
+		c->cnt[OC_drop_dup_heartbeat]++;
+	}
+	if (reply) {
+		send_frame(c, c->scratch, n);
+		c->cnt[OC_replies_sent]++;
+	}
 }
 
 static void on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
@@ -1051,6 +1134,46 @@ static void on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 	c->cnt[OC_replies_forwarded]++;
 }
 
+/* Recently forwarded packets, to cut any loop after one turn and to
+ * re-broadcast a broadcast only once. Key: FNV-1a over the message kind, the
+ * destination (Downstream), the origin, the IP length and the first 128
+ * bytes of the IP packet (headers, ports, sequence numbers). The kind and
+ * destination keep an OBU-to-OBU packet, which crosses a relay once going up
+ * and once coming down, from looking like a repeat. */
+enum pkt_kind { PK_UP = 1, PK_DOWN = 2, PK_BCAST = 3 };
+
+static uint32_t pkt_hash(enum pkt_kind kind, const struct vn_msg *m)
+{
+	uint32_t h = 2166136261u;
+	size_t n = m->payload_len < 128 ? m->payload_len : 128;
+
+	h = (h ^ (uint32_t)kind) * 16777619u;
+	for (int i = 0; i < VN_MAC_LEN; i++)
+		h = (h ^ m->origin.b[i]) * 16777619u;
+	if (kind != PK_UP)
+		for (int i = 0; i < VN_MAC_LEN; i++)
+			h = (h ^ m->destination.b[i]) * 16777619u;
+	h = (h ^ (uint32_t)m->payload_len) * 16777619u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ m->payload[i]) * 16777619u;
+	return h;
+}
+
+/* Direct-mapped: a collision only forgets an older packet (a missed dup),
+ * never drops a new one unless its full 32-bit hash matches. */
+static bool pkt_seen(struct obu_core *c, enum pkt_kind kind, const struct vn_msg *m,
+		     vn_usec window, vn_usec now)
+{
+	uint32_t h = pkt_hash(kind, m);
+	struct obu_pkt_seen *e = &c->seen[(h ^ h >> 16) % OBU_SEEN_SLOTS];
+
+	if (e->at != 0 && e->hash == h && age(now, e->at) <= window)
+		return true;
+	e->hash = h;
+	e->at = now ? now : 1;
+	return false;
+}
+
 static void on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 {
 	const struct vn_mac *up;
@@ -1077,36 +1200,13 @@ static void on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_no_upstream]++;
 		return;
 	}
+	if (pkt_seen(c, PK_UP, m, period_us(c), now)) {
+		c->cnt[OC_drop_data_dup]++; /* came round again: a loop */
+		return;
+	}
 	vn_fwd_rewrite(m->raw, up, &c->self);
 	send_frame(c, m->raw, VN_UP_HLEN + m->payload_len);
 	c->cnt[OC_up_forwarded]++;
-}
-
-/* FNV-1a over the IP packet (at most its first 256 bytes plus its length):
- * recognises a broadcast Downstream seen moments ago. */
-static uint32_t pkt_hash(const uint8_t *p, size_t len)
-{
-	uint32_t h = 2166136261u ^ (uint32_t)len;
-	size_t n = len < 256 ? len : 256;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
-static bool bcast_seen(struct obu_core *c, const struct vn_msg *m, vn_usec now)
-{
-	uint32_t h = pkt_hash(m->payload, m->payload_len);
-	vn_usec window = 2 * period_us(c);
-
-	for (int i = 0; i < OBU_BCAST_RING; i++)
-		if (c->bcast[i].at != 0 && c->bcast[i].hash == h &&
-		    age(now, c->bcast[i].at) <= window)
-			return true;
-	c->bcast[c->bcast_next].hash = h;
-	c->bcast[c->bcast_next].at = now ? now : 1;
-	c->bcast_next = (c->bcast_next + 1) % OBU_BCAST_RING;
-	return false;
 }
 
 /* Whether a broadcast Downstream's IP packet is for this OBU. */
@@ -1145,7 +1245,7 @@ static void on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec no
 			c->cnt[OC_drop_bcast_not_upstream]++;
 			return;
 		}
-		if (bcast_seen(c, m, now)) {
+		if (pkt_seen(c, PK_BCAST, m, 2 * period_us(c), now)) {
 			c->cnt[OC_drop_bcast_dup]++;
 			return;
 		}
@@ -1174,6 +1274,10 @@ static void on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec no
 	}
 	if (vn_mac_eq(via, &m->from)) {
 		c->cnt[OC_drop_loop]++; /* would bounce straight back */
+		return;
+	}
+	if (pkt_seen(c, PK_DOWN, m, period_us(c), now)) {
+		c->cnt[OC_drop_data_dup]++;
 		return;
 	}
 	{

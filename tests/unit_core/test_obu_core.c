@@ -142,12 +142,20 @@ static void test_duplicates_not_relayed(void **state)
 	hb(f, &R, &R, 1, 1, MS(1013)); /* and again, replayed */
 	assert_int_equal(f->h.ntx, 0);
 	assert_int_equal(ctr(f, "drop_dup_heartbeat"), 2);
-	hb(f, &B, &R, 2, 2, MS(1110)); /* a new id, first via B */
+	hb(f, &B, &R, 2, 2, MS(1110)); /* a new id, first via B: relayed */
+	assert_int_equal(f->h.ntx, 1);
+	assert_int_equal(f->h.tx[0].len, VN_HEARTBEAT_LEN);
+	/* the reply answers our upstream's copy (R), with its hops */
+	hb(f, &R, &R, 2, 1, MS(1111));
 	assert_int_equal(f->h.ntx, 2);
-	/* the reply goes along our upstream (R), not to whoever was first */
+	assert_int_equal(f->h.tx[1].len, VN_REPLY_LEN);
 	assert_memory_equal(f->h.tx[1].b, R.b, 6);
+	assert_int_equal(f->h.tx[1].b[39], 1);
+	hb(f, &R, &R, 2, 1, MS(1112)); /* once per id */
+	assert_int_equal(f->h.ntx, 2);
+	assert_int_equal(ctr(f, "replies_sent"), 2);
 	fx_free(f);
-	/* with no upstream yet, to the transmitter */
+	/* with no upstream yet, the first copy, to its transmitter */
 	f = fx_new(NULL);
 	hb(f, &B, &R, 2, 2, MS(1110));
 	assert_int_equal(f->h.ntx, 2);
@@ -582,9 +590,11 @@ static void test_mutual_upstream_loop_broken(void **state)
 	h_clear(&f->h);
 	feed(f, rp, n, MS(1003));
 	assert_int_equal(ctr(f, "drop_loop"), 1);
+	/* C (hops 3) may be below us too: not taken until it proves it is
+	 * not, by bringing us a heartbeat first */
+	assert_false(obu_core_upstream(f->c, &(struct obu_route_info){0}));
+	hb(f, &C, &R, 1, 3, MS(1101));
 	assert_true(up_is(f, &C, 3));
-	/* B's own reply (our copy reached it first) is no loop proof */
-	hb(f, &B, &R, 1, 2, MS(1101));
 	fx_free(f);
 }
 
@@ -667,7 +677,10 @@ static void test_table_bounds(void **state)
 	assert_true(strncmp(text, "upstream: 04:04:04:04:04:04 rsu 04:04:04:04:04:04 hops 1\n", 57) == 0);
 	assert_true(ctr(f, "routes_evicted") >= 5000 - 16);
 	assert_true(ctr(f, "nbrs_evicted") > 0);
-	assert_true(ctr(f, "rsus_evicted") > 0);
+	/* live RSUs are never evicted: unknown ones are neither relayed nor
+	 * answered while the table is full */
+	assert_int_equal(ctr(f, "rsus_evicted"), 0);
+	assert_true(ctr(f, "drop_hb_rsu_table_full") > 0);
 	fx_free(f);
 }
 
