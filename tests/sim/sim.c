@@ -272,7 +272,7 @@ struct sim_node {
 	struct vn_core_io io;
 	struct sim_link *links;
 	size_t nlinks, caplinks;
-	uint64_t frames_sent, data_sent, tun_total;
+	uint64_t frames_sent, data_sent, tun_total, frames_received;
 	uint64_t sent_type[5]; /* heartbeat, reply, upstream, downstream, other */
 	struct tun_item *tunq;
 	size_t tun_head, tun_n;
@@ -774,6 +774,7 @@ static void node_rx(struct sim *s, struct sim_node *n, const uint8_t *frame, siz
 	memcpy(b->data, frame, len);
 	b->len = len;
 	s->delivered_frames++;
+	n->frames_received++;
 	if (n->role == SIM_RSU)
 		rsu_core_on_frame(n->core.rsu, b, s->now);
 	else
@@ -1161,6 +1162,11 @@ uint64_t sim_frames_sent_type(const struct sim *s, int node, enum sim_frame_type
 uint64_t sim_frames_delivered(const struct sim *s)
 {
 	return s->delivered_frames;
+}
+
+uint64_t sim_frames_received(const struct sim *s, int node)
+{
+	return node_at(s, node)->frames_received;
 }
 
 uint64_t sim_events(const struct sim *s)

@@ -167,6 +167,8 @@ uint64_t sim_data_sent(const struct sim *s, int node);
 /* Frames transmitted by node, and frames the air delivered, in total. */
 uint64_t sim_frames_sent(const struct sim *s, int node);
 uint64_t sim_frames_delivered(const struct sim *s);
+/* Frames the air handed to node's core. */
+uint64_t sim_frames_received(const struct sim *s, int node);
 /* Frames transmitted by node, by the type of their first message. */
 enum sim_frame_type { SIM_F_HEARTBEAT, SIM_F_REPLY, SIM_F_UPSTREAM, SIM_F_DOWNSTREAM, SIM_F_OTHER };
 uint64_t sim_frames_sent_type(const struct sim *s, int node, enum sim_frame_type t);
