@@ -81,6 +81,7 @@ struct rsu_nh {
 	uint32_t hops;
 	uint64_t rtt_us; /* smoothed (EWMA 1/4) */
 	vn_usec last_seen;
+	uint32_t last_id; /* newest reply id it carried */
 	bool valid;
 };
 
@@ -329,12 +330,17 @@ static const struct vn_mac *obu_mac(const struct rsu_core *c, uint32_t slot)
 	return (const struct vn_mac *)(const void *)core_tab_key(&c->obus, slot);
 }
 
-/* Whether observation n may carry traffic: heard within stale_periods. */
-static bool nh_fresh(const struct rsu_core *c, const struct rsu_nh *n, vn_usec now)
+/* Whether observation n may carry traffic: heard within stale_periods, and
+ * not superseded -- an OBU answers each heartbeat once, along its own
+ * upstream, so when two newer replies came another way the OBU has moved
+ * its upstream and the route follows at once. */
+static bool nh_fresh(const struct rsu_core *c, const struct rsu_obu *o, const struct rsu_nh *n,
+		     vn_usec now)
 {
 	uint32_t sp = c->p.stale_periods != 0 ? c->p.stale_periods : 3;
 
-	return n->valid && now - n->last_seen <= period_us(c) * sp;
+	return n->valid && now - n->last_seen <= period_us(c) * sp &&
+	       (int32_t)(o->dedup_top - n->last_id) < 2;
 }
 
 /* a strictly better than b: fewer hops, then lower RTT by more than margin. */
@@ -352,14 +358,14 @@ static void route_choose(struct rsu_core *c, uint32_t slot, vn_usec now)
 	int best = -1, old = o->cur;
 
 	for (int i = 0; i < RSU_NH_MAX; i++) {
-		if (!nh_fresh(c, &o->nh[i], now))
+		if (!nh_fresh(c, o, &o->nh[i], now))
 			continue;
 		if (best < 0 || nh_better(&o->nh[i], &o->nh[best], 0))
 			best = i;
 	}
 	if (best < 0)
 		return; /* keep the old (stale) one: better than nothing until gone */
-	if (old >= 0 && old != best && nh_fresh(c, &o->nh[old], now) &&
+	if (old >= 0 && old != best && nh_fresh(c, o, &o->nh[old], now) &&
 	    !nh_better(&o->nh[best], &o->nh[old], margin))
 		return; /* hysteresis: not better enough to move */
 	if (best == old)
@@ -405,7 +411,7 @@ static bool reply_seen(struct rsu_obu *o, uint32_t id)
 	return false;
 }
 
-static void nh_observe(struct rsu_obu *o, const struct vn_mac *nh, uint32_t hops,
+static void nh_observe(struct rsu_obu *o, const struct vn_mac *nh, uint32_t hops, uint32_t id,
 		       uint64_t rtt_us, vn_usec now)
 {
 	int slot = -1, oldest = 0;
@@ -426,6 +432,8 @@ static void nh_observe(struct rsu_obu *o, const struct vn_mac *nh, uint32_t hops
 		n->hops = hops;
 		n->rtt_us = (3 * n->rtt_us + rtt_us) / 4;
 		n->last_seen = now;
+		if ((int32_t)(id - n->last_id) > 0)
+			n->last_id = id;
 		return;
 	}
 	if (slot < 0) {
@@ -444,6 +452,7 @@ static void nh_observe(struct rsu_obu *o, const struct vn_mac *nh, uint32_t hops
 	o->nh[slot].hops = hops;
 	o->nh[slot].rtt_us = rtt_us;
 	o->nh[slot].last_seen = now;
+	o->nh[slot].last_id = id;
 	o->nh[slot].valid = true;
 }
 
@@ -513,7 +522,7 @@ static void on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 	}
 	core_tab_touch(&c->obus, slot);
 	o->last_reply = now;
-	nh_observe(o, &m->from, m->hb.hops, rtt_us, now);
+	nh_observe(o, &m->from, m->hb.hops, m->hb.id, rtt_us, now);
 	c->cnt[RC_replies_accepted]++;
 	route_choose(c, slot, now);
 }

@@ -141,39 +141,46 @@ static void test_heartbeats(void **state)
 	fx_free(f);
 }
 
-/* Replies teach routes: fewest hops, then RTT with hysteresis. */
+/* Replies teach routes: fewest hops, then RTT with hysteresis; a next hop
+ * that two newer replies bypassed is superseded (the OBU moved). */
 static void test_routes_and_hysteresis(void **state)
 {
 	struct fx *f = fx_new(NULL);
 	struct rsu_route_info ri;
-	vn_usec t;
 	char text[2048];
 
 	(void)state;
-	run_to(f, T0 + MS(300)); /* ids 0..3 */
-	t = T0 + MS(300);
-	reply(f, &B, &C, sent_uptime(f, 3), 3, 2, t + MS(10));
+	run_to(f, T0 + MS(600)); /* ids 0..6, id k sent at T0 + k * 100 ms */
+	reply(f, &B, &C, sent_uptime(f, 1), 1, 2, T0 + MS(110));
 	assert_true(rsu_core_route(f->c, &C, &ri));
 	assert_memory_equal(ri.next_hop.b, B.b, 6);
 	assert_int_equal(ri.hops, 2);
 	assert_int_equal(ri.rtt_ms, 10);
 	/* via D, same hops, 3 ms better: inside the 5 ms margin */
-	reply(f, &D, &C, sent_uptime(f, 2), 2, 2, t + MS(10) + MS(100) - MS(100) + MS(97));
+	reply(f, &D, &C, sent_uptime(f, 2), 2, 2, T0 + MS(207));
 	assert_true(rsu_core_route(f->c, &C, &ri));
 	assert_memory_equal(ri.next_hop.b, B.b, 6);
 	/* hops 1 relayed by a third node: forged, dropped */
-	reply(f, &E, &C, sent_uptime(f, 1), 1, 1, t + MS(12));
+	reply(f, &E, &C, sent_uptime(f, 3), 3, 1, T0 + MS(302));
 	assert_int_equal(ctr(f, "drop_reply_bad_hops"), 1);
 	/* C heard us directly, one hop fewer: at once, whatever its RTT */
-	reply(f, &C, &C, sent_uptime(f, 0), 0, 1, t + MS(12));
+	reply(f, &C, &C, sent_uptime(f, 3), 3, 1, T0 + MS(312));
 	assert_true(rsu_core_route(f->c, &C, &ri));
 	assert_memory_equal(ri.next_hop.b, C.b, 6);
 	assert_int_equal(ri.hops, 1);
-	assert_int_equal(ctr(f, "route_changes"), 2);
-	assert_int_equal(ctr(f, "replies_accepted"), 3);
-	assert_true(rsu_core_describe(f->c, t + MS(12), text, sizeof(text)) < sizeof(text));
-	assert_non_null(strstr(text, "obu 02:00:00:00:00:0c via 02:00:00:00:00:0c hops 1 rtt "));
+	assert_true(rsu_core_describe(f->c, T0 + MS(312), text, sizeof(text)) < sizeof(text));
+	assert_non_null(strstr(text, "obu 02:00:00:00:00:0c via 02:00:00:00:00:0c hops 1 rtt 12ms\n"));
 	assert_true(h_logged(&f->h, "route to obu 02:00:00:00:00:0c"));
+	/* one reply via B: the direct link still stands */
+	reply(f, &B, &C, sent_uptime(f, 4), 4, 2, T0 + MS(410));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, C.b, 6);
+	/* a second: C now sends its replies through B, so does the route */
+	reply(f, &B, &C, sent_uptime(f, 5), 5, 2, T0 + MS(510));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, B.b, 6);
+	assert_int_equal(ctr(f, "route_changes"), 3);
+	assert_int_equal(ctr(f, "replies_accepted"), 5);
 	fx_free(f);
 }
 
