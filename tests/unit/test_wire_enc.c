@@ -115,6 +115,20 @@ static void reply_from_hand_built_view(void **state)
 	assert_memory_equal(a, b, sizeof(a));
 }
 
+static void reply_in_place(void **state)
+{
+	/* built over the heartbeat's own bytes: the echo still comes out right */
+	uint8_t f[VN_REPLY_LEN], ref[VN_REPLY_LEN], hbf[VN_HEARTBEAT_LEN];
+	struct vn_msg hb, hb2;
+
+	(void)state;
+	decoded_heartbeat(hbf, &hb, 0x55667788, 6);
+	assert_int_equal(vn_enc_reply(ref, sizeof(ref), &mac_b, &mac_a, &hb, &mac_d), 52);
+	decoded_heartbeat(f, &hb2, 0x55667788, 6);
+	assert_int_equal(vn_enc_reply(f, sizeof(f), &mac_b, &mac_a, &hb2, &mac_d), 52);
+	assert_memory_equal(f, ref, sizeof(ref));
+}
+
 static void reply_no_room(void **state)
 {
 	uint8_t hbf[VN_HEARTBEAT_LEN], out[VN_REPLY_LEN], copy[VN_REPLY_LEN];
@@ -304,6 +318,16 @@ static void max_payload(void **state)
 	assert_int_equal(m.payload_len, plen);
 	assert_false(vn_rx_next(&it, &m, &err));
 	assert_int_equal(err, VN_RX_OK);
+
+	/* the same for Upstream */
+	load_payload(&e, VN_PBUF_DATA_MAX - VN_UP_HLEN);
+	assert_int_equal(vn_enc_upstream(&e.b, &mac_b, &mac_a, &mac_c), VN_UP_HLEN);
+	assert_int_equal(e.b.len, VN_PBUF_DATA_MAX);
+	vn_rx_iter_init(&it, e.b.data, e.b.len);
+	assert_true(vn_rx_next(&it, &m, &err));
+	assert_int_equal(m.type, VN_MSG_UPSTREAM);
+	assert_ptr_equal(m.payload, e.payload);
+	assert_int_equal(m.payload_len, VN_PBUF_DATA_MAX - VN_UP_HLEN);
 }
 
 static void type_names(void **state)
@@ -341,6 +365,7 @@ int main(void)
 		cmocka_unit_test(heartbeat_no_room),
 		cmocka_unit_test(reply_bytes),
 		cmocka_unit_test(reply_from_hand_built_view),
+		cmocka_unit_test(reply_in_place),
 		cmocka_unit_test(reply_no_room),
 		cmocka_unit_test(fwd_heartbeat_in_place),
 		cmocka_unit_test(fwd_heartbeat_saturates),
