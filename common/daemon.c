@@ -66,6 +66,8 @@ struct daemon {
 	bool ctl_ok;
 	ev_io raw_w, tun_w;
 	ev_timer timer;
+	ev_timer wire_check; /* looks at the wire interface after an error */
+	int exit_code;
 	ev_signal sig_term, sig_int, sig_hup;
 	vn_usec started;
 	struct counters cnt;
@@ -78,6 +80,46 @@ vn_usec vn_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (vn_usec)ts.tv_sec * 1000000u + (vn_usec)ts.tv_nsec / 1000u;
+}
+
+/* --- Wire state ---------------------------------------------------------- */
+
+/* Errors say the wire went down or away; netlink says which. Down: log it
+ * and look again every second until it is up. Gone (deleted, or replaced by
+ * another interface of the same name): the packet socket is unbound for
+ * good, so exit with an error and let the service manager restart us. */
+static void check_wire_soon(struct daemon *d)
+{
+	if (!ev_is_active(&d->wire_check)) {
+		ev_timer_set(&d->wire_check, 0.2, 0.);
+		ev_timer_start(d->loop, &d->wire_check);
+	}
+}
+
+static void wire_check_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct vn_link_info now;
+	struct vn_error e;
+
+	(void)revents;
+	if (vn_nl_link_get(d->nl, d->cfg.interface, &now, &e) < 0 ||
+	    now.ifindex != d->wire.ifindex) {
+		vn_err("wire interface %s is gone; exiting (a restart binds to it again)",
+		       d->cfg.interface);
+		d->exit_code = 1;
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	if (now.up != d->wire.up)
+		vn_log(now.up ? VN_LOG_NOTICE : VN_LOG_WARN, "wire interface %s is %s",
+		       d->cfg.interface, now.up ? "up again" : "down");
+	d->wire.up = now.up;
+	d->wire.mtu = now.mtu;
+	if (!now.up) {
+		ev_timer_set(w, 1., 0.);
+		ev_timer_start(loop, w);
+	}
 }
 
 /* --- Core callbacks ------------------------------------------------------ */
@@ -105,6 +147,8 @@ static void io_send(void *ctx, const uint8_t *frame, size_t len)
 		return;
 	}
 	d->cnt.tx_errors++;
+	if (n < 0 && (errno == ENXIO || errno == ENODEV || errno == ENETDOWN))
+		check_wire_soon(d);
 	LOG_LIMITED(&d->rl_tx, VN_LOG_WARN, "send on %s (%zu bytes): %s", d->cfg.interface, len,
 		    n < 0 ? strerror(errno) : "short write");
 }
@@ -182,13 +226,15 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 			LOG_LIMITED(&d->rl_trunc, VN_LOG_DEBUG,
 				    "dropped a %zu-byte frame: larger than the %zu-byte buffer",
 				    len, vn_pbuf_tailroom(b));
+		} else if (r == VN_RAW_NETDOWN) {
+			check_wire_soon(d);
 		} else if (r == VN_RAW_ERROR) {
 			d->cnt.rx_errors++;
 			LOG_LIMITED(&d->rl_rx, VN_LOG_WARN, "receive on %s: %s",
 				    d->cfg.interface, strerror(errno));
 		}
 		vn_pool_put(&d->pool, b);
-		if (r == VN_RAW_AGAIN || r == VN_RAW_ERROR)
+		if (r == VN_RAW_AGAIN || r == VN_RAW_ERROR || r == VN_RAW_NETDOWN)
 			break;
 	}
 	rearm(d);
@@ -409,6 +455,7 @@ static void teardown(struct daemon *d)
 		ev_io_stop(d->loop, &d->raw_w);
 		ev_io_stop(d->loop, &d->tun_w);
 		ev_timer_stop(d->loop, &d->timer);
+		ev_timer_stop(d->loop, &d->wire_check);
 		ev_signal_stop(d->loop, &d->sig_term);
 		ev_signal_stop(d->loop, &d->sig_int);
 		ev_signal_stop(d->loop, &d->sig_hup);
@@ -561,10 +608,11 @@ static void start_watchers(struct daemon *d)
 	ev_io_init(&d->raw_w, raw_cb, d->raw_fd, EV_READ);
 	ev_io_init(&d->tun_w, tun_cb, d->tun_fd, EV_READ);
 	ev_init(&d->timer, timer_cb);
+	ev_init(&d->wire_check, wire_check_cb);
 	ev_signal_init(&d->sig_term, signal_cb, SIGTERM);
 	ev_signal_init(&d->sig_int, signal_cb, SIGINT);
 	ev_signal_init(&d->sig_hup, signal_cb, SIGHUP);
-	d->raw_w.data = d->tun_w.data = d->timer.data = d;
+	d->raw_w.data = d->tun_w.data = d->timer.data = d->wire_check.data = d;
 	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
 	ev_io_start(d->loop, &d->raw_w);
 	ev_io_start(d->loop, &d->tun_w);
@@ -595,7 +643,7 @@ static int run(struct daemon *d)
 		start_watchers(d);
 		vn_notice("%s %s running on %s", d->name, VANET_VERSION, d->cfg.interface);
 		ev_run(d->loop, 0);
-		rc = 0;
+		rc = d->exit_code;
 	}
 	teardown(d);
 	return rc;

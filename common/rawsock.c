@@ -51,8 +51,10 @@ enum vn_raw_rx vn_raw_recv(int fd, uint8_t *buf, size_t cap, size_t *len)
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return VN_RAW_AGAIN;
-		if (errno == EINTR || errno == ENETDOWN)
+		if (errno == EINTR)
 			return VN_RAW_AGAIN;
+		if (errno == ENETDOWN)
+			return VN_RAW_NETDOWN;
 		return VN_RAW_ERROR;
 	}
 	*len = (size_t)n;

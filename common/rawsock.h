@@ -19,6 +19,7 @@ enum vn_raw_rx {
 	VN_RAW_TRUNCATED, /* larger than cap (*len: its real length): drop it */
 	VN_RAW_OUTGOING,  /* our own transmission looped back: ignore */
 	VN_RAW_AGAIN,	  /* nothing more to read */
+	VN_RAW_NETDOWN,	  /* the interface went down or away (ENETDOWN, reported once) */
 	VN_RAW_ERROR,	  /* errno set */
 };
 
