@@ -555,10 +555,15 @@ static int add_node(struct sim *s, enum sim_role role, const void *params, const
 	n->io.deliver = io_deliver;
 	n->io.log = io_log;
 	if (role == SIM_RSU) {
-		if (params)
+		if (params) {
 			n->rsu_p = *(const struct rsu_params *)params;
-		else
+		} else {
+			uint64_t x = s->opts.seed ^ ((uint64_t)n->idx << 32);
+
 			rsu_params_default(&n->rsu_p);
+			/* Its heartbeat jitter differs per run seed and per RSU. */
+			n->rsu_p.seed = splitmix64(&x);
+		}
 	} else {
 		if (params)
 			n->obu_p = *(const struct obu_params *)params;

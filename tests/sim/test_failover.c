@@ -30,7 +30,7 @@ static void run(uint64_t seed, enum cut_kind kind, vn_usec *recovery, size_t *lo
 	struct vn_ip ip3 = sim_ip4(3), inet = scen_inet(1);
 	struct scen_flow f;
 	struct obu_route_info r;
-	vn_usec cut = SEC(5) + MS(3); /* between two packets of the flow */
+	vn_usec cut;
 	struct scen_outage out;
 	int up, other;
 
@@ -54,6 +54,9 @@ static void run(uint64_t seed, enum cut_kind kind, vn_usec *recovery, size_t *lo
 	sim_link_both(s, o[1], o[3], &l);
 	sim_link_both(s, o[2], o[3], &l);
 	a.rsu = rsu;
+	/* The cut falls anywhere in the heartbeat period (seed-dependent),
+	 * between two packets of the flow. */
+	cut = SEC(5) + MS(3) + MS(10) * (sim_rand(s) % 10);
 	assert_true(scen_run_until_pred(s, scen_all_attached, &a, MS(5), SEC(2)) != VN_USEC_NEVER);
 	scen_flow_start(s, &f, o[3], &ip3, &inet, SEC(1), MS(10), cut + SEC(5));
 	sim_run_until(s, cut);
