@@ -3,20 +3,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a with a per-table seed, so that colliding keys cannot be
- * precomputed for every node alike. */
+/* Eight key bytes per multiply, seeded per table so that colliding keys
+ * cannot be precomputed for every node alike. */
 static uint32_t tab_hash(const struct core_tab *t, const uint8_t *key)
 {
-	uint32_t h = 2166136261u ^ t->seed;
+	uint64_t h = (uint64_t)t->seed * 0x9e3779b97f4a7c15ull + t->klen, w;
+	size_t i;
 
-	for (size_t i = 0; i < t->klen; i++) {
-		h ^= key[i];
-		h *= 16777619u;
+	for (i = 0; i + 8 <= t->klen; i += 8) {
+		memcpy(&w, key + i, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
 	}
-	h ^= h >> 15;
-	h *= 0x2c1b3c6du;
-	h ^= h >> 12;
-	return h;
+	if (i < t->klen) {
+		w = 0;
+		memcpy(&w, key + i, t->klen - i);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	h *= 0x94d049bb133111ebull;
+	return (uint32_t)(h >> 32);
 }
 
 int core_tab_init(struct core_tab *t, uint32_t cap, size_t klen, uint32_t seed)

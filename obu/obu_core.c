@@ -382,13 +382,19 @@ int obu_core_set_addresses(struct obu_core *c, const struct vn_ip_prefix *a, siz
 
 /* --- neighbours --------------------------------------------------------------- */
 
-/* Dead after dead_periods silent periods, plus half a period of slack: the
- * RSU's period jitters and copies take time to cross the hops, so without it
- * two losses would already look like three. */
+/* How long a neighbour may stay silent: dead_periods periods plus a quarter
+ * period of slack -- the RSU's period jitters (5 %) and copies take a few ms
+ * to cross the hops, so without it two losses would already look like three.
+ * The timer fires exactly at this deadline for every chosen upstream (see
+ * obu_core_next_timer), so failover does not wait for a periodic tick. */
+static vn_usec silence_limit(const struct obu_core *c)
+{
+	return dead_after(c) + period_us(c) / 4;
+}
+
 static bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
 {
-	return c->nbr[s].last_heard == 0 ||
-	       age(now, c->nbr[s].last_heard) > dead_after(c) + period_us(c) / 2;
+	return c->nbr[s].last_heard == 0 || age(now, c->nbr[s].last_heard) > silence_limit(c);
 }
 
 /* Share (percent) of the RSU's recent ids that this neighbour delivered.
@@ -1135,28 +1141,44 @@ static void on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 }
 
 /* Recently forwarded packets, to cut any loop after one turn and to
- * re-broadcast a broadcast only once. Key: FNV-1a over the message kind, the
+ * re-broadcast a broadcast only once. Key: a hash of the message kind, the
  * destination (Downstream), the origin, the IP length and the first 128
  * bytes of the IP packet (headers, ports, sequence numbers). The kind and
  * destination keep an OBU-to-OBU packet, which crosses a relay once going up
  * and once coming down, from looking like a repeat. */
 enum pkt_kind { PK_UP = 1, PK_DOWN = 2, PK_BCAST = 3 };
 
+static uint64_t mix64(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ h >> 29;
+}
+
+/* Eight bytes per multiply (a byte-wise FNV over 128 bytes cost more than
+ * the rest of forwarding together). */
 static uint32_t pkt_hash(enum pkt_kind kind, const struct vn_msg *m)
 {
-	uint32_t h = 2166136261u;
-	size_t n = m->payload_len < 128 ? m->payload_len : 128;
+	size_t n = m->payload_len < 128 ? m->payload_len : 128, i;
+	uint64_t h = (uint64_t)kind << 32 | (uint64_t)m->payload_len, w = 0;
 
-	h = (h ^ (uint32_t)kind) * 16777619u;
-	for (int i = 0; i < VN_MAC_LEN; i++)
-		h = (h ^ m->origin.b[i]) * 16777619u;
-	if (kind != PK_UP)
-		for (int i = 0; i < VN_MAC_LEN; i++)
-			h = (h ^ m->destination.b[i]) * 16777619u;
-	h = (h ^ (uint32_t)m->payload_len) * 16777619u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ m->payload[i]) * 16777619u;
-	return h;
+	memcpy(&w, m->origin.b, VN_MAC_LEN);
+	h = mix64(h, w);
+	if (kind != PK_UP) {
+		w = 0;
+		memcpy(&w, m->destination.b, VN_MAC_LEN);
+		h = mix64(h, w);
+	}
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, m->payload + i, 8);
+		h = mix64(h, w);
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, m->payload + i, n - i);
+		h = mix64(h, w);
+	}
+	return (uint32_t)(h ^ h >> 32);
 }
 
 /* Direct-mapped: a collision only forgets an older packet (a missed dup),
@@ -1363,6 +1385,25 @@ void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
 
 /* --- timers -------------------------------------------------------------------------- */
 
+/* A chosen upstream that just went silent for too long: the next feasible
+ * candidate at once (§6 fault 4). */
+static void check_upstreams(struct obu_core *c, vn_usec now)
+{
+	bool changed = false;
+
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		struct obu_rsu *r = &c->rsu[i];
+
+		if (r->used && r->up != OBU_NONE && nbr_dead(c, r->up, now)) {
+			c->cnt[OC_nbrs_dead]++;
+			evaluate(c, i, now);
+			changed = true;
+		}
+	}
+	if (changed)
+		choose_rsu(c, now);
+}
+
 static void expire(struct obu_core *c, vn_usec now)
 {
 	uint32_t s, next;
@@ -1382,11 +1423,8 @@ static void expire(struct obu_core *c, vn_usec now)
 			c->cnt[OC_rsus_gone]++;
 			continue;
 		}
-		if (r->up != OBU_NONE && nbr_dead(c, r->up, now)) {
-			c->cnt[OC_nbrs_dead]++;
-			evaluate(c, i, now);
-		}
 	}
+	check_upstreams(c, now);
 	/* neighbours silent for `history` periods (and not marked below us)
 	 * are forgotten: a full scan, the table is small */
 	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
@@ -1408,6 +1446,7 @@ static void expire(struct obu_core *c, vn_usec now)
 
 void obu_core_tick(struct obu_core *c, vn_usec now)
 {
+	check_upstreams(c, now);
 	if (now < c->next_tick)
 		return;
 	expire(c, now);
@@ -1416,9 +1455,23 @@ void obu_core_tick(struct obu_core *c, vn_usec now)
 		c->next_tick = now + period_us(c);
 }
 
+/* The periodic expiry, or earlier the moment a chosen upstream's silence
+ * limit runs out. */
 vn_usec obu_core_next_timer(const struct obu_core *c)
 {
-	return c->next_tick;
+	vn_usec t = c->next_tick;
+
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		const struct obu_rsu *r = &c->rsu[i];
+		vn_usec d;
+
+		if (!r->used || r->up == OBU_NONE || c->nbr[r->up].last_heard == 0)
+			continue;
+		d = c->nbr[r->up].last_heard + silence_limit(c) + 1;
+		if (d < t)
+			t = d;
+	}
+	return t;
 }
 
 /* --- introspection ----------------------------------------------------------------- */
