@@ -257,7 +257,16 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				vn_warn("control socket: accept: %s", strerror(errno));
 			return;
 		}
-		if (ctl->n_clients >= MAX_CLIENTS || (cl = calloc(1, sizeof(*cl))) == NULL) {
+		/* Full: the oldest client (last in the list) makes room, so that
+		 * idle connections cannot lock the operator out. */
+		if (ctl->n_clients >= MAX_CLIENTS) {
+			struct vn_ctl_client *old = ctl->clients;
+
+			while (old->next != NULL)
+				old = old->next;
+			client_free(old);
+		}
+		if ((cl = calloc(1, sizeof(*cl))) == NULL) {
 			close(fd);
 			continue;
 		}
