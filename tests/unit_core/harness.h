@@ -139,6 +139,24 @@ static inline size_t b_ip4(uint8_t *p, size_t len, uint8_t s, uint8_t d)
 	return len;
 }
 
+/* IPv6 packet of len bytes (>= 40) from fd00::s to fd00::d (d 0: ff02::1). */
+static inline size_t b_ip6(uint8_t *p, size_t len, uint8_t s, uint8_t d)
+{
+	memset(p, 0x5a, len);
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	p[4] = (uint8_t)((len - 40) >> 8);
+	p[5] = (uint8_t)(len - 40);
+	p[6] = 17;
+	p[7] = 64;
+	p[8] = 0xfd, p[23] = s;
+	if (d == 0)
+		p[24] = 0xff, p[25] = 0x02, p[39] = 1;
+	else
+		p[24] = 0xfd, p[39] = d;
+	return len;
+}
+
 static inline size_t b_up(uint8_t *p, const struct vn_mac *to, const struct vn_mac *from,
 			  const struct vn_mac *origin, uint8_t s, uint8_t d)
 {

@@ -433,6 +433,15 @@ static void test_broadcast_address_filter(void **state)
 	feed(f, fr, n, MS(1004));
 	assert_int_equal(f->h.ndel, 2);
 	assert_int_equal(ctr(f, "bcast_not_for_us"), 1);
+	/* IPv6 multicast (ff02::1) is for everyone */
+	memcpy(fr, vn_mac_broadcast.b, 6);
+	memcpy(fr + 6, R.b, 6);
+	fr[12] = 0x30, fr[13] = 0x30, fr[14] = 1, fr[15] = 1;
+	memcpy(fr + 16, R.b, 6);
+	memcpy(fr + 22, vn_mac_broadcast.b, 6);
+	n = VN_DOWN_HLEN + b_ip6(fr + VN_DOWN_HLEN, 60, 1, 0);
+	feed(f, fr, n, MS(1005));
+	assert_int_equal(f->h.ndel, 3);
 	fx_free(f);
 }
 

@@ -343,6 +343,39 @@ static void test_obu_to_obu(void **state)
 	fx_free(f);
 }
 
+/* IPv6 is learned and routed like IPv4; multicast goes to everyone. */
+static void test_ipv6(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	uint8_t fr[256], ip[128];
+	size_t n;
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B */
+	memcpy(fr, R.b, 6);
+	memcpy(fr + 6, B.b, 6);
+	fr[12] = 0x30, fr[13] = 0x30, fr[14] = 1, fr[15] = 0;
+	memcpy(fr + 16, C.b, 6);
+	n = VN_UP_HLEN + b_ip6(fr + VN_UP_HLEN, 80, 3, 1); /* fd00::3 -> fd00::1 */
+	feed(f, fr, n, T0 + MS(6));
+	assert_int_equal(f->h.ndel, 1);
+	assert_int_equal(ctr(f, "ips_learned"), 1);
+	h_clear(&f->h);
+	n = b_ip6(ip, 100, 1, 3);
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(7));
+	assert_int_equal(f->h.ntx, 1);
+	assert_memory_equal(f->h.tx[0].b, B.b, 6);
+	assert_memory_equal(f->h.tx[0].b + 22, C.b, 6);
+	n = b_ip6(ip, 100, 1, 0); /* ff02::1 */
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(8));
+	assert_int_equal(f->h.ntx, 2);
+	assert_memory_equal(f->h.tx[1].b, vn_mac_broadcast.b, 6);
+	assert_int_equal(ctr(f, "down_unicast"), 1);
+	assert_int_equal(ctr(f, "down_broadcast"), 1);
+	fx_free(f);
+}
+
 static void test_ignored_messages(void **state)
 {
 	struct fx *f = fx_new(NULL);
@@ -436,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_obu_gone),
 		cmocka_unit_test(test_data_paths),
 		cmocka_unit_test(test_obu_to_obu),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_ignored_messages),
 		cmocka_unit_test(test_table_bounds),
 		cmocka_unit_test(test_ip_expiry),
