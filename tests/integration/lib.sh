@@ -499,7 +499,17 @@ vn_cleanup()
 # vn_finish: the test's verdict; exit status 0 only when nothing failed.
 vn_finish()
 {
-	local f
+	local f n rc
+	# Every daemon still running must stop cleanly: exit 0 on SIGTERM (under
+	# ASan this is also when LeakSanitizer reports, with a non-zero status).
+	for n in "${VN_NODES[@]}"; do
+		[[ -n ${VN_PID[$n]:-} ]] || continue
+		vn_stop "$n" TERM 15
+		rc=$?
+		if ((rc != 0)); then
+			vn_fail "$n exited with status $rc on SIGTERM (want 0)"
+		fi
+	done
 	f=$(vn_sanitizer_errors)
 	if [[ -n $f ]]; then
 		vn_fail "sanitizer reports in: $f"
