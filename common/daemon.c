@@ -21,10 +21,10 @@
 /* Frames or packets taken from one source per loop round before the others
  * get their turn: a flooded wire must not starve tun0 or the timers. */
 #define DRAIN_CAP 64
-/* The core handles a buffer synchronously and hands it back, so a couple
- * of buffers are enough; the pool is there to keep allocation out of the
- * packet path. */
-#define POOL_BUFS 4
+/* The core handles a buffer synchronously and hands it back, so one receive
+ * batch plus a couple of buffers are enough; the pool is there to keep
+ * allocation out of the packet path. */
+#define POOL_BUFS (VN_RAW_BATCH + 2)
 
 /* Counters the daemon itself keeps. Names are part of the contract. */
 #define DAEMON_COUNTERS(X)                                                        \
@@ -64,6 +64,7 @@ struct daemon {
 	int raw_fd;
 	struct vn_ctl ctl;
 	bool ctl_ok;
+	struct vn_raw_batch rxb;
 	ev_io raw_w, tun_w;
 	ev_timer timer;
 	ev_timer wire_check; /* looks at the wire interface after an error */
@@ -202,41 +203,56 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	rearm(d);
 }
 
+/* One received frame: count it, and hand it to the core if it fits. */
+static void rx_one(struct daemon *d, struct vn_pbuf *b, enum vn_raw_rx r, size_t len)
+{
+	if (r == VN_RAW_OUTGOING)
+		return;
+	d->cnt.rx_frames++;
+	if (r == VN_RAW_TRUNCATED) {
+		d->cnt.rx_drop_truncated++;
+		LOG_LIMITED(&d->rl_trunc, VN_LOG_DEBUG,
+			    "dropped a %zu-byte frame: larger than the %zu-byte buffer", len,
+			    vn_pbuf_tailroom(b));
+		return;
+	}
+	b->len = len;
+	d->ops->on_frame(d->core, b, vn_now());
+}
+
 static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct daemon *d = w->data;
+	struct vn_pbuf *bufs[VN_RAW_BATCH];
+	enum vn_raw_rx res[VN_RAW_BATCH];
+	size_t len[VN_RAW_BATCH];
+	int done = 0, got;
 
 	(void)loop;
 	(void)revents;
-	for (int i = 0; i < DRAIN_CAP; i++) {
-		struct vn_pbuf *b = vn_pool_get(&d->pool);
-		enum vn_raw_rx r;
-		size_t len = 0;
+	do {
+		size_t nb = 0;
 
-		if (b == NULL)
+		while (nb < VN_RAW_BATCH && (bufs[nb] = vn_pool_get(&d->pool)) != NULL)
+			nb++;
+		got = nb > 0 ? vn_raw_recv_batch(d->raw_fd, &d->rxb, bufs, nb, res, len) : 0;
+		for (int i = 0; i < got; i++)
+			rx_one(d, bufs[i], res[i], len[i]);
+		for (size_t i = 0; i < nb; i++)
+			vn_pool_put(&d->pool, bufs[i]);
+		if (got < 0) {
+			if (errno == ENETDOWN) {
+				check_wire_soon(d);
+			} else {
+				d->cnt.rx_errors++;
+				LOG_LIMITED(&d->rl_rx, VN_LOG_WARN, "receive on %s: %s",
+					    d->cfg.interface, strerror(errno));
+			}
 			break;
-		r = vn_raw_recv(d->raw_fd, b->data, vn_pbuf_tailroom(b), &len);
-		if (r == VN_RAW_FRAME) {
-			d->cnt.rx_frames++;
-			b->len = len;
-			d->ops->on_frame(d->core, b, vn_now());
-		} else if (r == VN_RAW_TRUNCATED) {
-			d->cnt.rx_frames++;
-			d->cnt.rx_drop_truncated++;
-			LOG_LIMITED(&d->rl_trunc, VN_LOG_DEBUG,
-				    "dropped a %zu-byte frame: larger than the %zu-byte buffer",
-				    len, vn_pbuf_tailroom(b));
-		} else if (r == VN_RAW_NETDOWN) {
-			check_wire_soon(d);
-		} else if (r == VN_RAW_ERROR) {
-			d->cnt.rx_errors++;
-			LOG_LIMITED(&d->rl_rx, VN_LOG_WARN, "receive on %s: %s",
-				    d->cfg.interface, strerror(errno));
 		}
-		vn_pool_put(&d->pool, b);
-		if (r == VN_RAW_AGAIN || r == VN_RAW_ERROR || r == VN_RAW_NETDOWN)
-			break;
-	}
+		done += got;
+		/* A short batch means the socket is drained. */
+	} while (got == VN_RAW_BATCH && done < DRAIN_CAP);
 	rearm(d);
 }
 

@@ -32,7 +32,7 @@ int vn_raw_open(int ifindex, const char *ifname, struct vn_error *e)
 		close(fd);
 		return -1;
 	}
-	/* Older kernels lack it; vn_raw_recv filters by pkttype then. */
+	/* Older kernels lack it; vn_raw_recv_batch filters by pkttype then. */
 	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	/* The default receive buffer (~200 kB) overflows on a burst of full
 	 * frames while the loop serves tun0; FORCE works with CAP_NET_ADMIN,
@@ -42,25 +42,40 @@ int vn_raw_open(int ifindex, const char *ifname, struct vn_error *e)
 	return fd;
 }
 
-enum vn_raw_rx vn_raw_recv(int fd, uint8_t *buf, size_t cap, size_t *len)
+int vn_raw_recv_batch(int fd, struct vn_raw_batch *bt, struct vn_pbuf *const *bufs, size_t n,
+		      enum vn_raw_rx *res, size_t *len)
 {
-	struct sockaddr_ll from;
-	socklen_t flen = sizeof(from);
-	ssize_t n = recvfrom(fd, buf, cap, MSG_TRUNC, (struct sockaddr *)&from, &flen);
+	int got;
 
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return VN_RAW_AGAIN;
-		if (errno == EINTR)
-			return VN_RAW_AGAIN;
-		if (errno == ENETDOWN)
-			return VN_RAW_NETDOWN;
-		return VN_RAW_ERROR;
+	if (n > VN_RAW_BATCH)
+		n = VN_RAW_BATCH;
+	for (size_t i = 0; i < n; i++) {
+		bt->iov[i].iov_base = bufs[i]->data;
+		bt->iov[i].iov_len = vn_pbuf_tailroom(bufs[i]);
+		memset(&bt->msgs[i].msg_hdr, 0, sizeof(bt->msgs[i].msg_hdr));
+		bt->msgs[i].msg_hdr.msg_iov = &bt->iov[i];
+		bt->msgs[i].msg_hdr.msg_iovlen = 1;
+		bt->msgs[i].msg_hdr.msg_name = &bt->from[i];
+		bt->msgs[i].msg_hdr.msg_namelen = sizeof(bt->from[i]);
+		bt->msgs[i].msg_len = 0;
 	}
-	*len = (size_t)n;
-	if (from.sll_pkttype == PACKET_OUTGOING)
-		return VN_RAW_OUTGOING;
-	if ((size_t)n > cap)
-		return VN_RAW_TRUNCATED;
-	return VN_RAW_FRAME;
+	/* MSG_TRUNC: msg_len is the frame's full length even when it did not
+	 * fit, so an oversized frame is detected, never processed cut. */
+	got = recvmmsg(fd, bt->msgs, (unsigned)n, MSG_TRUNC | MSG_DONTWAIT, NULL);
+	if (got < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		return -1;
+	}
+	for (int i = 0; i < got; i++) {
+		len[i] = bt->msgs[i].msg_len;
+		if (bt->from[i].sll_pkttype == PACKET_OUTGOING)
+			res[i] = VN_RAW_OUTGOING;
+		else if (len[i] > bt->iov[i].iov_len ||
+			 (bt->msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+			res[i] = VN_RAW_TRUNCATED;
+		else
+			res[i] = VN_RAW_FRAME;
+	}
+	return got;
 }

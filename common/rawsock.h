@@ -6,26 +6,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+
+#include "pbuf.h"
 #include "syserr.h"
 
 /* Opens a non-blocking socket bound to ifindex and EtherType 0x3030, asking
  * the kernel not to loop our own transmissions back (PACKET_IGNORE_OUTGOING,
- * Linux 4.20+; receive skips PACKET_OUTGOING frames otherwise). Returns the
- * fd, or -1 with *e filled. */
+ * Linux 4.20+; vn_raw_recv_batch flags PACKET_OUTGOING frames otherwise).
+ * Returns the fd, or -1 with *e filled. */
 int vn_raw_open(int ifindex, const char *ifname, struct vn_error *e);
 
+/* What one received frame is. */
 enum vn_raw_rx {
-	VN_RAW_FRAME,	  /* a frame: *len bytes at buf */
-	VN_RAW_TRUNCATED, /* larger than cap (*len: its real length): drop it */
+	VN_RAW_FRAME,	  /* a frame that fits the buffer */
+	VN_RAW_TRUNCATED, /* larger than the buffer: drop it (PROTOCOL.md §6, fault 8) */
 	VN_RAW_OUTGOING,  /* our own transmission looped back: ignore */
-	VN_RAW_AGAIN,	  /* nothing more to read */
-	VN_RAW_NETDOWN,	  /* the interface went down or away (ENETDOWN, reported once) */
-	VN_RAW_ERROR,	  /* errno set */
 };
 
-/* Reads one frame into buf (cap bytes). MSG_TRUNC makes the kernel report a
- * frame's full length, so that one larger than the buffer is detected rather
- * than silently cut (PROTOCOL.md §6, fault 8). */
-enum vn_raw_rx vn_raw_recv(int fd, uint8_t *buf, size_t cap, size_t *len);
+/* Frames taken per recvmmsg() call: one system call for a burst. */
+#define VN_RAW_BATCH 16
+
+/* recvmmsg bookkeeping, kept by the caller (no allocation per call). */
+struct vn_raw_batch {
+	struct mmsghdr msgs[VN_RAW_BATCH];
+	struct iovec iov[VN_RAW_BATCH];
+	struct sockaddr_ll from[VN_RAW_BATCH];
+};
+
+/* Reads up to n (<= VN_RAW_BATCH) frames, frame i into bufs[i]->data (its
+ * tailroom); res[i] is VN_RAW_FRAME, VN_RAW_TRUNCATED or VN_RAW_OUTGOING and
+ * len[i] the frame's real length. Returns the number of frames, 0 when there
+ * is nothing to read, -1 on error (errno set; ENETDOWN: the interface went
+ * down or away). b->len is not touched. */
+int vn_raw_recv_batch(int fd, struct vn_raw_batch *bt, struct vn_pbuf *const *bufs, size_t n,
+		      enum vn_raw_rx *res, size_t *len);
 
 #endif
