@@ -148,8 +148,9 @@ static inline uint64_t vn__mac_word(const struct vn_mac *m)
 	return lo | (uint64_t)hi << 32;
 }
 
-/* Two addresses, back to back (12 bytes), then `tail_len` (0..4) bytes of
- * tail (little-endian), in two stores. */
+/* Two addresses, back to back (12 bytes), then `tail_len` (0 or 4) bytes of
+ * tail (little-endian), in two stores. Both addresses are loaded before
+ * anything is stored, so they may point into p. */
 static inline void vn__put_mac_pair(uint8_t *p, const struct vn_mac *a, const struct vn_mac *b,
 				    uint32_t tail, size_t tail_len)
 {
