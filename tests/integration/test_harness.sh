@@ -14,7 +14,7 @@ i=2
 for n in a b c; do
 	vn_exec "$n" ip addr add "192.168.77.$((i++))/24" dev wire0
 done
-ipa=192.168.77.2 ipb=192.168.77.3 ipc=192.168.77.4
+ipb=192.168.77.3 ipc=192.168.77.4
 
 vn_check "nobody hears anybody at first" bash -c "! ip netns exec $(vn_ns a) ping -q -c1 -W1 $ipb >/dev/null"
 vn_hear a b
