@@ -351,7 +351,8 @@ vn_counter()
 
 # vn_stop NODE [SIGNAL] [SECONDS]: signals the daemon, waits for it, returns its
 # exit status (124 if it did not exit in time; it is then killed).
-vn_stop()
+vn_stop() { vn__stop "$@" 2>/dev/null; }	# (bash's "Killed" job notices: muted)
+vn__stop()
 {
 	local n=$1 sig=${2:-TERM} t=${3:-10} p=${VN_PID[$1]:-} i rc
 	[[ -n $p ]] || return 0
@@ -360,7 +361,6 @@ vn_stop()
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.1
 	done
-	# (braces: bash's "Killed" job notice goes to the redirected stderr)
 	if kill -0 "$p" 2>/dev/null; then
 		kill -KILL "$p" 2>/dev/null
 		{ wait "$p"; } 2>/dev/null
