@@ -151,6 +151,7 @@ struct obu_core {
 	struct obu_rsu *rsu;	/* [max_rsus] */
 	struct obu_seen *fifo_mem; /* [max_rsus * history] */
 	int32_t chosen;		/* chosen RSU index, OBU_NONE */
+	vn_usec chosen_at;	/* when it was chosen */
 	struct core_tab nbrs;
 	struct obu_nbr *nbr;	/* [max_neighbours] */
 	struct core_tab downs;
@@ -848,14 +849,20 @@ static void choose_rsu(struct obu_core *c, vn_usec now)
 {
 	int32_t old = c->chosen, best = OBU_NONE;
 	struct cand_view bv = {OBU_NONE, 0, 0, 0}, cv;
+	int32_t h = (int32_t)c->p.hysteresis_pct;
+	struct obu_rsu *b;
 
+	/* the best other RSU: score, then hops, then the RSU's MAC (the same
+	 * tie-break on every node) */
 	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
 		struct cand_view v;
 
 		if ((int32_t)i == old || !rsu_usable(c, (int32_t)i, now))
 			continue;
 		v = rsu_view(c, (int32_t)i, now);
-		if (best == OBU_NONE || cand_before(c, &v, &bv)) {
+		if (best == OBU_NONE || v.score > bv.score ||
+		    (v.score == bv.score && (v.hops < bv.hops ||
+		     (v.hops == bv.hops && vn_mac_cmp(&c->rsu[i].mac, &c->rsu[best].mac) < 0)))) {
 			best = (int32_t)i;
 			bv = v;
 		}
@@ -866,13 +873,18 @@ static void choose_rsu(struct obu_core *c, vn_usec now)
 	if (old == OBU_NONE || !c->rsu[old].used) {
 		c->chosen = best;
 	} else if (best != OBU_NONE) {
-		struct obu_rsu *b = &c->rsu[best];
-
+		b = &c->rsu[best];
 		cv = rsu_view(c, old, now);
-		int32_t h = (int32_t)c->p.hysteresis_pct;
-
-		if (bv.hops + 2 <= cv.hops || (bv.hops < cv.hops && bv.score >= cv.score + h) ||
-		    bv.score >= cv.score + 2 * h) {
+		if (age(now, c->chosen_at) < gone_after(c) && bv.hops <= cv.hops &&
+		    bv.score >= cv.score && vn_mac_cmp(&b->mac, &c->rsu[old].mac) < 0) {
+			/* Settling: the first choice is whichever RSU was heard
+			 * first. For `history` periods a tie (as good, lower
+			 * MAC) moves us, so that neighbours facing the same tie
+			 * agree on one RSU -- the one our data really reaches
+			 * through them. Monotone in the MAC: it cannot cycle. */
+			c->chosen = best;
+		} else if (bv.hops + 2 <= cv.hops || (bv.hops < cv.hops && bv.score >= cv.score + h) ||
+			   bv.score >= cv.score + 2 * h) {
 			if (b->better_since == 0)
 				b->better_since = now ? now : 1;
 			if (age(now, b->better_since) >= gone_after(c))
@@ -882,6 +894,7 @@ static void choose_rsu(struct obu_core *c, vn_usec now)
 		}
 	}
 	if (c->chosen != old) {
+		c->chosen_at = now;
 		for (uint32_t i = 0; i < c->p.max_rsus; i++)
 			c->rsu[i].better_since = 0;
 		c->cnt[OC_rsu_changes]++;

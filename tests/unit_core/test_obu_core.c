@@ -651,6 +651,31 @@ static void test_two_rsus(void **state)
 	fx_free(f);
 }
 
+/* Two RSUs exactly as good: shortly after the first choice the one with the
+ * lower MAC wins, so that neighbours facing the same tie agree; later, a tie
+ * moves nothing. */
+static void test_rsu_tie_break(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	struct obu_route_info ri;
+	uint32_t id = 0;
+
+	(void)state;
+	hb(f, &R2, &R2, id, 1, t + MS(1)); /* R2 (…:05) heard first */
+	assert_true(obu_core_upstream(f->c, &ri));
+	assert_memory_equal(ri.rsu.b, R2.b, 6);
+	for (; id < 5; id++, t += MS(100)) {
+		hb(f, &R2, &R2, id, 1, t + MS(1));
+		hb(f, &R, &R, id, 1, t + MS(2)); /* R (…:04) as good */
+		run_to(f, t + MS(5));
+	}
+	assert_true(obu_core_upstream(f->c, &ri));
+	assert_memory_equal(ri.rsu.b, R.b, 6);
+	assert_int_equal(ctr(f, "rsu_changes"), 2);
+	fx_free(f);
+}
+
 static void tune_small(struct obu_params *p)
 {
 	p->max_neighbours = 8;
@@ -745,6 +770,7 @@ int main(void)
 		cmocka_unit_test(test_never_upstream_below_us),
 		cmocka_unit_test(test_mutual_upstream_loop_broken),
 		cmocka_unit_test(test_two_rsus),
+		cmocka_unit_test(test_rsu_tie_break),
 		cmocka_unit_test(test_table_bounds),
 		cmocka_unit_test(test_describe_and_set_params),
 	};
