@@ -392,11 +392,11 @@ static void parse(int argc, char **argv, struct cfg *c)
 		usage();
 }
 
+static size_t mem_obu, mem_rsu, mem_obu_dflt;
+
 static void report(struct run *r, double wall)
 {
 	size_t up_sent = 0, up_got = 0, down_sent = 0, down_got = 0;
-	size_t mem_obu, mem_rsu, mem_obu_dflt;
-	struct obu_params op;
 
 	for (int k = 0; k < r->c.senders; k++) {
 		struct sender *x = &r->snd[k];
@@ -416,11 +416,6 @@ static void report(struct run *r, double wall)
 		}
 	}
 	qsort(r->failovers, r->nfail, sizeof(vn_usec), cmp_usec);
-	obu_params_default(&op);
-	core_memory(&op, &mem_obu_dflt, &mem_rsu);
-	op.max_rsus = 16;
-	op.max_neighbours = (uint32_t)r->c.max_nbrs;
-	core_memory(&op, &mem_obu, &mem_rsu);
 	printf("scale run: %d OBUs, %d RSUs, ring road %.0f m, radio range %.0f m, %d s virtual, seed %llu, %d unicast retries\n",
 	       r->c.obus, r->c.rsus, r->c.road, r->c.range, r->c.seconds,
 	       (unsigned long long)r->c.seed, r->c.retries);
@@ -461,6 +456,12 @@ int main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	parse(argc, argv, &r.c);
+	/* Measured first, on a quiet heap. */
+	obu_params_default(&op);
+	core_memory(&op, &mem_obu_dflt, &mem_rsu);
+	op.max_rsus = 16;
+	op.max_neighbours = (uint32_t)r.c.max_nbrs;
+	core_memory(&op, &mem_obu, &mem_rsu);
 	o.seed = r.c.seed;
 	o.unicast_filter = true; /* a NIC's filter: saves most of the work */
 	o.unicast_retries = (unsigned)r.c.retries; /* 802.11 ACK/retry for unicast */
