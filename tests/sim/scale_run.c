@@ -440,8 +440,11 @@ static void report(struct run *r, double wall)
 		sim_dup_report(r->s, 20);
 	if (getenv("SCALE_COUNTERS"))
 		print_counters(r);
-	printf("core heap: %zu bytes per OBU (defaults), %zu bytes per OBU (this run: max_rsus 16, max_neighbours %d), %zu bytes per RSU (defaults)\n",
-	       mem_obu_dflt, mem_obu, r->c.max_nbrs, mem_rsu);
+	if (mem_obu_dflt == 0) /* ASan's allocator does not feed mallinfo2 */
+		printf("core heap: not measurable in this build (sanitizer allocator)\n");
+	else
+		printf("core heap: %zu bytes per OBU (defaults), %zu bytes per OBU (this run: max_rsus 16, max_neighbours %d), %zu bytes per RSU (defaults)\n",
+		       mem_obu_dflt, mem_obu, r->c.max_nbrs, mem_rsu);
 	printf("simulator: %llu events, %llu frame receptions, %.2f s wall, %.3f s wall per virtual second\n",
 	       (unsigned long long)sim_events(r->s), (unsigned long long)sim_frames_delivered(r->s),
 	       wall, wall / r->c.seconds);
