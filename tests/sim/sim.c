@@ -381,9 +381,12 @@ static void io_send(void *ctx, const uint8_t *frame, size_t len)
 	if (!n->alive)
 		return;
 	note_sent(s, n, frame, len);
-	if (len < VN_ETH_HLEN)
-		return;
-	vn_mac_load(&to, frame);
+	/* A runt goes out too (hostile tests): it has no `to`, so everyone
+	 * linked hears it. */
+	if (len >= VN_MAC_LEN)
+		vn_mac_load(&to, frame);
+	else
+		to = vn_mac_broadcast;
 	for (size_t i = 0; i < n->nlinks; i++) {
 		struct sim_link *l = &n->links[i];
 		struct sim_node *d = s->nodes[l->to];
