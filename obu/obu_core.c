@@ -29,7 +29,8 @@
 #define OBU_CAND_MAX 16
 #define OBU_MAX_HOPS 64		/* a heartbeat claiming more is hostile or looping */
 #define OBU_MAX_ADDRS 16
-#define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hash, direct-mapped) */
+#define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
+#define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
 #define OBU_NONE (-1)
 
 #define OBU_COUNTERS(X)                                                        \
@@ -1191,21 +1192,34 @@ static uint32_t pkt_hash(enum pkt_kind kind, const struct vn_msg *m)
 		memcpy(&w, m->payload + i, n - i);
 		h = mix64(h, w);
 	}
-	return (uint32_t)(h ^ h >> 32);
+	h ^= h >> 33; /* fmix64: every input bit reaches every output bit */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
-/* Direct-mapped: a collision only forgets an older packet (a missed dup),
- * never drops a new one unless its full 32-bit hash matches. */
+/* 4-way set-associative: a packet is looked for in its set of 4 and
+ * replaces the oldest entry there, so two packets whose hashes share a set
+ * do not evict each other (which let a transient loop run three turns). A
+ * repeat is only reported if the full 32-bit hash matches. */
 static bool pkt_seen(struct obu_core *c, enum pkt_kind kind, const struct vn_msg *m,
 		     vn_usec window, vn_usec now)
 {
 	uint32_t h = pkt_hash(kind, m);
-	struct obu_pkt_seen *e = &c->seen[(h ^ h >> 16) % OBU_SEEN_SLOTS];
+	uint32_t set = (h * 0x9e3779b1u) >> 24; /* top bits: 256 sets */
+	struct obu_pkt_seen *e = &c->seen[(set % (OBU_SEEN_SLOTS / OBU_SEEN_WAYS)) * OBU_SEEN_WAYS];
+	struct obu_pkt_seen *victim = e;
 
-	if (e->at != 0 && e->hash == h && age(now, e->at) <= window)
-		return true;
-	e->hash = h;
-	e->at = now ? now : 1;
+	for (int i = 0; i < OBU_SEEN_WAYS; i++) {
+		if (e[i].at != 0 && e[i].hash == h && age(now, e[i].at) <= window)
+			return true;
+		if (e[i].at < victim->at)
+			victim = &e[i];
+	}
+	victim->hash = h;
+	victim->at = now ? now : 1;
 	return false;
 }
 
