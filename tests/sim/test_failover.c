@@ -1,6 +1,16 @@
 /* Failover: a busy OBU (a packet every 10 ms) loses the link to its
- * upstream; traffic must flow again through its other neighbour within three
- * heartbeat periods. Prints the figures. */
+ * upstream; traffic must flow again through its other neighbour. Prints the
+ * figures.
+ *
+ * An OBU declares its upstream dead after dead_periods silent periods plus a
+ * margin of T/4 for the RSU's jitter and the path's latency. A cut that falls
+ * just after a heartbeat therefore costs dead_periods * T + T/4 at worst, so
+ * "tolerate two lost heartbeats" (the default, dead_periods 3) and "fail over
+ * within three periods at every phase" cannot both hold. Each cut is run
+ * twice: with the default, bounded by 3 T + T/4 + the latency of two hops
+ * and one packet interval;
+ * and with dead_periods 2 (tolerates one loss), bounded by 3 T — the three
+ * periods of the brief, reached by configuration (docs/routing.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,9 +30,11 @@ static const char *const cut_name[] = { "link to upstream cut", "upstream node r
 /* RSU; OBU1 and OBU2 both hear the RSU; OBU3 hears OBU1 and OBU2 only.
  * For CUT_FAR_LINK OBU1/OBU2 reach the RSU through OBU4/OBU5, and the cut
  * is between the upstream's upstream and the RSU. */
-static void run(uint64_t seed, enum cut_kind kind, unsigned phase, vn_usec *recovery, size_t *lost)
+static void run(uint64_t seed, enum cut_kind kind, unsigned phase, uint32_t dead_periods,
+		vn_usec limit, vn_usec *recovery, size_t *lost)
 {
 	struct sim *s = scen_new(seed);
+	struct obu_params op;
 	struct sim_link_cfg l = sim_link_default();
 	struct vn_mac m = sim_mac_n(0x100);
 	int rsu = sim_add_rsu(s, NULL, &m), o[6];
@@ -34,9 +46,11 @@ static void run(uint64_t seed, enum cut_kind kind, unsigned phase, vn_usec *reco
 	struct scen_outage out;
 	int up, other;
 
+	obu_params_default(&op);
+	op.dead_periods = dead_periods;
 	for (int i = 1; i <= 5; i++) {
 		m = sim_mac_n((uint32_t)i);
-		o[i] = sim_add_obu(s, NULL, &m);
+		o[i] = sim_add_obu(s, &op, &m);
 	}
 	if (kind == CUT_FAR_LINK) {
 		sim_link_both(s, rsu, o[4], &l);
@@ -78,10 +92,10 @@ static void run(uint64_t seed, enum cut_kind kind, unsigned phase, vn_usec *reco
 	sim_run_until(s, cut + SEC(6));
 	out = scen_flow_outage(s, &f, rsu, cut);
 	fprintf(stderr,
-		"seed %llu cut at +%u ms: %s: %zu packets lost (%zu before recovery), traffic again after %.1f ms\n",
-		(unsigned long long)seed, 3 + 10 * phase, cut_name[kind], out.lost, out.lost_gap,
+		"seed %llu dead_periods %u cut at +%u ms: %s: %zu packets lost (%zu before recovery), traffic again after %.1f ms\n",
+		(unsigned long long)seed, dead_periods, 3 + 10 * phase, cut_name[kind], out.lost, out.lost_gap,
 		(double)out.recovery / 1000.0);
-	if (!out.recovered || out.recovery > 3 * SCEN_T)
+	if (!out.recovered || out.recovery > limit)
 		scen_dump_all(s);
 	assert_true(out.recovered);
 	/* Every packet before the cut arrived (no loss configured). */
@@ -100,7 +114,7 @@ static void run(uint64_t seed, enum cut_kind kind, unsigned phase, vn_usec *reco
 	sim_free(s);
 }
 
-static void failover(enum cut_kind kind)
+static void failover_with(enum cut_kind kind, uint32_t dead_periods, vn_usec limit)
 {
 	uint64_t seeds[16];
 	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 3);
@@ -114,7 +128,7 @@ static void failover(enum cut_kind kind)
 			vn_usec rec;
 			size_t lost;
 
-			run(seeds[k], kind, phase, &rec, &lost);
+			run(seeds[k], kind, phase, dead_periods, limit, &rec, &lost);
 			if (rec > worst)
 				worst = rec;
 			sum += rec;
@@ -122,10 +136,21 @@ static void failover(enum cut_kind kind)
 			runs++;
 		}
 	}
-	fprintf(stderr, "%s: recovery mean %.1f ms, worst %.1f ms (limit %.0f ms); %.1f packets lost on average\n",
-		cut_name[kind], (double)sum / (double)runs / 1000.0, (double)worst / 1000.0,
-		(double)(3 * SCEN_T) / 1000.0, (double)lost_sum / (double)runs);
-	assert_true(worst <= 3 * SCEN_T);
+	fprintf(stderr,
+		"%s, dead_periods %u: recovery mean %.1f ms, worst %.1f ms (limit %.0f ms); %.1f packets lost on average\n",
+		cut_name[kind], dead_periods, (double)sum / (double)runs / 1000.0,
+		(double)worst / 1000.0, (double)limit / 1000.0, (double)lost_sum / (double)runs);
+	assert_true(worst <= limit);
+}
+
+static void failover(enum cut_kind kind)
+{
+	/* two hops of sim_link_default() (1 ms latency + 0.2 ms jitter each),
+	 * and one gap of the flow: recovery is seen at a packet's arrival */
+	const vn_usec slack = 2 * (MS(1) + 200) + MS(10);
+
+	failover_with(kind, 3, 3 * SCEN_T + SCEN_T / 4 + slack);
+	failover_with(kind, 2, 3 * SCEN_T);
 }
 
 static void link_cut(void **state)
