@@ -503,7 +503,7 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 		.candidates = 3,
 		.dead_periods = 3,
 		.hysteresis_pct = 20,
-		.max_neighbours = 64,
+		.max_neighbours = 256,
 		.max_rsus = 8,
 		.max_downstream = 1024,
 	};

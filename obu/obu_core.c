@@ -173,7 +173,7 @@ void obu_params_default(struct obu_params *p)
 	p->candidates = 3;
 	p->dead_periods = 3;
 	p->hysteresis_pct = 20;
-	p->max_neighbours = 64;
+	p->max_neighbours = 256;
 	p->max_rsus = 8;
 	p->max_downstream = 1024;
 }

@@ -21,7 +21,7 @@ struct obu_params {
 	 * capacities) are documented in obu_core.c / docs/routing.md */
 	uint32_t dead_periods;	      /* neighbour dead after this many silent periods (3) */
 	uint32_t hysteresis_pct;      /* delivery-ratio margin before switching (20) */
-	uint32_t max_neighbours;      /* neighbour table capacity (64) */
+	uint32_t max_neighbours;      /* (neighbour, RSU) entries (256) */
 	uint32_t max_rsus;	      /* RSUs tracked at once (8) */
 	uint32_t max_downstream;      /* downstream OBU routes (1024) */
 };
