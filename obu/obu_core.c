@@ -13,13 +13,12 @@
  */
 #include "obu_core.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_tab.h"
 #include "core_text.h"
+#include "core_util.h"
 #include "wire.h"
 
 #define OBU_HISTORY_MAX 1024
@@ -201,22 +200,6 @@ const char *obu_params_check(const struct obu_params *p)
 
 /* --- helpers --------------------------------------------------------------- */
 
-static void obu_log(struct obu_core *c, enum vn_log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void obu_log(struct obu_core *c, enum vn_log_level lvl, const char *fmt, ...)
-{
-	char line[224];
-	va_list ap;
-
-	if (c->io.log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->io.log(c->io.ctx, lvl, line);
-}
-
 static vn_usec period_us(const struct obu_core *c)
 {
 	return (vn_usec)c->p.heartbeat_period_ms * VN_USEC_PER_MS;
@@ -236,11 +219,6 @@ static vn_usec gone_after(const struct obu_core *c)
 static vn_usec age(vn_usec now, vn_usec then)
 {
 	return now >= then ? now - then : 0;
-}
-
-static void send_frame(struct obu_core *c, const uint8_t *f, size_t len)
-{
-	c->io.send(c->io.ctx, f, len);
 }
 
 static const struct nbr_key *nbr_key(const struct obu_core *c, uint32_t slot)
@@ -368,7 +346,7 @@ int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec 
 	c->downs = tmp.downs;
 	c->chosen = OBU_NONE;
 	c->next_tick = now + period_us(c);
-	obu_log(c, VN_LOG_NOTICE, "parameters changed: route tables cleared, upstream none");
+	core_log(&c->io, VN_LOG_NOTICE, "parameters changed: route tables cleared, upstream none");
 	return 0;
 }
 
@@ -721,12 +699,12 @@ static void log_upstream(struct obu_core *c, uint32_t ri, int32_t old, int32_t n
 	bool chosen = c->chosen == (int32_t)ri;
 
 	if (now_up == OBU_NONE) {
-		obu_log(c, chosen ? VN_LOG_NOTICE : VN_LOG_DEBUG,
+		core_log(&c->io, chosen ? VN_LOG_NOTICE : VN_LOG_DEBUG,
 			"upstream for rsu %s now none (was %s, %s)", vn_mac_format(&r->mac, a),
 			old == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, old), d), why);
 		return;
 	}
-	obu_log(c, chosen ? VN_LOG_INFO : VN_LOG_DEBUG,
+	core_log(&c->io, chosen ? VN_LOG_INFO : VN_LOG_DEBUG,
 		"upstream now rsu %s via %s hops %u (was %s, %s)", vn_mac_format(&r->mac, a),
 		vn_mac_format(nbr_mac(c, now_up), b), c->nbr[now_up].hops,
 		old == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, old), d), why);
@@ -825,15 +803,15 @@ static void log_rsu_change(struct obu_core *c, int32_t old)
 	const char *was = old == OBU_NONE ? "none" : vn_mac_format(&c->rsu[old].mac, d);
 
 	if (c->chosen == OBU_NONE) {
-		obu_log(c, VN_LOG_NOTICE, "upstream now none (was rsu %s)", was);
+		core_log(&c->io, VN_LOG_NOTICE, "upstream now none (was rsu %s)", was);
 	} else {
 		const struct obu_rsu *r = &c->rsu[c->chosen];
 
 		if (r->up == OBU_NONE)
-			obu_log(c, VN_LOG_INFO, "upstream now rsu %s, no neighbour yet (was rsu %s)",
+			core_log(&c->io, VN_LOG_INFO, "upstream now rsu %s, no neighbour yet (was rsu %s)",
 				vn_mac_format(&r->mac, a), was);
 		else
-			obu_log(c, VN_LOG_INFO, "upstream now rsu %s via %s hops %u (was rsu %s)",
+			core_log(&c->io, VN_LOG_INFO, "upstream now rsu %s via %s hops %u (was rsu %s)",
 				vn_mac_format(&r->mac, a), vn_mac_format(nbr_mac(c, r->up), b),
 				c->nbr[r->up].hops, was);
 	}
@@ -1009,7 +987,7 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 		char a[VN_MAC_STRLEN];
 
 		c->cnt[OC_rsu_restarts]++;
-		obu_log(c, VN_LOG_INFO, "rsu %s restarted (id %u after %u): history reset",
+		core_log(&c->io, VN_LOG_INFO, "rsu %s restarted (id %u after %u): history reset",
 			vn_mac_format(&r->mac, a), hb->id, r->newest);
 		rsu_history_reset(c, ri);
 	}
@@ -1104,13 +1082,13 @@ static void on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 	}
 	if (cls == HB_NEW) {
 		vn_fwd_heartbeat(m, &c->self);
-		send_frame(c, m->raw, VN_HEARTBEAT_LEN);
+		core_send(&c->io, m->raw, VN_HEARTBEAT_LEN);
 		c->cnt[OC_hb_relayed]++;
 	} else {
 		c->cnt[OC_drop_dup_heartbeat]++;
 	}
 	if (reply) {
-		send_frame(c, c->scratch, n);
+		core_send(&c->io, c->scratch, n);
 		c->cnt[OC_replies_sent]++;
 	}
 }
@@ -1150,7 +1128,7 @@ static void on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		return;
 	}
 	vn_fwd_rewrite(m->raw, nbr_mac(c, up), &c->self);
-	send_frame(c, m->raw, VN_REPLY_LEN);
+	core_send(&c->io, m->raw, VN_REPLY_LEN);
 	c->cnt[OC_replies_forwarded]++;
 }
 
@@ -1254,7 +1232,7 @@ static void on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		return;
 	}
 	vn_fwd_rewrite(m->raw, up, &c->self);
-	send_frame(c, m->raw, VN_UP_HLEN + m->payload_len);
+	core_send(&c->io, m->raw, VN_UP_HLEN + m->payload_len);
 	c->cnt[OC_up_forwarded]++;
 }
 
@@ -1306,7 +1284,7 @@ static void on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec no
 		}
 		if (have_below(c, now)) {
 			vn_fwd_rewrite(m->raw, &vn_mac_broadcast, &c->self);
-			send_frame(c, m->raw, VN_DOWN_HLEN + m->payload_len);
+			core_send(&c->io, m->raw, VN_DOWN_HLEN + m->payload_len);
 			c->cnt[OC_bcast_relayed]++;
 		}
 		return;
@@ -1334,36 +1312,30 @@ static void on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec no
 
 		vn_fwd_rewrite(m->raw, &to, &c->self);
 	}
-	send_frame(c, m->raw, VN_DOWN_HLEN + m->payload_len);
+	core_send(&c->io, m->raw, VN_DOWN_HLEN + m->payload_len);
 	c->cnt[OC_down_forwarded]++;
 }
 
 static void on_message(struct obu_core *c, struct vn_msg *m, vn_usec now)
 {
-	if (vn_mac_eq(&m->from, &c->self)) {
+	switch (core_addr_check(m, &c->self)) {
+	case CORE_ADDR_OWN_FRAME:
 		c->cnt[OC_drop_own_frame]++;
 		return;
-	}
-	if (!vn_mac_eq(&m->to, &c->self) && !vn_mac_is_broadcast(&m->to)) {
+	case CORE_ADDR_NOT_FOR_US:
 		c->cnt[OC_drop_not_for_us]++; /* overheard: §6 fault 1 */
 		return;
+	case CORE_ADDR_OK:
+		break;
 	}
 	switch (m->type) {
 	case VN_MSG_HEARTBEAT:
 		on_heartbeat(c, m, now);
 		break;
 	case VN_MSG_REPLY:
-		if (!vn_mac_eq(&m->to, &c->self)) {
-			c->cnt[OC_drop_not_for_us]++;
-			break;
-		}
 		on_reply(c, m, now);
 		break;
 	case VN_MSG_UPSTREAM:
-		if (!vn_mac_eq(&m->to, &c->self)) {
-			c->cnt[OC_drop_not_for_us]++;
-			break;
-		}
 		on_upstream(c, m, now);
 		break;
 	case VN_MSG_DOWNSTREAM:
@@ -1377,14 +1349,11 @@ void obu_core_on_frame(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
 {
 	struct vn_rx_iter it;
 	struct vn_msg m;
-	enum vn_rx_err err;
 
 	c->cnt[OC_rx_frames]++;
 	vn_rx_iter_init(&it, b->data, b->len);
-	while (vn_rx_next(&it, &m, &err))
+	while (core_rx_next(&it, &m, c->rx_drop))
 		on_message(c, &m, now);
-	if (err != VN_RX_OK && err < VN_RX__COUNT)
-		c->rx_drop[err]++;
 }
 
 void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
@@ -1406,7 +1375,7 @@ void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
 		c->cnt[OC_drop_no_headroom]++;
 		return;
 	}
-	send_frame(c, b->data, b->len);
+	core_send(&c->io, b->data, b->len);
 	c->cnt[OC_up_sent]++;
 }
 
@@ -1443,7 +1412,7 @@ static void expire(struct obu_core *c, vn_usec now)
 		if (age(now, r->last_heard) > gone_after(c)) {
 			char a[VN_MAC_STRLEN];
 
-			obu_log(c, c->chosen == (int32_t)i ? VN_LOG_NOTICE : VN_LOG_INFO,
+			core_log(&c->io, c->chosen == (int32_t)i ? VN_LOG_NOTICE : VN_LOG_INFO,
 				"rsu %s gone (silent for %u periods)", vn_mac_format(&r->mac, a),
 				c->p.history);
 			rsu_forget(c, i);
@@ -1565,14 +1534,5 @@ size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_
 void obu_core_counters(const struct obu_core *c,
 		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx)
 {
-	char name[48];
-
-	for (int i = 0; i < OC__COUNT; i++)
-		fn(ctx, obu_counter_names[i], c->cnt[i]);
-	for (int e = VN_RX_OK + 1; e < VN_RX__COUNT; e++) {
-		if (e == VN_RX_TRUNCATED)
-			continue; /* counted by the daemon */
-		snprintf(name, sizeof(name), "rx_drop_%s", vn_rx_err_name((enum vn_rx_err)e));
-		fn(ctx, name, c->rx_drop[e]);
-	}
+	core_counters(obu_counter_names, c->cnt, OC__COUNT, c->rx_drop, fn, ctx);
 }

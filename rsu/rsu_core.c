@@ -10,13 +10,12 @@
  */
 #include "rsu_core.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core_tab.h"
 #include "core_text.h"
+#include "core_util.h"
 #include "wire.h"
 
 #define RSU_NH_MAX 4		/* next hops remembered per OBU */
@@ -155,22 +154,6 @@ const char *rsu_params_check(const struct rsu_params *p)
 
 /* --- small helpers ------------------------------------------------------ */
 
-static void rsu_log(struct rsu_core *c, enum vn_log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void rsu_log(struct rsu_core *c, enum vn_log_level lvl, const char *fmt, ...)
-{
-	char line[192];
-	va_list ap;
-
-	if (c->io.log == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	c->io.log(c->io.ctx, lvl, line);
-}
-
 /* xorshift64*: deterministic jitter without rand()'s global state. */
 static uint64_t rsu_rand(struct rsu_core *c)
 {
@@ -207,11 +190,6 @@ static uint64_t uptime_ms(const struct rsu_core *c, vn_usec now)
 static vn_usec gone_after(const struct rsu_core *c)
 {
 	return period_us(c) * c->p.history;
-}
-
-static void send_frame(struct rsu_core *c, const uint8_t *f, size_t len)
-{
-	c->io.send(c->io.ctx, f, len);
 }
 
 /* --- tables ------------------------------------------------------------- */
@@ -308,7 +286,7 @@ int rsu_core_set_params(struct rsu_core *c, const struct rsu_params *p, vn_usec 
 	c->ips = tmp.ips;
 	if (c->next_hb > now + period_us(c))
 		c->next_hb = now + period_us(c);
-	rsu_log(c, VN_LOG_NOTICE, "parameters changed: route tables cleared");
+	core_log(&c->io, VN_LOG_NOTICE, "parameters changed: route tables cleared");
 	return 0;
 }
 
@@ -375,7 +353,7 @@ static void route_choose(struct rsu_core *c, uint32_t slot, vn_usec now)
 	{
 		char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
 
-		rsu_log(c, VN_LOG_INFO, "route to obu %s now via %s hops %u (was %s)",
+		core_log(&c->io, VN_LOG_INFO, "route to obu %s now via %s hops %u (was %s)",
 			vn_mac_format(obu_mac(c, slot), a),
 			vn_mac_format(&o->nh[best].mac, b), o->nh[best].hops,
 			old >= 0 ? vn_mac_format(&o->nh[old].mac, d) : "none");
@@ -598,7 +576,7 @@ static void send_down(struct rsu_core *c, struct vn_pbuf *b, uint8_t *payload, s
 		c->cnt[RC_drop_no_headroom]++;
 		return;
 	}
-	send_frame(c, b->data, b->len);
+	core_send(&c->io, b->data, b->len);
 }
 
 static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_msg *m,
@@ -637,13 +615,15 @@ static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_m
 static void on_message(struct rsu_core *c, struct vn_pbuf *b, const struct vn_msg *m,
 		       vn_usec now)
 {
-	if (vn_mac_eq(&m->from, &c->self)) {
+	switch (core_addr_check(m, &c->self)) {
+	case CORE_ADDR_OWN_FRAME:
 		c->cnt[RC_drop_own_frame]++;
 		return;
-	}
-	if (!vn_mac_eq(&m->to, &c->self) && !vn_mac_is_broadcast(&m->to)) {
+	case CORE_ADDR_NOT_FOR_US:
 		c->cnt[RC_drop_not_for_us]++;
 		return;
+	case CORE_ADDR_OK:
+		break;
 	}
 	switch (m->type) {
 	case VN_MSG_HEARTBEAT:
@@ -651,17 +631,9 @@ static void on_message(struct rsu_core *c, struct vn_pbuf *b, const struct vn_ms
 		c->cnt[RC_hb_ignored]++;
 		break;
 	case VN_MSG_REPLY:
-		if (!vn_mac_eq(&m->to, &c->self)) {
-			c->cnt[RC_drop_not_for_us]++;
-			break;
-		}
 		on_reply(c, m, now);
 		break;
 	case VN_MSG_UPSTREAM:
-		if (!vn_mac_eq(&m->to, &c->self)) {
-			c->cnt[RC_drop_not_for_us]++;
-			break;
-		}
 		on_upstream(c, b, m, now);
 		break;
 	case VN_MSG_DOWNSTREAM:
@@ -675,16 +647,13 @@ void rsu_core_on_frame(struct rsu_core *c, struct vn_pbuf *b, vn_usec now)
 {
 	struct vn_rx_iter it;
 	struct vn_msg m;
-	enum vn_rx_err err;
 
 	c->cnt[RC_rx_frames]++;
 	vn_rx_iter_init(&it, b->data, b->len);
-	while (vn_rx_next(&it, &m, &err)) {
+	while (core_rx_next(&it, &m, c->rx_drop)) {
 		on_message(c, b, &m, now);
 		/* a data message may have consumed b: it is always the last */
 	}
-	if (err != VN_RX_OK && err < VN_RX__COUNT)
-		c->rx_drop[err]++;
 }
 
 void rsu_core_on_tun(struct rsu_core *c, struct vn_pbuf *b, vn_usec now)
@@ -734,7 +703,7 @@ static void send_heartbeat(struct rsu_core *c, vn_usec now)
 	s->valid = true;
 	c->next_id++;
 	c->cnt[RC_hb_sent]++;
-	send_frame(c, c->scratch, n);
+	core_send(&c->io, c->scratch, n);
 }
 
 static void expire(struct rsu_core *c, vn_usec now)
@@ -750,7 +719,7 @@ static void expire(struct rsu_core *c, vn_usec now)
 		{
 			char a[VN_MAC_STRLEN];
 
-			rsu_log(c, VN_LOG_INFO, "obu %s gone (no reply for %u periods)",
+			core_log(&c->io, VN_LOG_INFO, "obu %s gone (no reply for %u periods)",
 				vn_mac_format(obu_mac(c, s), a), c->p.history);
 		}
 		c->cnt[RC_obus_gone]++;
@@ -844,14 +813,5 @@ size_t rsu_core_describe(const struct rsu_core *c, vn_usec now, char *buf, size_
 void rsu_core_counters(const struct rsu_core *c,
 		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx)
 {
-	char name[48];
-
-	for (int i = 0; i < RC__COUNT; i++)
-		fn(ctx, rsu_counter_names[i], c->cnt[i]);
-	for (int e = VN_RX_OK + 1; e < VN_RX__COUNT; e++) {
-		if (e == VN_RX_TRUNCATED)
-			continue; /* counted by the daemon */
-		snprintf(name, sizeof(name), "rx_drop_%s", vn_rx_err_name((enum vn_rx_err)e));
-		fn(ctx, name, c->rx_drop[e]);
-	}
+	core_counters(rsu_counter_names, c->cnt, RC__COUNT, c->rx_drop, fn, ctx);
 }
