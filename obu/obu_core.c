@@ -72,7 +72,8 @@
 	X(rsus_evicted)                                                        \
 	X(routes_learned)                                                      \
 	X(routes_expired)                                                      \
-	X(routes_evicted)
+	X(routes_evicted)                                                      \
+	X(hb_echoes)
 
 enum obu_counter {
 #define X(n) OC_##n,
@@ -108,6 +109,7 @@ struct obu_nbr {
 /* One id of an RSU's duplicate history. */
 struct obu_seen {
 	uint32_t id;
+	uint8_t hops;		/* hops of our re-broadcast of its first copy (<= 65) */
 	bool replied;		/* our reply to it has gone out */
 };
 
@@ -620,7 +622,8 @@ static struct obu_seen *fifo_find(const struct obu_rsu *r, uint32_t hist, uint32
 }
 
 /* True FIFO: the oldest id received leaves when a new one comes (§6 fault 3). */
-static struct obu_seen *fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id)
+static struct obu_seen *fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id,
+				  uint32_t hops)
 {
 	struct obu_seen *e;
 
@@ -632,6 +635,7 @@ static struct obu_seen *fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id)
 		r->fifo_head = (r->fifo_head + 1) % hist;
 	}
 	e->id = id;
+	e->hops = (uint8_t)hops;
 	e->replied = false;
 	return e;
 }
@@ -991,7 +995,7 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 			vn_mac_format(&r->mac, a), hb->id, r->newest);
 		rsu_history_reset(c, ri);
 	}
-	*seen = fifo_push(r, hist, hb->id);
+	*seen = fifo_push(r, hist, hb->id, hb->hops + 1);
 	if (!r->have) {
 		r->have = true;
 		r->newest = hb->id;
@@ -1055,9 +1059,24 @@ static void on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		return;
 	}
 	c->rsu[ri].last_heard = now;
-	/* Every copy counts for the neighbour's delivery ratio, duplicates
-	 * included: they show the neighbour is there and delivering. */
-	s = nbr_get(c, &m->from, (uint32_t)ri);
+	/* An echo: a copy with more hops than our own re-broadcast of that id
+	 * had. Any copy derived from ours carries at least one hop more, and a
+	 * neighbour that had the id by another path no longer than ours would
+	 * write at most as many: so this one came back through us (or along a
+	 * path longer than ours): no evidence for the neighbour's own path to
+	 * the RSU. It is not a delivery, and its hops are not the
+	 * neighbour's distance: it leaves the neighbour's entry untouched
+	 * (ratio, hops, last heard), else a relay that missed the RSU's copy
+	 * and took ours would read as delivering it, and its hops would flicker. */
+	if (cls == HB_DUP && hb->hops > seen->hops) {
+		c->cnt[OC_hb_echoes]++;
+		s = OBU_NONE;
+	} else {
+		/* Every other copy counts for the neighbour's delivery ratio,
+		 * duplicates included: they show the neighbour is there and
+		 * delivering. */
+		s = nbr_get(c, &m->from, (uint32_t)ri);
+	}
 	if (s != OBU_NONE) {
 		struct obu_nbr *nb = &c->nbr[s];
 

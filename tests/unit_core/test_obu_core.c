@@ -559,6 +559,38 @@ static void test_preference_and_hysteresis(void **state)
 	fx_free(f);
 }
 
+/* An echo -- a copy with more hops than our re-broadcast of that id, one
+ * that came back through us -- is no delivery by the neighbour that sent it
+ * and does not change the hops it advertises. B is a sibling at hops 2: it
+ * gets the even ids from R itself, the odd ones only from us (hops 3). */
+static void test_echo_not_a_delivery(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	char text[2048];
+	uint32_t id = 0;
+
+	(void)state;
+	for (; id < 20; id++, t += MS(100)) {
+		hb(f, &R, &R, id, 1, t + MS(1));
+		hb(f, &B, &R, id, id % 2 ? 3 : 2, t + MS(3));
+		run_to(f, t + MS(5));
+	}
+	/* B last sent an echo (id 19): its hops stay 2, its ratio counts the
+	 * even ids only (with echoes counted: hops 3, ratio 100 %) */
+	assert_true(obu_core_describe(f->c, t, text, sizeof(text)) < sizeof(text));
+	assert_non_null(strstr(text, "02:00:00:00:00:0b hops 2 ratio 52%")); /* 10 of 19 settled */
+	assert_int_equal(ctr(f, "hb_echoes"), 10);
+	assert_int_equal(ctr(f, "drop_dup_heartbeat"), 20);
+	assert_true(up_is(f, &R, 1));
+	/* a copy at our own re-broadcast's hops is no echo (B had it from R
+	 * at the same distance as we did): counted */
+	hb(f, &R, &R, id, 1, t + MS(1));
+	hb(f, &B, &R, id, 2, t + MS(3));
+	assert_int_equal(ctr(f, "hb_echoes"), 10);
+	fx_free(f);
+}
+
 /* A neighbour that relays replies to us is below us: never our upstream. */
 static void test_never_upstream_below_us(void **state)
 {
@@ -698,7 +730,9 @@ static void test_table_bounds(void **state)
 		uint8_t fr[64];
 		size_t n;
 
-		n = b_hb(fr, &vn_mac_broadcast, &fake, &R, 7, 0, 3);
+		/* hops 2, as a sibling would write: more than our own
+		 * re-broadcast (2) would be an echo, kept out of the table */
+		n = b_hb(fr, &vn_mac_broadcast, &fake, &R, 7, 0, 2);
 		feed(f, fr, n, MS(1002));
 		n = b_hb(fr, &vn_mac_broadcast, &fake, &frsu, 7, i, 1);
 		feed(f, fr, n, MS(1002));
@@ -767,6 +801,7 @@ int main(void)
 		cmocka_unit_test(test_downstream_unicast),
 		cmocka_unit_test(test_dead_upstream_failover),
 		cmocka_unit_test(test_preference_and_hysteresis),
+		cmocka_unit_test(test_echo_not_a_delivery),
 		cmocka_unit_test(test_never_upstream_below_us),
 		cmocka_unit_test(test_mutual_upstream_loop_broken),
 		cmocka_unit_test(test_two_rsus),
