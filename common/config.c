@@ -430,8 +430,8 @@ static int run(struct parse *p)
 	return p->errors;
 }
 
-static void init_parse(struct parse *p, struct vn_config *c, const struct vn_config *base,
-		       enum vn_role role, const char *file, vn_config_err_fn err, void *ctx)
+static void init_parse(struct parse *p, struct vn_config *c, enum vn_role role,
+		       const char *file, vn_config_err_fn err, void *ctx)
 {
 	memset(p, 0, sizeof(*p));
 	p->c = c;
@@ -439,27 +439,16 @@ static void init_parse(struct parse *p, struct vn_config *c, const struct vn_con
 	p->file = file;
 	p->err = err;
 	p->ctx = ctx;
-	if (base != NULL) {
-		*c = *base;
-		c->role = role;
-	} else {
-		vn_config_defaults(c, role);
-	}
+	vn_config_defaults(c, role);
 }
 
 int vn_config_load(struct vn_config *c, enum vn_role role, const char *path,
 		   vn_config_err_fn err, void *ctx)
 {
-	return vn_config_load_base(c, NULL, role, path, err, ctx);
-}
-
-int vn_config_load_base(struct vn_config *c, const struct vn_config *base, enum vn_role role,
-			const char *path, vn_config_err_fn err, void *ctx)
-{
 	struct parse p;
 	int n;
 
-	init_parse(&p, c, base, role, path, err, ctx);
+	init_parse(&p, c, role, path, err, ctx);
 	p.f = fopen(path, "re");
 	if (p.f == NULL) {
 		perr(&p, "cannot open: %s", strerror(errno));
@@ -480,15 +469,14 @@ int vn_config_load_string(struct vn_config *c, enum vn_role role, const char *na
 {
 	struct parse p;
 
-	init_parse(&p, c, NULL, role, name, err, ctx);
+	init_parse(&p, c, role, name, err, ctx);
 	p.s = text;
 	return run(&p);
 }
 
 /* --- Defaults ------------------------------------------------------------ */
 
-/* These equal obu_params_default()/rsu_params_default() (a unit test checks
- * it); they are repeated here so that the parser links without the cores. */
+/* The routing parameters are the cores' own defaults: one source. */
 void vn_config_defaults(struct vn_config *c, enum vn_role role)
 {
 	memset(c, 0, sizeof(*c));
@@ -497,27 +485,8 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 	c->tun_mtu = VN_TUN_MTU_DEFAULT;
 	strcpy(c->ctl_path, vn_role_default_socket(role));
 	c->log_level = VN_LOG_INFO;
-	c->obu = (struct obu_params){
-		.heartbeat_period_ms = 100,
-		.history = 10,
-		.candidates = 3,
-		.dead_periods = 3,
-		.hysteresis_pct = 20,
-		.max_neighbours = 256,
-		.max_rsus = 8,
-		.max_downstream = 1024,
-	};
-	c->rsu = (struct rsu_params){
-		.heartbeat_period_ms = 100,
-		.jitter_pct = 5,
-		.history = 10,
-		.rtt_hysteresis_ms = 5,
-		.max_obus = 4096,
-		.max_ips = 16384,
-		.ip_expiry_ms = 300000,
-		.seed = 0, /* rsud draws one at start */
-		.stale_periods = 3,
-	};
+	obu_params_default(&c->obu);
+	rsu_params_default(&c->rsu);
 }
 
 const char *vn_role_default_config(enum vn_role role)

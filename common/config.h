@@ -42,7 +42,8 @@ struct vn_config {
 /* Called once per error with "FILE:LINE: message" (or "FILE: message"). */
 typedef void (*vn_config_err_fn)(void *ctx, const char *msg);
 
-/* Defaults for the role (no interface: it is required). */
+/* Defaults for the role (no interface: it is required); the routing
+ * parameters are the cores' *_params_default(). */
 void vn_config_defaults(struct vn_config *c, enum vn_role role);
 
 /* Reads `path` into *c. Every problem is reported through err; returns the
@@ -51,11 +52,6 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role);
  * repeated keys and missing required keys are all errors. */
 int vn_config_load(struct vn_config *c, enum vn_role role, const char *path,
 		   vn_config_err_fn err, void *ctx);
-/* As vn_config_load, but starting from *base instead of vn_config_defaults():
- * the daemons start from the cores' own *_params_default(), so that a
- * parameter the parser has no key for still gets the core's default. */
-int vn_config_load_base(struct vn_config *c, const struct vn_config *base, enum vn_role role,
-			const char *path, vn_config_err_fn err, void *ctx);
 /* The same from a string (tests, fuzzer); `name` stands for the file name. */
 int vn_config_load_string(struct vn_config *c, enum vn_role role, const char *name,
 			  const char *text, vn_config_err_fn err, void *ctx);

@@ -495,14 +495,9 @@ static void teardown(struct daemon *d)
 
 /* --- Reload (SIGHUP) ----------------------------------------------------- */
 
-/* The file applied on top of the core's defaults. */
 static int load_config(const struct daemon *d, struct vn_config *c, vn_config_err_fn err)
 {
-	struct vn_config base;
-
-	vn_config_defaults(&base, d->ops->role);
-	d->ops->params_default(&base);
-	return vn_config_load_base(c, &base, d->ops->role, d->config_path, err, NULL);
+	return vn_config_load(c, d->ops->role, d->config_path, err, NULL);
 }
 
 static enum vn_log_level effective_level(const struct daemon *d, enum vn_log_level lv)

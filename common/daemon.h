@@ -16,9 +16,6 @@
 /* The core, seen through a small vtable so that one shell serves both. */
 struct vn_core_ops {
 	enum vn_role role;
-	/* Puts the core's own default parameters into cfg (the base the
-	 * configuration file is applied to). */
-	void (*params_default)(struct vn_config *cfg);
 	void *(*create)(const struct vn_config *cfg, const struct vn_mac *self,
 			const struct vn_core_io *io, vn_usec now);
 	void (*destroy)(void *core);

@@ -21,11 +21,9 @@
 #include "core_util.h"
 #include "wire.h"
 
-#define OBU_HISTORY_MAX 1024
 #define OBU_RATIO_WINDOW 32	/* ids a delivery ratio looks at */
 #define OBU_RATIO_MIN_SPAN 8	/* ids a new neighbour must prove itself over */
 #define OBU_HOP_PENALTY 10	/* ratio points one more hop costs */
-#define OBU_CAND_MAX 16
 #define OBU_MAX_HOPS 64		/* a heartbeat claiming more is hostile or looping */
 #define OBU_MAX_ADDRS 16
 #define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
@@ -165,40 +163,6 @@ struct obu_core {
 	uint64_t rx_drop[VN_RX__COUNT];
 	uint8_t scratch[64];
 };
-
-void obu_params_default(struct obu_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->heartbeat_period_ms = 100;
-	p->history = 10;
-	p->candidates = 3;
-	p->dead_periods = 3;
-	p->hysteresis_pct = 20;
-	p->max_neighbours = 256;
-	p->max_rsus = 8;
-	p->max_downstream = 1024;
-}
-
-const char *obu_params_check(const struct obu_params *p)
-{
-	if (p->heartbeat_period_ms < 1 || p->heartbeat_period_ms > 60000)
-		return "heartbeat_period_ms must be 1..60000";
-	if (p->history < 2 || p->history > OBU_HISTORY_MAX)
-		return "history must be 2..1024";
-	if (p->candidates < 1 || p->candidates > OBU_CAND_MAX)
-		return "candidates must be 1..16";
-	if (p->dead_periods < 1 || p->dead_periods > p->history)
-		return "dead_periods must be 1..history";
-	if (p->hysteresis_pct > 100)
-		return "hysteresis_pct must be 0..100";
-	if (p->max_neighbours < 2 || p->max_neighbours > 65536)
-		return "max_neighbours must be 2..65536";
-	if (p->max_rsus < 1 || p->max_rsus > 256)
-		return "max_rsus must be 1..256";
-	if (p->max_downstream < 1 || p->max_downstream > (1u << 20))
-		return "max_downstream must be 1..1048576";
-	return NULL;
-}
 
 /* --- helpers --------------------------------------------------------------- */
 

@@ -13,6 +13,10 @@
 #include "mac.h"
 #include "pbuf.h"
 
+/* Limits of obu_params (obu_params_check) and of the core's fixed arrays. */
+#define OBU_HISTORY_MAX 1024
+#define OBU_CAND_MAX 16
+
 struct obu_params {
 	uint32_t heartbeat_period_ms; /* the RSUs' period, for expiry (100) */
 	uint32_t history;	      /* heartbeat ids remembered per RSU (10) */

@@ -3,11 +3,6 @@
 #include "daemon.h"
 #include "obu_core.h"
 
-static void params_default(struct vn_config *cfg)
-{
-	obu_params_default(&cfg->obu);
-}
-
 static void *create(const struct vn_config *cfg, const struct vn_mac *self,
 		    const struct vn_core_io *io, vn_usec now)
 {
@@ -67,7 +62,6 @@ static void counters(const void *core, void (*fn)(void *ctx, const char *name, u
 
 static const struct vn_core_ops obu_ops = {
 	.role = VN_ROLE_OBU,
-	.params_default = params_default,
 	.create = create,
 	.destroy = destroy,
 	.check = check,

@@ -13,6 +13,9 @@
 #include "mac.h"
 #include "pbuf.h"
 
+/* Limit of rsu_params.history (rsu_params_check). */
+#define RSU_HISTORY_MAX 1024
+
 struct rsu_params {
 	uint32_t heartbeat_period_ms; /* T (100) */
 	uint32_t jitter_pct;	      /* random jitter of T, +- percent (5) */

@@ -15,11 +15,6 @@ static void params(const struct vn_config *cfg, struct rsu_params *p)
 		p->seed = vn_now() ^ (uint64_t)getpid() << 32;
 }
 
-static void params_default(struct vn_config *cfg)
-{
-	rsu_params_default(&cfg->rsu);
-}
-
 static void *create(const struct vn_config *cfg, const struct vn_mac *self,
 		    const struct vn_core_io *io, vn_usec now)
 {
@@ -80,7 +75,6 @@ static void counters(const void *core, void (*fn)(void *ctx, const char *name, u
 
 static const struct vn_core_ops rsu_ops = {
 	.role = VN_ROLE_RSU,
-	.params_default = params_default,
 	.create = create,
 	.destroy = destroy,
 	.check = check,

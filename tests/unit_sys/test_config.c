@@ -332,31 +332,23 @@ static void test_defaults_match_cores(void **state)
 	assert_null(rsu_params_check(&c.rsu));
 }
 
-/* A base (the cores' defaults) survives where the file says nothing. */
-static void test_base(void **state)
+/* A key the file leaves out keeps the core's default; one it sets wins. */
+static void test_file_over_core_defaults(void **state)
 {
-	struct vn_config base, c;
+	struct vn_config c;
+	struct rsu_params rp;
 	struct errs e = { 0 };
-	char path[] = "/tmp/vanet-test-config-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f;
 
 	(void)state;
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs("[wire]\ninterface = eth9\n[routing]\nhistory = 12\n", f);
-	fclose(f);
-	vn_config_defaults(&base, VN_ROLE_RSU);
-	base.rsu.stale_periods = 7;
-	base.rsu.seed = 42;
-	base.rsu.history = 99;
-	assert_int_equal(vn_config_load_base(&c, &base, VN_ROLE_RSU, path, collect, &e), 0);
-	assert_int_equal(c.rsu.stale_periods, 7);
-	assert_int_equal(c.rsu.seed, 42);
+	rsu_params_default(&rp);
+	assert_int_equal(vn_config_load_string(&c, VN_ROLE_RSU, "t.conf",
+					       "[wire]\ninterface = eth9\n[routing]\nhistory = 12\n",
+					       collect, &e),
+			 0);
 	assert_int_equal(c.rsu.history, 12);
+	assert_int_equal(c.rsu.stale_periods, rp.stale_periods);
+	assert_int_equal(c.rsu.max_obus, rp.max_obus);
 	assert_string_equal(c.interface, "eth9");
-	unlink(path);
 }
 
 int main(void)
@@ -371,7 +363,7 @@ int main(void)
 		cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_defaults_match_cores),
-		cmocka_unit_test(test_base),
+		cmocka_unit_test(test_file_over_core_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,41 @@
+/* The RSU core's parameters: defaults and checks. A file of their own so
+ * that the configuration parser (and its fuzzer) use the very same defaults
+ * and limits without linking the core. */
+#include <string.h>
+
+#include "rsu_core.h"
+
+void rsu_params_default(struct rsu_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->heartbeat_period_ms = 100;
+	p->jitter_pct = 5;
+	p->history = 10;
+	p->rtt_hysteresis_ms = 5;
+	p->max_obus = 4096;
+	p->max_ips = 16384;
+	p->ip_expiry_ms = 300000;
+	p->seed = 0x9e3779b97f4a7c15ull;
+	p->stale_periods = 3;
+}
+
+const char *rsu_params_check(const struct rsu_params *p)
+{
+	if (p->heartbeat_period_ms < 1 || p->heartbeat_period_ms > 60000)
+		return "heartbeat_period_ms must be 1..60000";
+	if (p->jitter_pct > 50)
+		return "jitter_pct must be 0..50";
+	if (p->history < 2 || p->history > RSU_HISTORY_MAX)
+		return "history must be 2..1024";
+	if (p->rtt_hysteresis_ms > 60000)
+		return "rtt_hysteresis_ms must be 0..60000";
+	if (p->max_obus < 1 || p->max_obus > (1u << 20))
+		return "max_obus must be 1..1048576";
+	if (p->max_ips < 1 || p->max_ips > (1u << 22))
+		return "max_ips must be 1..4194304";
+	if (p->ip_expiry_ms < 1000 || p->ip_expiry_ms > 86400000)
+		return "ip_expiry_ms must be 1000..86400000";
+	if (p->stale_periods > p->history)
+		return "stale_periods must be 0..history (0: the default, 3)";
+	return NULL;
+}
