@@ -273,7 +273,7 @@ struct sim_node {
 	struct sim_link *links;
 	size_t nlinks, caplinks;
 	uint64_t frames_sent, data_sent, tun_total, frames_received;
-	uint64_t sent_type[5]; /* heartbeat, reply, upstream, downstream, other */
+	uint64_t sent_type[SIM_F__COUNT];
 	struct tun_item *tunq;
 	size_t tun_head, tun_n;
 };
@@ -673,7 +673,6 @@ struct sim_link_cfg *sim_link_get(struct sim *s, int from, int to)
 
 void sim_link_set(struct sim *s, int from, int to, const struct sim_link_cfg *cfg)
 {
-	struct sim_node *n = node_at(s, from);
 	struct sim_link_cfg *c = sim_link_get(s, from, to);
 
 	node_at(s, to);
@@ -681,15 +680,7 @@ void sim_link_set(struct sim *s, int from, int to, const struct sim_link_cfg *cf
 		*c = *cfg;
 		return;
 	}
-	if (n->nlinks == n->caplinks) {
-		n->caplinks = n->caplinks ? n->caplinks * 2 : 8;
-		n->links = realloc(n->links, n->caplinks * sizeof(*n->links));
-		if (n->links == NULL)
-			abort();
-	}
-	n->links[n->nlinks].to = (uint32_t)to;
-	n->links[n->nlinks].cfg = *cfg;
-	n->nlinks++;
+	sim_link_add(s, from, to, cfg);
 }
 
 void sim_link_both(struct sim *s, int a, int b, const struct sim_link_cfg *cfg)
@@ -716,6 +707,22 @@ void sim_link_loss(struct sim *s, int a, int b, double loss)
 		c->loss = loss;
 	if ((c = sim_link_get(s, b, a)) != NULL)
 		c->loss = loss;
+}
+
+void sim_link_add(struct sim *s, int from, int to, const struct sim_link_cfg *cfg)
+{
+	struct sim_node *n = node_at(s, from);
+
+	node_at(s, to);
+	if (n->nlinks == n->caplinks) {
+		n->caplinks = n->caplinks ? n->caplinks * 2 : 8;
+		n->links = realloc(n->links, n->caplinks * sizeof(*n->links));
+		if (n->links == NULL)
+			abort();
+	}
+	n->links[n->nlinks].to = (uint32_t)to;
+	n->links[n->nlinks].cfg = *cfg;
+	n->nlinks++;
 }
 
 void sim_links_clear_from(struct sim *s, int node)
@@ -1180,6 +1187,25 @@ uint64_t sim_frames_received(const struct sim *s, int node)
 uint64_t sim_events(const struct sim *s)
 {
 	return s->events;
+}
+
+/* Placeholder until channel.c: the ideal channel's view. */
+void sim_radio_stats(const struct sim *s, int node, struct sim_radio_stats *out)
+{
+	const struct sim_node *n = node_at(s, node);
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->tx, n->sent_type, sizeof(out->tx));
+}
+
+vn_usec sim_airtime(size_t len, uint32_t rate_kbps)
+{
+	/* 10 MHz OFDM: 8 us symbols, rate_kbps * 8 us = bits per symbol. */
+	size_t bytes = len == 0 ? 14 : (len > 14 ? len - 14 : 0) + 24 + 8 + 4;
+	uint64_t bits = 16 + 6 + 8 * (uint64_t)bytes;
+	uint64_t dbps = (uint64_t)(rate_kbps ? rate_kbps : 6000) * 8 / 1000;
+
+	return 40 + 8 * ((bits + dbps - 1) / dbps);
 }
 
 struct counter_q {

@@ -33,6 +33,19 @@ enum sim_role { SIM_RSU, SIM_OBU };
 
 struct sim;
 
+/* How frames cross the air (sim_opts.channel).
+ *
+ * SIM_CHAN_IDEAL: every directed link delivers after its latency + jitter,
+ *   unless its loss draws a drop; any number of frames fly at once, free.
+ * SIM_CHAN_80211P: one shared medium per neighbourhood, as an IEEE 802.11p
+ *   (ITS-G5, 10 MHz) radio sees it (channel.c): a frame takes its OFDM
+ *   airtime; a node hears and senses exactly the transmitters that have an
+ *   up link to it; CSMA/CA with best-effort EDCA (AIFS, backoff, CW
+ *   doubling); a receiver with two overlapping frames loses both; unicast
+ *   is ACKed after SIFS and retried up to 7 times; the link's loss is the
+ *   PHY error rate on top. Link latency and jitter are not used. */
+enum sim_channel { SIM_CHAN_IDEAL = 0, SIM_CHAN_80211P };
+
 struct sim_opts {
 	uint64_t seed;
 	/* Deliver unicast frames only to their `to` (and broadcast to all): what
@@ -49,7 +62,18 @@ struct sim_opts {
 	size_t tun_queue;
 	/* Print the cores' log lines on stderr with the virtual time. */
 	bool verbose;
+	/* The channel model (ideal by default) and, for 802.11p, the PHY rate
+	 * in kbit/s (3000 ... 27000; 0 = 6000) and the frames a node's MAC
+	 * queue holds (0 = 64; a frame sent into a full queue is dropped). */
+	enum sim_channel channel;
+	uint32_t rate_kbps;
+	uint32_t mac_queue;
 };
+
+/* Over-the-air time of a frame of `len` bytes (our Ethernet framing: the
+ * 14-byte header is replaced by 802.11 header + LLC/SNAP + FCS) at the
+ * given rate on a 10 MHz channel; len 0 is taken as an ACK (14 bytes). */
+vn_usec sim_airtime(size_t len, uint32_t rate_kbps);
 
 struct sim_link_cfg {
 	vn_usec latency;  /* fixed part of the delay */
@@ -92,6 +116,9 @@ void sim_link_set(struct sim *s, int from, int to, const struct sim_link_cfg *cf
 void sim_link_both(struct sim *s, int a, int b, const struct sim_link_cfg *cfg);
 void sim_link_up(struct sim *s, int a, int b, bool up);	   /* both directions */
 void sim_link_loss(struct sim *s, int a, int b, double loss); /* both directions */
+/* Appends a link that is known not to exist yet (after
+ * sim_links_clear_from): no search, for relinking many nodes at once. */
+void sim_link_add(struct sim *s, int from, int to, const struct sim_link_cfg *cfg);
 /* Removes every link from `node` (outgoing only). */
 void sim_links_clear_from(struct sim *s, int node);
 /* The link from -> to, or NULL. */
@@ -170,9 +197,30 @@ uint64_t sim_frames_delivered(const struct sim *s);
 /* Frames the air handed to node's core. */
 uint64_t sim_frames_received(const struct sim *s, int node);
 /* Frames transmitted by node, by the type of their first message. */
-enum sim_frame_type { SIM_F_HEARTBEAT, SIM_F_REPLY, SIM_F_UPSTREAM, SIM_F_DOWNSTREAM, SIM_F_OTHER };
+enum sim_frame_type {
+	SIM_F_HEARTBEAT,
+	SIM_F_REPLY,
+	SIM_F_UPSTREAM,
+	SIM_F_DOWNSTREAM,
+	SIM_F_OTHER,
+	SIM_F__COUNT
+};
 uint64_t sim_frames_sent_type(const struct sim *s, int node, enum sim_frame_type t);
 uint64_t sim_events(const struct sim *s);
+
+/* What the 802.11p channel saw at one node (all zero with the ideal
+ * channel, except tx, which then counts the frames sent). */
+struct sim_radio_stats {
+	vn_usec busy;		     /* medium sensed busy (own transmissions and ACKs too), up to now */
+	uint64_t tx[SIM_F__COUNT];   /* transmissions on the air by kind, retries included */
+	uint64_t retries;	     /* of those, unicast retransmissions */
+	uint64_t acks;		     /* ACKs transmitted */
+	uint64_t collisions;	     /* receptions lost because another frame overlapped here */
+	uint64_t phy_errors;	     /* receptions lost to the link's loss */
+	uint64_t mac_drops;	     /* unicast frames given up after the retry limit */
+	uint64_t queue_drops;	     /* frames dropped: MAC queue full */
+};
+void sim_radio_stats(const struct sim *s, int node, struct sim_radio_stats *out);
 
 /* A core counter by name (0 if absent). */
 uint64_t sim_counter(const struct sim *s, int node, const char *name);
