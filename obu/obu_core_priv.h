@@ -1,0 +1,246 @@
+/* The OBU core's private parts, shared by its files (not an API):
+ *   obu_core.c      life cycle, frame dispatch, timers, introspection
+ *   obu_nbr.c       neighbour and RSU tables, delivery statistics
+ *   obu_upstream.c  upstream choice per RSU, choice of one RSU
+ *   obu_hb.c        heartbeats (history, relay, reply) and replies
+ *   obu_data.c      downstream routes, data forwarding, packet dedup
+ *
+ * Tables, all allocated in obu_core_new and never grown:
+ *   rsu[max_rsus]       per RSU: a FIFO of the last `history` ids (duplicate
+ *                       detection), newest id/uptime (restart detection), the
+ *                       chosen upstream neighbour and the ordered candidates.
+ *   nbrs (max_neighbours) keyed by (neighbour MAC, RSU): hops it advertises,
+ *                       which recent ids it delivered (delivery ratio), when
+ *                       last heard, and whether it is below us.
+ *   downs (max_downstream) downstream OBU -> neighbour leading to it.
+ * Hash tables are LRU-evicted when full (core_tab.h); the chosen upstreams
+ * are never the victims.
+ */
+#ifndef VN_OBU_CORE_PRIV_H
+#define VN_OBU_CORE_PRIV_H
+
+#include "obu_core.h"
+
+#include "core_tab.h"
+#include "wire.h"
+
+#define OBU_RATIO_WINDOW 32	/* ids a delivery ratio looks at */
+#define OBU_RATIO_MIN_SPAN 8	/* ids a new neighbour must prove itself over */
+#define OBU_HOP_PENALTY 10	/* ratio points one more hop costs */
+#define OBU_MAX_HOPS 64		/* a heartbeat claiming more is hostile or looping */
+#define OBU_MAX_ADDRS 16
+#define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
+#define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
+#define OBU_NONE (-1)
+
+#define OBU_COUNTERS(X)                                                        \
+	X(rx_frames)                                                           \
+	X(drop_not_for_us)                                                     \
+	X(drop_own_frame)                                                      \
+	X(hb_received)                                                         \
+	X(hb_relayed)                                                          \
+	X(drop_dup_heartbeat)                                                  \
+	X(drop_hb_bad_source)                                                  \
+	X(drop_hb_bad_hops)                                                    \
+	X(drop_hb_bogus_id)                                                    \
+	X(drop_hb_rsu_table_full)                                              \
+	X(rsu_restarts)                                                        \
+	X(replies_sent)                                                        \
+	X(replies_forwarded)                                                   \
+	X(drop_reply_bad_sender)                                               \
+	X(drop_loop)                                                           \
+	X(drop_no_upstream)                                                    \
+	X(drop_no_route)                                                       \
+	X(drop_bad_origin)                                                     \
+	X(drop_no_headroom)                                                    \
+	X(drop_tun_bad_ip)                                                     \
+	X(up_sent)                                                             \
+	X(up_forwarded)                                                        \
+	X(down_delivered)                                                      \
+	X(down_forwarded)                                                      \
+	X(bcast_delivered)                                                     \
+	X(bcast_relayed)                                                       \
+	X(bcast_not_for_us)                                                    \
+	X(drop_bcast_not_upstream)                                             \
+	X(drop_bcast_dup)                                                      \
+	X(drop_data_dup)                                                       \
+	X(drop_down_bad_dest)                                                  \
+	X(upstream_changes)                                                    \
+	X(rsu_changes)                                                         \
+	X(nbrs_dead)                                                           \
+	X(nbrs_evicted)                                                        \
+	X(rsus_gone)                                                           \
+	X(rsus_evicted)                                                        \
+	X(routes_learned)                                                      \
+	X(routes_expired)                                                      \
+	X(routes_evicted)                                                      \
+	X(hb_echoes)
+
+enum obu_counter {
+#define X(n) OC_##n,
+	OBU_COUNTERS(X)
+#undef X
+	OC__COUNT
+};
+
+/* Key of the neighbour table: a neighbour as seen for one RSU. */
+struct nbr_key {
+	struct vn_mac mac;
+	uint16_t rsu;
+};
+
+struct obu_nbr {
+	uint32_t hops;		/* the hops it wrote: our distance through it */
+	vn_usec last_heard;	/* last heartbeat copy from it, 0 never */
+	uint32_t last_id;	/* newest id it delivered */
+	uint64_t mask;		/* bit i: it delivered id last_id - i */
+	uint32_t first_id;	/* first id it delivered (ratio window) */
+	bool have;		/* last_id/mask valid */
+	vn_usec below_until;	/* it sent us replies or data: it is below us */
+	uint32_t brought_id;	/* newest id whose first copy came from it */
+	bool brought;		/* brought_id valid */
+};
+
+/* One id of an RSU's duplicate history. */
+struct obu_seen {
+	uint32_t id;
+	uint8_t hops;		/* hops of our re-broadcast of its first copy (<= 65) */
+	bool replied;		/* our reply to it has gone out */
+};
+
+struct obu_rsu {
+	struct vn_mac mac;
+	bool used;
+	bool have;		/* newest/newest_uptime valid */
+	uint32_t newest;
+	vn_u128 newest_uptime;
+	uint32_t first_id;	/* first id since (re)start: ratio denominator */
+	struct obu_seen *fifo;	/* [history]: ids, oldest at fifo_head */
+	uint32_t fifo_len, fifo_head;
+	vn_usec last_heard;
+	int32_t up;		/* chosen neighbour slot, OBU_NONE */
+	int32_t cand[OBU_CAND_MAX];
+	uint32_t ncand;
+	vn_usec better_since;	/* clearly better than the chosen RSU since */
+	/* Feasibility after losing the upstream (no count-to-infinity): only a
+	 * neighbour at most feas_hops away, or one that brought us an id newer
+	 * than feas_id first (so it did not get it from us), may take over. */
+	bool restricted;
+	uint32_t feas_hops;
+	uint32_t feas_id;
+};
+
+struct obu_down {
+	struct vn_mac via;
+	vn_usec last_seen;
+};
+
+struct obu_pkt_seen {
+	uint32_t hash;
+	vn_usec at;
+};
+
+struct obu_core {
+	struct obu_params p;
+	struct vn_mac self;
+	struct vn_core_io io;
+	vn_usec next_tick;
+	struct obu_rsu *rsu;	/* [max_rsus] */
+	struct obu_seen *fifo_mem; /* [max_rsus * history] */
+	int32_t chosen;		/* chosen RSU index, OBU_NONE */
+	vn_usec chosen_at;	/* when it was chosen */
+	struct core_tab nbrs;
+	struct obu_nbr *nbr;	/* [max_neighbours] */
+	struct core_tab downs;
+	struct obu_down *down;	/* [max_downstream] */
+	struct vn_ip_prefix addr[OBU_MAX_ADDRS];
+	size_t naddr;
+	struct obu_pkt_seen seen[OBU_SEEN_SLOTS];
+	uint64_t cnt[OC__COUNT];
+	uint64_t rx_drop[VN_RX__COUNT];
+	uint8_t scratch[64];
+};
+
+/* --- helpers --------------------------------------------------------------- */
+
+static inline vn_usec period_us(const struct obu_core *c)
+{
+	return (vn_usec)c->p.heartbeat_period_ms * VN_USEC_PER_MS;
+}
+
+static inline vn_usec dead_after(const struct obu_core *c)
+{
+	return period_us(c) * c->p.dead_periods;
+}
+
+static inline vn_usec gone_after(const struct obu_core *c)
+{
+	return period_us(c) * c->p.history;
+}
+
+/* now - then, never wrapping if a caller's clock went backwards. */
+static inline vn_usec age(vn_usec now, vn_usec then)
+{
+	return now >= then ? now - then : 0;
+}
+
+static inline const struct nbr_key *nbr_key(const struct obu_core *c, uint32_t slot)
+{
+	return (const struct nbr_key *)(const void *)core_tab_key(&c->nbrs, slot);
+}
+
+static inline const struct vn_mac *nbr_mac(const struct obu_core *c, int32_t slot)
+{
+	return &nbr_key(c, (uint32_t)slot)->mac;
+}
+
+static inline const struct vn_mac *down_mac(const struct obu_core *c, uint32_t slot)
+{
+	return (const struct vn_mac *)(const void *)core_tab_key(&c->downs, slot);
+}
+
+/* How long a neighbour may stay silent: dead_periods periods plus a quarter
+ * period of slack -- the RSU's period jitters (5 %) and copies take a few ms
+ * to cross the hops, so without it two losses would already look like three.
+ * The timer fires exactly at this deadline for every chosen upstream (see
+ * obu_core_next_timer), so failover does not wait for a periodic tick. */
+static inline vn_usec silence_limit(const struct obu_core *c)
+{
+	return dead_after(c) + period_us(c) / 4;
+}
+
+static inline bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
+{
+	return c->nbr[s].last_heard == 0 || age(now, c->nbr[s].last_heard) > silence_limit(c);
+}
+
+/* --- shared between the files of the core --------------------------------- */
+
+/* obu_nbr.c: the neighbour and RSU tables */
+uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
+void obu_nbr_record(struct obu_nbr *n, uint32_t id);
+int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri);
+void obu_restrict_successors(struct obu_core *c, struct obu_rsu *r, uint32_t s);
+void obu_rsu_drop_nbr_refs(struct obu_core *c, uint32_t s);
+void obu_rsu_history_reset(struct obu_core *c, uint32_t ri);
+void obu_rsu_forget(struct obu_core *c, uint32_t ri);
+int32_t obu_rsu_find(const struct obu_core *c, const struct vn_mac *m);
+int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now);
+
+/* obu_upstream.c: upstream and RSU choice */
+void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now);
+void obu_choose_rsu(struct obu_core *c, vn_usec now);
+const struct vn_mac *obu_upstream_mac(const struct obu_core *c, vn_usec now);
+void obu_mark_below(struct obu_core *c, const struct vn_mac *m, int32_t ri, vn_usec now);
+
+/* obu_hb.c: heartbeats and replies */
+void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now);
+void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now);
+
+/* obu_data.c: downstream routes, data forwarding, packet dedup */
+void obu_route_learn(struct obu_core *c, const struct vn_mac *obu, const struct vn_mac *via,
+		     vn_usec now);
+void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now);
+void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now);
+
+#endif

@@ -1,0 +1,243 @@
+/* The OBU core's data path: downstream routes, Upstream and Downstream
+ * forwarding, broadcasts down the tree, and the recently-forwarded packet
+ * table that cuts loops. See docs/routing.md, "Data" and "Loops". */
+#include "obu_core_priv.h"
+
+#include <string.h>
+
+#include "core_util.h"
+
+/* --- downstream routes ---------------------------------------------------------- */
+
+void obu_route_learn(struct obu_core *c, const struct vn_mac *obu, const struct vn_mac *via,
+			vn_usec now)
+{
+	uint32_t s = core_tab_find(&c->downs, obu);
+	bool evicted;
+
+	if (s == CORE_TAB_NONE) {
+		s = core_tab_insert(&c->downs, obu, &evicted);
+		if (evicted)
+			c->cnt[OC_routes_evicted]++;
+		c->cnt[OC_routes_learned]++;
+	} else {
+		core_tab_touch(&c->downs, s);
+	}
+	c->down[s].via = *via;
+	c->down[s].last_seen = now;
+}
+
+static const struct vn_mac *route_via(const struct obu_core *c, const struct vn_mac *obu,
+				      vn_usec now)
+{
+	uint32_t s = core_tab_find(&c->downs, obu);
+
+	if (s == CORE_TAB_NONE || age(now, c->down[s].last_seen) > gone_after(c))
+		return NULL;
+	return &c->down[s].via;
+}
+
+/* Whether some OBU may depend on our re-broadcast: a live downstream route,
+ * or a live neighbour farther from our RSU than us. */
+static bool have_below(const struct obu_core *c, vn_usec now)
+{
+	uint32_t t = c->downs.tail;
+	int32_t ri = c->chosen;
+	uint32_t hops;
+
+	if (t != CORE_TAB_NONE && age(now, c->down[t].last_seen) <= gone_after(c))
+		return true;
+	if (ri == OBU_NONE || c->rsu[ri].up == OBU_NONE)
+		return false;
+	hops = c->nbr[c->rsu[ri].up].hops;
+	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->nbrs, s))
+		if (nbr_key(c, s)->rsu == (uint32_t)ri && !nbr_dead(c, (int32_t)s, now) &&
+		    c->nbr[s].hops > hops)
+			return true;
+	return false;
+}
+
+/* Recently forwarded packets, to cut any loop after one turn and to
+ * re-broadcast a broadcast only once. Key: a hash of the message kind, the
+ * destination (Downstream), the origin, the IP length and the first 128
+ * bytes of the IP packet (headers, ports, sequence numbers). The kind and
+ * destination keep an OBU-to-OBU packet, which crosses a relay once going up
+ * and once coming down, from looking like a repeat. */
+enum pkt_kind { PK_UP = 1, PK_DOWN = 2, PK_BCAST = 3 };
+
+static uint64_t mix64(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ h >> 29;
+}
+
+/* Eight bytes per multiply (a byte-wise FNV over 128 bytes cost more than
+ * the rest of forwarding together). */
+static uint32_t pkt_hash(enum pkt_kind kind, const struct vn_msg *m)
+{
+	size_t n = m->payload_len < 128 ? m->payload_len : 128, i;
+	uint64_t h = (uint64_t)kind << 32 | (uint64_t)m->payload_len, w = 0;
+
+	memcpy(&w, m->origin.b, VN_MAC_LEN);
+	h = mix64(h, w);
+	if (kind != PK_UP) {
+		w = 0;
+		memcpy(&w, m->destination.b, VN_MAC_LEN);
+		h = mix64(h, w);
+	}
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, m->payload + i, 8);
+		h = mix64(h, w);
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, m->payload + i, n - i);
+		h = mix64(h, w);
+	}
+	h ^= h >> 33; /* fmix64: every input bit reaches every output bit */
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
+
+/* 4-way set-associative: a packet is looked for in its set of 4 and
+ * replaces the oldest entry there, so two packets whose hashes share a set
+ * do not evict each other (which let a transient loop run three turns). A
+ * repeat is only reported if the full 32-bit hash matches. */
+static bool pkt_seen(struct obu_core *c, enum pkt_kind kind, const struct vn_msg *m,
+		     vn_usec window, vn_usec now)
+{
+	uint32_t h = pkt_hash(kind, m);
+	uint32_t set = (h * 0x9e3779b1u) >> 24; /* top bits: 256 sets */
+	struct obu_pkt_seen *e = &c->seen[(set % (OBU_SEEN_SLOTS / OBU_SEEN_WAYS)) * OBU_SEEN_WAYS];
+	struct obu_pkt_seen *victim = e;
+
+	for (int i = 0; i < OBU_SEEN_WAYS; i++) {
+		if (e[i].at != 0 && e[i].hash == h && age(now, e[i].at) <= window)
+			return true;
+		if (e[i].at < victim->at)
+			victim = &e[i];
+	}
+	victim->hash = h;
+	victim->at = now ? now : 1;
+	return false;
+}
+
+void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	const struct vn_mac *up;
+
+	if (vn_mac_eq(&m->origin, &c->self)) {
+		c->cnt[OC_drop_loop]++;
+		return;
+	}
+	if (vn_mac_is_multicast(&m->origin) || vn_mac_is_zero(&m->origin)) {
+		c->cnt[OC_drop_bad_origin]++;
+		return;
+	}
+	up = obu_upstream_mac(c, now);
+	if (up != NULL && vn_mac_eq(&m->from, up)) {
+		/* our upstream sends its data to us: it is below us (loop) */
+		c->cnt[OC_drop_loop]++;
+		obu_mark_below(c, &m->from, c->chosen, now);
+		return;
+	}
+	obu_mark_below(c, &m->from, c->chosen, now);
+	obu_route_learn(c, &m->origin, &m->from, now);
+	up = obu_upstream_mac(c, now);
+	if (up == NULL) {
+		c->cnt[OC_drop_no_upstream]++;
+		return;
+	}
+	if (pkt_seen(c, PK_UP, m, period_us(c), now)) {
+		c->cnt[OC_drop_data_dup]++; /* came round again: a loop */
+		return;
+	}
+	vn_fwd_rewrite(m->raw, up, &c->self);
+	core_send(&c->io, m->raw, VN_UP_HLEN + m->payload_len);
+	c->cnt[OC_up_forwarded]++;
+}
+
+/* Whether a broadcast Downstream's IP packet is for this OBU. */
+static bool bcast_for_us(const struct obu_core *c, const uint8_t *pkt)
+{
+	struct vn_ip dst;
+
+	if (c->naddr == 0)
+		return true;
+	vn_ip_dst(pkt, &dst);
+	if (vn_ip_is_multicast(&dst))
+		return true;
+	for (size_t i = 0; i < c->naddr; i++)
+		if (vn_ip_eq(&dst, &c->addr[i].addr) ||
+		    vn_ip_is_prefix_broadcast(&dst, &c->addr[i]))
+			return true;
+	return false;
+}
+
+void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	const struct vn_mac *via, *up;
+
+	if (vn_mac_eq(&m->destination, &c->self)) {
+		if (!vn_mac_eq(&m->to, &c->self)) {
+			c->cnt[OC_drop_not_for_us]++;
+			return;
+		}
+		c->cnt[OC_down_delivered]++;
+		c->io.deliver(c->io.ctx, m->payload, m->payload_len);
+		return;
+	}
+	if (vn_mac_is_broadcast(&m->destination)) {
+		up = obu_upstream_mac(c, now);
+		if (up == NULL || !vn_mac_eq(&m->from, up)) {
+			c->cnt[OC_drop_bcast_not_upstream]++;
+			return;
+		}
+		if (pkt_seen(c, PK_BCAST, m, 2 * period_us(c), now)) {
+			c->cnt[OC_drop_bcast_dup]++;
+			return;
+		}
+		if (bcast_for_us(c, m->payload)) {
+			c->cnt[OC_bcast_delivered]++;
+			c->io.deliver(c->io.ctx, m->payload, m->payload_len);
+		} else {
+			c->cnt[OC_bcast_not_for_us]++;
+		}
+		if (have_below(c, now)) {
+			vn_fwd_rewrite(m->raw, &vn_mac_broadcast, &c->self);
+			core_send(&c->io, m->raw, VN_DOWN_HLEN + m->payload_len);
+			c->cnt[OC_bcast_relayed]++;
+		}
+		return;
+	}
+	if (vn_mac_is_multicast(&m->destination) || vn_mac_is_zero(&m->destination) ||
+	    !vn_mac_eq(&m->to, &c->self)) {
+		c->cnt[OC_drop_down_bad_dest]++;
+		return;
+	}
+	via = route_via(c, &m->destination, now);
+	if (via == NULL) {
+		c->cnt[OC_drop_no_route]++;
+		return;
+	}
+	if (vn_mac_eq(via, &m->from)) {
+		c->cnt[OC_drop_loop]++; /* would bounce straight back */
+		return;
+	}
+	if (pkt_seen(c, PK_DOWN, m, period_us(c), now)) {
+		c->cnt[OC_drop_data_dup]++;
+		return;
+	}
+	{
+		struct vn_mac to = *via;
+
+		vn_fwd_rewrite(m->raw, &to, &c->self);
+	}
+	core_send(&c->io, m->raw, VN_DOWN_HLEN + m->payload_len);
+	c->cnt[OC_down_forwarded]++;
+}

@@ -1,0 +1,227 @@
+/* The OBU core's heartbeat handling: per-RSU duplicate history, restart
+ * detection, relay and reply; and the replies coming from below. See
+ * docs/routing.md, "Heartbeats". */
+#include "obu_core_priv.h"
+
+#include <string.h>
+
+#include "core_util.h"
+
+static struct obu_seen *fifo_find(const struct obu_rsu *r, uint32_t hist, uint32_t id)
+{
+	for (uint32_t i = 0; i < r->fifo_len; i++) {
+		struct obu_seen *e = &r->fifo[(r->fifo_head + i) % hist];
+
+		if (e->id == id)
+			return e;
+	}
+	return NULL;
+}
+
+/* True FIFO: the oldest id received leaves when a new one comes (§6 fault 3). */
+static struct obu_seen *fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id,
+				  uint32_t hops)
+{
+	struct obu_seen *e;
+
+	if (r->fifo_len < hist) {
+		e = &r->fifo[(r->fifo_head + r->fifo_len) % hist];
+		r->fifo_len++;
+	} else {
+		e = &r->fifo[r->fifo_head];
+		r->fifo_head = (r->fifo_head + 1) % hist;
+	}
+	e->id = id;
+	e->hops = (uint8_t)hops;
+	e->replied = false;
+	return e;
+}
+
+/* --- heartbeats and replies ------------------------------------------------ */
+
+enum hb_class { HB_NEW, HB_DUP, HB_BOGUS };
+
+/* Duplicate and restart detection; *seen gets the id's history entry. */
+static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct vn_heartbeat *hb,
+				 struct obu_seen **seen)
+{
+	struct obu_rsu *r = &c->rsu[ri];
+	uint32_t hist = c->p.history;
+	int32_t d;
+	bool restart = false;
+
+	if (r->have) {
+		d = (int32_t)(r->newest - hb->id);
+		if (d < 0)
+			restart = hb->uptime < r->newest_uptime; /* newer id, older clock */
+		else if ((uint32_t)d >= hist) {
+			if (hb->uptime > r->newest_uptime)
+				return HB_BOGUS; /* old id, newer clock: forged */
+			restart = true;	  /* id far below the newest */
+		} else if ((*seen = fifo_find(r, hist, hb->id)) != NULL) {
+			return HB_DUP;
+		}
+	}
+	if (restart) {
+		char a[VN_MAC_STRLEN];
+
+		c->cnt[OC_rsu_restarts]++;
+		core_log(&c->io, VN_LOG_INFO, "rsu %s restarted (id %u after %u): history reset",
+			vn_mac_format(&r->mac, a), hb->id, r->newest);
+		obu_rsu_history_reset(c, ri);
+	}
+	*seen = fifo_push(r, hist, hb->id, hb->hops + 1);
+	if (!r->have) {
+		r->have = true;
+		r->newest = hb->id;
+		r->newest_uptime = hb->uptime;
+		r->first_id = hb->id;
+	} else if ((int32_t)(hb->id - r->newest) > 0) {
+		r->newest = hb->id;
+		r->newest_uptime = hb->uptime;
+	}
+	return HB_NEW;
+}
+
+/* Which copy of a heartbeat we answer: the one from our live upstream
+ * towards its RSU (or the first copy while we have none), once per id, to
+ * the neighbour that brought it (§5). Answering our upstream's copy -- not
+ * always the first copy -- sends the reply up the path our data takes, with
+ * the hops of that very path, so the RSU's route down to us follows our own
+ * ratio-aware choice (both directions agree, nothing flaps at the RSU), and a
+ * reply arriving at a neighbour means exactly "you are my upstream", which
+ * the loop rule relies on. */
+static bool reply_due(const struct obu_core *c, int32_t ri, const struct vn_msg *m,
+		      enum hb_class cls, const struct obu_seen *seen, vn_usec now)
+{
+	int32_t up = c->rsu[ri].up;
+
+	if (seen == NULL || seen->replied)
+		return false;
+	if (up == OBU_NONE || nbr_dead(c, up, now))
+		return cls == HB_NEW;
+	return vn_mac_eq(&m->from, nbr_mac(c, up));
+}
+
+void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
+{
+	const struct vn_heartbeat *hb = &m->hb;
+	struct obu_seen *seen = NULL;
+	enum hb_class cls;
+	int32_t ri, s;
+	size_t n = 0;
+	bool reply;
+
+	c->cnt[OC_hb_received]++;
+	if (vn_mac_eq(&hb->source, &c->self) || vn_mac_is_multicast(&hb->source) ||
+	    vn_mac_is_zero(&hb->source) || vn_mac_is_multicast(&m->from)) {
+		c->cnt[OC_drop_hb_bad_source]++;
+		return;
+	}
+	if (hb->hops == 0 || hb->hops > OBU_MAX_HOPS) {
+		c->cnt[OC_drop_hb_bad_hops]++;
+		return;
+	}
+	ri = obu_rsu_get(c, &hb->source, now);
+	if (ri == OBU_NONE) {
+		/* neither relayed nor answered: see rsu_get */
+		c->cnt[OC_drop_hb_rsu_table_full]++;
+		return;
+	}
+	cls = hb_classify(c, (uint32_t)ri, hb, &seen);
+	if (cls == HB_BOGUS) {
+		c->cnt[OC_drop_hb_bogus_id]++;
+		return;
+	}
+	c->rsu[ri].last_heard = now;
+	/* An echo: a copy with more hops than our own re-broadcast of that id
+	 * had. Any copy derived from ours carries at least one hop more, and a
+	 * neighbour that had the id by another path no longer than ours would
+	 * write at most as many: so this one came back through us (or along a
+	 * path longer than ours): no evidence for the neighbour's own path to
+	 * the RSU. It is not a delivery, and its hops are not the
+	 * neighbour's distance: it leaves the neighbour's entry untouched
+	 * (ratio, hops, last heard), else a relay that missed the RSU's copy
+	 * and took ours would read as delivering it, and its hops would flicker. */
+	if (cls == HB_DUP && hb->hops > seen->hops) {
+		c->cnt[OC_hb_echoes]++;
+		s = OBU_NONE;
+	} else {
+		/* Every other copy counts for the neighbour's delivery ratio,
+		 * duplicates included: they show the neighbour is there and
+		 * delivering. */
+		s = obu_nbr_get(c, &m->from, (uint32_t)ri);
+	}
+	if (s != OBU_NONE) {
+		struct obu_nbr *nb = &c->nbr[s];
+
+		core_tab_touch(&c->nbrs, (uint32_t)s);
+		nb->last_heard = now;
+		nb->hops = hb->hops;
+		obu_nbr_record(nb, hb->id);
+		if (cls == HB_NEW && (!nb->brought || (int32_t)(hb->id - nb->brought_id) > 0)) {
+			nb->brought = true;
+			nb->brought_id = hb->id;
+		}
+	}
+	/* §5: re-evaluated on every heartbeat (§6 fault 4) */
+	obu_evaluate(c, (uint32_t)ri, now);
+	obu_choose_rsu(c, now);
+	/* The reply is built first (it echoes hops as received), then the
+	 * in-place re-broadcast; each goes in a frame of its own (§6 fault 2). */
+	reply = reply_due(c, ri, m, cls, seen, now);
+	if (reply) {
+		n = vn_enc_reply(c->scratch, sizeof(c->scratch), &m->from, &c->self, m, &c->self);
+		seen->replied = true;
+	}
+	if (cls == HB_NEW) {
+		vn_fwd_heartbeat(m, &c->self);
+		core_send(&c->io, m->raw, VN_HEARTBEAT_LEN);
+		c->cnt[OC_hb_relayed]++;
+	} else {
+		c->cnt[OC_drop_dup_heartbeat]++;
+	}
+	if (reply) {
+		core_send(&c->io, c->scratch, n);
+		c->cnt[OC_replies_sent]++;
+	}
+}
+
+void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	int32_t ri, up;
+
+	if (vn_mac_is_multicast(&m->sender) || vn_mac_is_zero(&m->sender)) {
+		c->cnt[OC_drop_reply_bad_sender]++;
+		return;
+	}
+	if (vn_mac_eq(&m->sender, &c->self)) {
+		/* Our own reply came back. A loop above us, or a forgery: only
+		 * counted, since acting on it would let anyone cut our upstream
+		 * with one frame; the hop metric and the two-node rule below
+		 * break real loops. */
+		c->cnt[OC_drop_loop]++;
+		return;
+	}
+	ri = obu_rsu_find(c, &m->hb.source);
+	up = ri == OBU_NONE ? OBU_NONE : c->rsu[ri].up;
+	if (up != OBU_NONE && vn_mac_eq(&m->from, nbr_mac(c, up))) {
+		/* Our upstream sends us its (or its children's) replies: it
+		 * has chosen us as its upstream. A two-node loop, broken by
+		 * no longer using it (mark_below re-chooses). */
+		c->cnt[OC_drop_loop]++;
+		obu_mark_below(c, &m->from, ri, now);
+		return;
+	}
+	/* A reply from below: learn the way down to its sender. */
+	obu_mark_below(c, &m->from, ri, now);
+	obu_route_learn(c, &m->sender, &m->from, now);
+	up = ri == OBU_NONE ? OBU_NONE : c->rsu[ri].up;
+	if (up == OBU_NONE || nbr_dead(c, up, now)) {
+		c->cnt[OC_drop_no_upstream]++;
+		return;
+	}
+	vn_fwd_rewrite(m->raw, nbr_mac(c, up), &c->self);
+	core_send(&c->io, m->raw, VN_REPLY_LEN);
+	c->cnt[OC_replies_forwarded]++;
+}

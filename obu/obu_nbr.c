@@ -1,0 +1,236 @@
+/* The OBU core's neighbour table (keyed by neighbour and RSU: hops,
+ * delivery statistics, below-us marks) and RSU table. See docs/routing.md. */
+#include "obu_core_priv.h"
+
+#include <string.h>
+
+#include "core_util.h"
+
+/* Share (percent) of the RSU's recent ids that this neighbour delivered.
+ * Only settled ids count -- those before the newest: when the first copy of
+ * id n arrives the other neighbours' copies of n are still on their way, and
+ * counting n would punish them for being a few milliseconds behind. The
+ * window is the last OBU_RATIO_WINDOW settled ids, shortened to the time we
+ * have known the neighbour but not below OBU_RATIO_MIN_SPAN (once the RSU has
+ * sent that many): a neighbour that just appeared must prove itself over
+ * several periods before it can displace an established one (no flapping). */
+uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
+{
+	const struct obu_nbr *n = &c->nbr[s];
+	uint32_t w = OBU_RATIO_WINDOW;
+	uint32_t rsu_span, nbr_span, span, floor_span, got = 0;
+
+	if (!n->have || !r->have)
+		return 0;
+	rsu_span = r->newest - r->first_id;
+	if (rsu_span == 0)
+		return n->last_id == r->newest ? 100 : 0; /* nothing settled yet */
+	nbr_span = r->newest - n->first_id;
+	if (rsu_span > w)
+		rsu_span = w;
+	if (nbr_span > w) /* also a first_id "after" newest: a late old copy */
+		nbr_span = w;
+	floor_span = OBU_RATIO_MIN_SPAN < rsu_span ? OBU_RATIO_MIN_SPAN : rsu_span;
+	span = nbr_span > floor_span ? nbr_span : floor_span;
+	for (uint32_t k = 1; k <= span; k++) {
+		int32_t d = (int32_t)(n->last_id - (r->newest - k));
+
+		if (d >= 0 && d < 64)
+			got += (uint32_t)(n->mask >> d & 1);
+	}
+	(void)c;
+	return got * 100 / span;
+}
+
+void obu_nbr_record(struct obu_nbr *n, uint32_t id)
+{
+	int32_t d;
+
+	if (!n->have) {
+		n->have = true;
+		n->last_id = id;
+		n->first_id = id;
+		n->mask = 1;
+		return;
+	}
+	d = (int32_t)(n->last_id - id);
+	if (d < 0) {
+		uint32_t shift = (uint32_t)(-(int64_t)d);
+
+		n->mask = shift >= 64 ? 0 : n->mask << shift;
+		n->mask |= 1;
+		n->last_id = id;
+	} else if (d < 64) {
+		n->mask |= 1ull << d;
+	}
+}
+
+static bool nbr_is_up(const struct obu_core *c, uint32_t s)
+{
+	for (uint32_t i = 0; i < c->p.max_rsus; i++)
+		if (c->rsu[i].used && c->rsu[i].up == (int32_t)s)
+			return true;
+	return false;
+}
+
+/* Frees one slot of a full neighbour table: the least recently heard entry
+ * that is nobody's chosen upstream. */
+static void nbr_make_room(struct obu_core *c)
+{
+	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->nbrs, s)) {
+		if (nbr_is_up(c, s))
+			continue;
+		obu_rsu_drop_nbr_refs(c, s);
+		core_tab_remove(&c->nbrs, s);
+		c->cnt[OC_nbrs_evicted]++;
+		return;
+	}
+}
+
+static int32_t nbr_find(const struct obu_core *c, const struct vn_mac *m, uint32_t ri)
+{
+	struct nbr_key k;
+	uint32_t s;
+
+	memset(&k, 0, sizeof(k));
+	k.mac = *m;
+	k.rsu = (uint16_t)ri;
+	s = core_tab_find(&c->nbrs, &k);
+	return s == CORE_TAB_NONE ? OBU_NONE : (int32_t)s;
+}
+
+int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
+{
+	struct nbr_key k;
+	int32_t s = nbr_find(c, m, ri);
+
+	if (s != OBU_NONE)
+		return s;
+	if (c->nbrs.count >= c->nbrs.cap) {
+		nbr_make_room(c);
+		if (c->nbrs.count >= c->nbrs.cap)
+			return OBU_NONE; /* every entry is some RSU's upstream */
+	}
+	memset(&k, 0, sizeof(k));
+	k.mac = *m;
+	k.rsu = (uint16_t)ri;
+	s = (int32_t)core_tab_insert(&c->nbrs, &k, NULL);
+	memset(&c->nbr[s], 0, sizeof(c->nbr[s]));
+	return s;
+}
+
+/* --- RSUs -------------------------------------------------------------------- */
+
+/* Our upstream s is being lost: until a successor is chosen, only a
+ * neighbour no farther than s was, or one that brought us first a heartbeat
+ * newer than the last s delivered (it cannot have had that one from us), may
+ * take over. Anything else may be in our own subtree, advertising distances
+ * it learnt through us: choosing it would make a loop (count to infinity). */
+void obu_restrict_successors(struct obu_core *c, struct obu_rsu *r, uint32_t s)
+{
+	const struct obu_nbr *n = &c->nbr[s];
+
+	r->restricted = true;
+	r->feas_hops = n->hops;
+	r->feas_id = n->have ? n->last_id : r->newest;
+}
+
+void obu_rsu_drop_nbr_refs(struct obu_core *c, uint32_t s)
+{
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		struct obu_rsu *r = &c->rsu[i];
+		uint32_t k = 0;
+
+		if (!r->used)
+			continue;
+		if (r->up == (int32_t)s) {
+			obu_restrict_successors(c, r, s);
+			r->up = OBU_NONE;
+		}
+		for (uint32_t j = 0; j < r->ncand; j++)
+			if (r->cand[j] != (int32_t)s)
+				r->cand[k++] = r->cand[j];
+		r->ncand = k;
+	}
+}
+
+void obu_rsu_history_reset(struct obu_core *c, uint32_t ri)
+{
+	struct obu_rsu *r = &c->rsu[ri];
+
+	r->have = false;
+	r->fifo_len = 0;
+	r->fifo_head = 0;
+	r->restricted = false;
+	/* delivery statistics are per incarnation of the RSU */
+	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->nbrs, s)) {
+		if (nbr_key(c, s)->rsu == ri) {
+			c->nbr[s].have = false;
+			c->nbr[s].brought = false;
+		}
+	}
+}
+
+void obu_rsu_forget(struct obu_core *c, uint32_t ri)
+{
+	uint32_t s, next;
+
+	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
+		next = core_tab_newer(&c->nbrs, s);
+		if (nbr_key(c, s)->rsu == ri)
+			core_tab_remove(&c->nbrs, s);
+	}
+	c->rsu[ri].used = false;
+	c->rsu[ri].up = OBU_NONE;
+	c->rsu[ri].ncand = 0;
+	c->rsu[ri].have = false;
+	c->rsu[ri].fifo_len = 0;
+	if (c->chosen == (int32_t)ri)
+		c->chosen = OBU_NONE;
+}
+
+int32_t obu_rsu_find(const struct obu_core *c, const struct vn_mac *m)
+{
+	for (uint32_t i = 0; i < c->p.max_rsus; i++)
+		if (c->rsu[i].used && vn_mac_eq(&c->rsu[i].mac, m))
+			return (int32_t)i;
+	return OBU_NONE;
+}
+
+/* The RSU's slot, a new one, or OBU_NONE when the table is full of RSUs
+ * heard within `history` periods. Live RSUs are never evicted: a forgotten
+ * RSU's copies would look new again and bounce between OBUs (a storm that
+ * fake RSU MACs could trigger at will). */
+int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now)
+{
+	int32_t i = obu_rsu_find(c, m), victim = OBU_NONE;
+
+	if (i != OBU_NONE)
+		return i;
+	for (uint32_t j = 0; j < c->p.max_rsus; j++) {
+		if (!c->rsu[j].used) {
+			victim = (int32_t)j;
+			break;
+		}
+		if ((int32_t)j == c->chosen || age(now, c->rsu[j].last_heard) <= gone_after(c))
+			continue;
+		if (victim == OBU_NONE || c->rsu[j].last_heard < c->rsu[victim].last_heard)
+			victim = (int32_t)j;
+	}
+	if (victim == OBU_NONE)
+		return OBU_NONE;
+	if (c->rsu[victim].used) {
+		obu_rsu_forget(c, (uint32_t)victim);
+		c->cnt[OC_rsus_evicted]++;
+	}
+	c->rsu[victim].used = true;
+	c->rsu[victim].mac = *m;
+	c->rsu[victim].up = OBU_NONE;
+	c->rsu[victim].ncand = 0;
+	c->rsu[victim].better_since = 0;
+	c->rsu[victim].last_heard = now;
+	obu_rsu_history_reset(c, (uint32_t)victim);
+	return victim;
+}

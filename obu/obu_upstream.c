@@ -1,0 +1,279 @@
+/* The OBU core's choices: the upstream towards each RSU (score, candidates,
+ * hysteresis, feasibility) and the one RSU our data goes to. See
+ * docs/routing.md, "Upstream choice" and "One RSU". */
+#include "obu_core_priv.h"
+
+#include <string.h>
+
+#include "core_util.h"
+
+/* --- upstream choice ---------------------------------------------------------- */
+
+struct cand_view {
+	int32_t slot;
+	uint32_t hops;
+	uint32_t ratio;
+	int32_t score; /* ratio - OBU_HOP_PENALTY * hops */
+};
+
+static struct cand_view cand_view_of(const struct obu_core *c, const struct obu_rsu *r,
+				     int32_t s)
+{
+	struct cand_view v;
+
+	v.slot = s;
+	v.hops = c->nbr[s].hops;
+	v.ratio = obu_nbr_ratio(c, r, s);
+	v.score = (int32_t)v.ratio - OBU_HOP_PENALTY * (int32_t)v.hops;
+	return v;
+}
+
+static bool nbr_eligible(const struct obu_core *c, int32_t s, vn_usec now)
+{
+	const struct obu_nbr *n = &c->nbr[s];
+
+	return !nbr_dead(c, s, now) && n->below_until <= now && n->hops >= 1 &&
+	       n->hops <= OBU_MAX_HOPS;
+}
+
+/* Preference order: one score weighing delivery against distance (a hop
+ * costs OBU_HOP_PENALTY points of delivery ratio), so that a clean two-hop
+ * path beats a direct link losing 40 %, while between equally good links
+ * the shorter wins. Ties: fewer hops, then the MAC (deterministic). */
+static bool cand_before(const struct obu_core *c, const struct cand_view *a,
+			const struct cand_view *b)
+{
+	if (a->score != b->score)
+		return a->score > b->score;
+	if (a->hops != b->hops)
+		return a->hops < b->hops;
+	return vn_mac_cmp(nbr_mac(c, a->slot), nbr_mac(c, b->slot)) < 0;
+}
+
+/* Whether a is enough better than the current b to move (the hysteresis):
+ * towards fewer hops a score at least as good suffices; otherwise a must win
+ * by hysteresis_pct points. Moving back therefore needs the shorter link to
+ * lose hysteresis_pct + OBU_HOP_PENALTY points: no flapping at a boundary. */
+static bool cand_clearly_better(const struct obu_core *c, const struct cand_view *a,
+				const struct cand_view *b)
+{
+	if (a->hops < b->hops)
+		return a->score >= b->score;
+	return a->score >= b->score + (int32_t)c->p.hysteresis_pct;
+}
+
+static void log_upstream(struct obu_core *c, uint32_t ri, int32_t old, int32_t now_up,
+			 const char *why)
+{
+	char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
+	const struct obu_rsu *r = &c->rsu[ri];
+	bool chosen = c->chosen == (int32_t)ri;
+
+	if (now_up == OBU_NONE) {
+		core_log(&c->io, chosen ? VN_LOG_NOTICE : VN_LOG_DEBUG,
+			"upstream for rsu %s now none (was %s, %s)", vn_mac_format(&r->mac, a),
+			old == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, old), d), why);
+		return;
+	}
+	core_log(&c->io, chosen ? VN_LOG_INFO : VN_LOG_DEBUG,
+		"upstream now rsu %s via %s hops %u (was %s, %s)", vn_mac_format(&r->mac, a),
+		vn_mac_format(nbr_mac(c, now_up), b), c->nbr[now_up].hops,
+		old == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, old), d), why);
+}
+
+static bool nbr_feasible(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
+{
+	const struct obu_nbr *n = &c->nbr[s];
+
+	return !r->restricted || n->hops <= r->feas_hops ||
+	       (n->brought && (int32_t)(n->brought_id - r->feas_id) > 0);
+}
+
+/* Re-evaluates the upstream towards RSU ri (§5: on every heartbeat). */
+void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
+{
+	struct obu_rsu *r = &c->rsu[ri];
+	struct cand_view top[OBU_CAND_MAX], cur = {OBU_NONE, 0, 0, 0};
+	uint32_t k = c->p.candidates, n = 0;
+	int32_t old = r->up, pick = OBU_NONE;
+	const char *why = NULL;
+
+	if (old != OBU_NONE && !nbr_eligible(c, old, now))
+		obu_restrict_successors(c, r, (uint32_t)old);
+	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
+	     s = core_tab_newer(&c->nbrs, s)) {
+		struct cand_view v;
+		uint32_t j;
+
+		if (nbr_key(c, s)->rsu != ri || !nbr_eligible(c, (int32_t)s, now) ||
+		    !nbr_feasible(c, r, (int32_t)s))
+			continue;
+		v = cand_view_of(c, r, (int32_t)s);
+		if ((int32_t)s == old)
+			cur = v;
+		/* insertion into the sorted top-k */
+		if (n == k && !cand_before(c, &v, &top[n - 1]))
+			continue;
+		j = n < k ? n++ : n - 1;
+		while (j > 0 && cand_before(c, &v, &top[j - 1])) {
+			top[j] = top[j - 1];
+			j--;
+		}
+		top[j] = v;
+	}
+	r->ncand = n;
+	for (uint32_t i = 0; i < n; i++)
+		r->cand[i] = top[i].slot;
+	if (cur.slot == OBU_NONE) {
+		/* no upstream, or it died / turned out to be below us: the
+		 * next candidate at once (§6 fault 4) */
+		pick = n > 0 ? top[0].slot : OBU_NONE;
+		why = old == OBU_NONE ? "new" : "lost";
+	} else {
+		/* the first candidate, in preference order, that beats the
+		 * current one by the margin */
+		for (uint32_t i = 0; i < n && top[i].slot != old; i++) {
+			if (cand_clearly_better(c, &top[i], &cur)) {
+				pick = top[i].slot;
+				why = "better";
+				break;
+			}
+		}
+		if (pick == OBU_NONE)
+			return;
+	}
+	if (pick == old)
+		return;
+	r->up = pick;
+	if (pick != OBU_NONE)
+		r->restricted = false;
+	c->cnt[OC_upstream_changes]++;
+	log_upstream(c, ri, old, pick, why);
+}
+
+static bool rsu_usable(const struct obu_core *c, int32_t ri, vn_usec now)
+{
+	return ri != OBU_NONE && c->rsu[ri].used && c->rsu[ri].up != OBU_NONE &&
+	       !nbr_dead(c, c->rsu[ri].up, now);
+}
+
+/* An RSU's worth: its upstream's; an RSU without a live upstream is worth
+ * less than any with one. */
+static struct cand_view rsu_view(const struct obu_core *c, int32_t ri, vn_usec now)
+{
+	struct cand_view v = {OBU_NONE, UINT32_MAX, 0, INT32_MIN / 2};
+
+	if (rsu_usable(c, ri, now))
+		v = cand_view_of(c, &c->rsu[ri], c->rsu[ri].up);
+	return v;
+}
+
+static void log_rsu_change(struct obu_core *c, int32_t old)
+{
+	char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
+	const char *was = old == OBU_NONE ? "none" : vn_mac_format(&c->rsu[old].mac, d);
+
+	if (c->chosen == OBU_NONE) {
+		core_log(&c->io, VN_LOG_NOTICE, "upstream now none (was rsu %s)", was);
+	} else {
+		const struct obu_rsu *r = &c->rsu[c->chosen];
+
+		if (r->up == OBU_NONE)
+			core_log(&c->io, VN_LOG_INFO, "upstream now rsu %s, no neighbour yet (was rsu %s)",
+				vn_mac_format(&r->mac, a), was);
+		else
+			core_log(&c->io, VN_LOG_INFO, "upstream now rsu %s via %s hops %u (was rsu %s)",
+				vn_mac_format(&r->mac, a), vn_mac_format(nbr_mac(c, r->up), b),
+				c->nbr[r->up].hops, was);
+	}
+}
+
+/* One RSU for our data (§6 fault 5). It changes only when it is gone (no
+ * heartbeat for `history` periods: expire() forgets it), or when another has
+ * been clearly better -- two hops shorter, or shorter and hysteresis_pct
+ * points of score ahead, or 2 x hysteresis_pct points ahead -- for `history`
+ * periods without a break. While the chosen RSU
+ * has no live upstream (losses) we keep it: its heartbeats bring one back
+ * within a period or two, far sooner than flapping would settle. */
+void obu_choose_rsu(struct obu_core *c, vn_usec now)
+{
+	int32_t old = c->chosen, best = OBU_NONE;
+	struct cand_view bv = {OBU_NONE, 0, 0, 0}, cv;
+	int32_t h = (int32_t)c->p.hysteresis_pct;
+	struct obu_rsu *b;
+
+	/* the best other RSU: score, then hops, then the RSU's MAC (the same
+	 * tie-break on every node) */
+	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+		struct cand_view v;
+
+		if ((int32_t)i == old || !rsu_usable(c, (int32_t)i, now))
+			continue;
+		v = rsu_view(c, (int32_t)i, now);
+		if (best == OBU_NONE || v.score > bv.score ||
+		    (v.score == bv.score && (v.hops < bv.hops ||
+		     (v.hops == bv.hops && vn_mac_cmp(&c->rsu[i].mac, &c->rsu[best].mac) < 0)))) {
+			best = (int32_t)i;
+			bv = v;
+		}
+	}
+	for (uint32_t i = 0; i < c->p.max_rsus; i++)
+		if ((int32_t)i != best)
+			c->rsu[i].better_since = 0;
+	if (old == OBU_NONE || !c->rsu[old].used) {
+		c->chosen = best;
+	} else if (best != OBU_NONE) {
+		b = &c->rsu[best];
+		cv = rsu_view(c, old, now);
+		if (age(now, c->chosen_at) < gone_after(c) && bv.hops <= cv.hops &&
+		    bv.score >= cv.score && vn_mac_cmp(&b->mac, &c->rsu[old].mac) < 0) {
+			/* Settling: the first choice is whichever RSU was heard
+			 * first. For `history` periods a tie (as good, lower
+			 * MAC) moves us, so that neighbours facing the same tie
+			 * agree on one RSU -- the one our data really reaches
+			 * through them. Monotone in the MAC: it cannot cycle. */
+			c->chosen = best;
+		} else if (bv.hops + 2 <= cv.hops || (bv.hops < cv.hops && bv.score >= cv.score + h) ||
+			   bv.score >= cv.score + 2 * h) {
+			if (b->better_since == 0)
+				b->better_since = now ? now : 1;
+			if (age(now, b->better_since) >= gone_after(c))
+				c->chosen = best;
+		} else {
+			b->better_since = 0;
+		}
+	}
+	if (c->chosen != old) {
+		c->chosen_at = now;
+		for (uint32_t i = 0; i < c->p.max_rsus; i++)
+			c->rsu[i].better_since = 0;
+		c->cnt[OC_rsu_changes]++;
+		log_rsu_change(c, old);
+	}
+}
+
+/* The neighbour our data goes to, or NULL. */
+const struct vn_mac *obu_upstream_mac(const struct obu_core *c, vn_usec now)
+{
+	if (!rsu_usable(c, c->chosen, now))
+		return NULL;
+	return nbr_mac(c, c->rsu[c->chosen].up);
+}
+
+/* A neighbour showed it is below us (its replies or data come to us): never
+ * our upstream while this lasts. */
+void obu_mark_below(struct obu_core *c, const struct vn_mac *m, int32_t ri, vn_usec now)
+{
+	int32_t s;
+
+	if (ri == OBU_NONE)
+		return;
+	s = obu_nbr_get(c, m, (uint32_t)ri);
+	if (s == OBU_NONE)
+		return;
+	c->nbr[s].below_until = now + dead_after(c);
+	if (c->rsu[ri].up == s) {
+		obu_evaluate(c, (uint32_t)ri, now);
+		obu_choose_rsu(c, now);
+	}
+}
