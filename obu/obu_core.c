@@ -28,6 +28,7 @@ static int tables_alloc(struct obu_core *c, uint32_t seed)
 	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
 		c->rsu[i].fifo = c->fifo_mem + (size_t)i * c->p.history;
 		c->rsu[i].up = OBU_NONE;
+		c->rsu[i].nbrs = CORE_TAB_NONE;
 	}
 	if (core_tab_init(&c->nbrs, c->p.max_neighbours, sizeof(struct nbr_key), seed) != 0)
 		return -1;
@@ -251,7 +252,7 @@ static void expire(struct obu_core *c, vn_usec now)
 		if (age(now, c->nbr[s].last_heard) <= gone_after(c) || c->nbr[s].below_until > now)
 			continue;
 		obu_rsu_drop_nbr_refs(c, s);
-		core_tab_remove(&c->nbrs, s);
+		obu_nbr_remove(c, s);
 	}
 	for (s = core_tab_oldest(&c->downs); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->downs, s);

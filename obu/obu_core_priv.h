@@ -90,14 +90,18 @@ struct nbr_key {
 };
 
 struct obu_nbr {
-	uint32_t hops;		/* the hops it wrote: our distance through it */
 	vn_usec last_heard;	/* last heartbeat copy from it, 0 never */
-	uint32_t last_id;	/* newest id it delivered */
-	uint64_t mask;		/* bit i: it delivered id last_id - i */
-	uint32_t first_id;	/* first id it delivered (ratio window) */
-	bool have;		/* last_id/mask valid */
 	vn_usec below_until;	/* it sent us replies or data: it is below us */
+	uint64_t mask;		/* bit i: it delivered id last_id - i */
+	uint32_t hops;		/* the hops it wrote: our distance through it */
+	uint32_t last_id;	/* newest id it delivered */
+	uint32_t first_id;	/* first id it delivered (ratio window) */
 	uint32_t brought_id;	/* newest id whose first copy came from it */
+	/* The entries of the same RSU, linked (CORE_TAB_NONE ends): the
+	 * upstream choice looks at one RSU's neighbours only, never scans the
+	 * whole table. */
+	uint32_t rnext, rprev;
+	bool have;		/* last_id/mask valid */
 	bool brought;		/* brought_id valid */
 };
 
@@ -118,6 +122,7 @@ struct obu_rsu {
 	struct obu_seen *fifo;	/* [history]: ids, oldest at fifo_head */
 	uint32_t fifo_len, fifo_head;
 	vn_usec last_heard;
+	uint32_t nbrs;		/* its first neighbour entry (obu_nbr.rnext), CORE_TAB_NONE */
 	int32_t up;		/* chosen neighbour slot, OBU_NONE */
 	int32_t cand[OBU_CAND_MAX];
 	uint32_t ncand;
@@ -220,6 +225,7 @@ static inline bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
 void obu_nbr_record(struct obu_nbr *n, uint32_t id);
 int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri);
+void obu_nbr_remove(struct obu_core *c, uint32_t s);
 void obu_restrict_successors(struct obu_core *c, struct obu_rsu *r, uint32_t s);
 void obu_rsu_drop_nbr_refs(struct obu_core *c, uint32_t s);
 void obu_rsu_history_reset(struct obu_core *c, uint32_t ri);

@@ -50,10 +50,8 @@ static bool have_below(const struct obu_core *c, vn_usec now)
 	if (ri == OBU_NONE || c->rsu[ri].up == OBU_NONE)
 		return false;
 	hops = c->nbr[c->rsu[ri].up].hops;
-	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
-	     s = core_tab_newer(&c->nbrs, s))
-		if (nbr_key(c, s)->rsu == (uint32_t)ri && !nbr_dead(c, (int32_t)s, now) &&
-		    c->nbr[s].hops > hops)
+	for (uint32_t s = c->rsu[ri].nbrs; s != CORE_TAB_NONE; s = c->nbr[s].rnext)
+		if (!nbr_dead(c, (int32_t)s, now) && c->nbr[s].hops > hops)
 			return true;
 	return false;
 }

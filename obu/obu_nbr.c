@@ -19,6 +19,7 @@ uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_
 	const struct obu_nbr *n = &c->nbr[s];
 	uint32_t w = OBU_RATIO_WINDOW;
 	uint32_t rsu_span, nbr_span, span, floor_span, got = 0;
+	int32_t d1;
 
 	if (!n->have || !r->have)
 		return 0;
@@ -32,11 +33,19 @@ uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_
 		nbr_span = w;
 	floor_span = OBU_RATIO_MIN_SPAN < rsu_span ? OBU_RATIO_MIN_SPAN : rsu_span;
 	span = nbr_span > floor_span ? nbr_span : floor_span;
-	for (uint32_t k = 1; k <= span; k++) {
-		int32_t d = (int32_t)(n->last_id - (r->newest - k));
+	/* Id newest - k is bit d = last_id - (newest - k) of the map, for k in
+	 * 1..span: consecutive bits from d1 (k = 1) on, counted with one
+	 * popcount. span <= 32, so from a d1 <= 63 the range cannot wrap; from
+	 * a larger d1 no bit of it lies in the map. */
+	d1 = (int32_t)(n->last_id - r->newest + 1u);
+	if (d1 <= 63) {
+		int32_t lo = d1 > 0 ? d1 : 0, hi = d1 + (int32_t)span - 1;
 
-		if (d >= 0 && d < 64)
-			got += (uint32_t)(n->mask >> d & 1);
+		if (hi > 63)
+			hi = 63;
+		if (lo <= hi)
+			got = (uint32_t)__builtin_popcountll(n->mask >> lo &
+							     ((2ull << (hi - lo)) - 1));
 	}
 	(void)c;
 	return got * 100 / span;
@@ -82,10 +91,41 @@ static void nbr_make_room(struct obu_core *c)
 		if (nbr_is_up(c, s))
 			continue;
 		obu_rsu_drop_nbr_refs(c, s);
-		core_tab_remove(&c->nbrs, s);
+		obu_nbr_remove(c, s);
 		c->cnt[OC_nbrs_evicted]++;
 		return;
 	}
+}
+
+/* Links entry s into RSU ri's list of neighbours. */
+static void nbr_link(struct obu_core *c, uint32_t s, uint32_t ri)
+{
+	struct obu_rsu *r = &c->rsu[ri];
+
+	c->nbr[s].rprev = CORE_TAB_NONE;
+	c->nbr[s].rnext = r->nbrs;
+	if (r->nbrs != CORE_TAB_NONE)
+		c->nbr[r->nbrs].rprev = s;
+	r->nbrs = s;
+}
+
+static void nbr_unlink(struct obu_core *c, uint32_t s)
+{
+	struct obu_nbr *n = &c->nbr[s];
+
+	if (n->rprev != CORE_TAB_NONE)
+		c->nbr[n->rprev].rnext = n->rnext;
+	else
+		c->rsu[nbr_key(c, s)->rsu].nbrs = n->rnext;
+	if (n->rnext != CORE_TAB_NONE)
+		c->nbr[n->rnext].rprev = n->rprev;
+}
+
+/* Every removal goes through here, so that the RSU's list stays exact. */
+void obu_nbr_remove(struct obu_core *c, uint32_t s)
+{
+	nbr_unlink(c, s);
+	core_tab_remove(&c->nbrs, s);
 }
 
 static int32_t nbr_find(const struct obu_core *c, const struct vn_mac *m, uint32_t ri)
@@ -117,6 +157,7 @@ int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
 	k.rsu = (uint16_t)ri;
 	s = (int32_t)core_tab_insert(&c->nbrs, &k, NULL);
 	memset(&c->nbr[s], 0, sizeof(c->nbr[s]));
+	nbr_link(c, (uint32_t)s, ri);
 	return s;
 }
 
@@ -164,12 +205,9 @@ void obu_rsu_history_reset(struct obu_core *c, uint32_t ri)
 	r->fifo_head = 0;
 	r->restricted = false;
 	/* delivery statistics are per incarnation of the RSU */
-	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
-	     s = core_tab_newer(&c->nbrs, s)) {
-		if (nbr_key(c, s)->rsu == ri) {
-			c->nbr[s].have = false;
-			c->nbr[s].brought = false;
-		}
+	for (uint32_t s = r->nbrs; s != CORE_TAB_NONE; s = c->nbr[s].rnext) {
+		c->nbr[s].have = false;
+		c->nbr[s].brought = false;
 	}
 }
 
@@ -177,11 +215,11 @@ void obu_rsu_forget(struct obu_core *c, uint32_t ri)
 {
 	uint32_t s, next;
 
-	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
-		next = core_tab_newer(&c->nbrs, s);
-		if (nbr_key(c, s)->rsu == ri)
-			core_tab_remove(&c->nbrs, s);
+	for (s = c->rsu[ri].nbrs; s != CORE_TAB_NONE; s = next) {
+		next = c->nbr[s].rnext;
+		core_tab_remove(&c->nbrs, s);
 	}
+	c->rsu[ri].nbrs = CORE_TAB_NONE;
 	c->rsu[ri].used = false;
 	c->rsu[ri].up = OBU_NONE;
 	c->rsu[ri].ncand = 0;

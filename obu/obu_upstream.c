@@ -100,12 +100,11 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 
 	if (old != OBU_NONE && !nbr_eligible(c, old, now))
 		obu_restrict_successors(c, r, (uint32_t)old);
-	for (uint32_t s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE;
-	     s = core_tab_newer(&c->nbrs, s)) {
+	for (uint32_t s = r->nbrs; s != CORE_TAB_NONE; s = c->nbr[s].rnext) {
 		struct cand_view v;
 		uint32_t j;
 
-		if (nbr_key(c, s)->rsu != ri || !nbr_eligible(c, (int32_t)s, now) ||
+		if (!nbr_eligible(c, (int32_t)s, now) ||
 		    !nbr_feasible(c, r, (int32_t)s))
 			continue;
 		v = cand_view_of(c, r, (int32_t)s);
