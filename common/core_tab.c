@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SLOT_BITS 25 /* slot + 1 <= CORE_TAB_CAP_MAX fits in 25 bits */
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+
 /* Eight key bytes per multiply, seeded per table so that colliding keys
  * cannot be precomputed for every node alike. */
 static uint32_t tab_hash(const struct core_tab *t, const uint8_t *key)
@@ -25,61 +28,146 @@ static uint32_t tab_hash(const struct core_tab *t, const uint8_t *key)
 	return (uint32_t)(h >> 32);
 }
 
-int core_tab_init(struct core_tab *t, uint32_t cap, size_t klen, uint32_t seed)
+/* The bucket word's tag: the hash's top bits, which the index (low bits,
+ * nbuckets <= 2^25) never uses; a probe compares keys only when it matches. */
+static uint32_t tag_of(uint32_t h)
 {
-	uint32_t nb = 4;
+	return h & ~SLOT_MASK;
+}
 
-	memset(t, 0, sizeof(*t));
-	if (cap == 0 || cap > (1u << 24) || klen == 0 || klen > CORE_TAB_KEY_MAX)
-		return -1;
+/* Fixed sizes get an inlined compare instead of a call to memcmp. */
+static bool key_eq(const struct core_tab *t, const uint8_t *a, const uint8_t *b)
+{
+	switch (t->klen) {
+	case 6:
+		return memcmp(a, b, 6) == 0;
+	case 8:
+		return memcmp(a, b, 8) == 0;
+	default:
+		return memcmp(a, b, t->klen) == 0;
+	}
+}
+
+static size_t align_up(size_t n, size_t a)
+{
+	return (n + a - 1) / a * a;
+}
+
+/* Chains slots [from, to) into the free list, in order, ahead of free_head. */
+static void free_chain(struct core_tab *t, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++) {
+		struct core_tab_node *n = core_tab_node(t, i);
+
+		n->used = 0;
+		n->prev = CORE_TAB_NONE;
+		n->next = i + 1 < to ? i + 1 : t->free_head;
+	}
+	if (from < to)
+		t->free_head = from;
+}
+
+/* Puts every used entry into a zeroed bucket array of nb buckets. */
+static void index_build(struct core_tab *t, uint32_t *bucket, uint32_t nb)
+{
+	for (uint32_t s = t->head; s != CORE_TAB_NONE; s = core_tab_node(t, s)->next) {
+		uint32_t h = tab_hash(t, core_tab_key(t, s)), i = h & (nb - 1);
+
+		while (bucket[i] != 0)
+			i = (i + 1) & (nb - 1);
+		bucket[i] = tag_of(h) | (s + 1);
+	}
+}
+
+/* Entries [0, cap) of at least 2 * cap buckets: the arrays only ever grow,
+ * so a failure leaves the table as it was (a larger entry array is harmless). */
+static int tab_resize(struct core_tab *t, uint32_t cap)
+{
+	uint32_t nb = t->nbuckets ? t->nbuckets : 4;
+	uint8_t *ent;
+
 	while (nb < 2 * cap)
 		nb <<= 1;
-	t->bucket = calloc(nb, sizeof(*t->bucket));
-	t->keys = calloc(cap, klen);
-	t->node = calloc(cap, sizeof(*t->node));
-	if (t->bucket == NULL || t->keys == NULL || t->node == NULL) {
+	ent = realloc(t->ent, (size_t)cap * t->stride);
+	if (ent == NULL)
+		return -1;
+	t->ent = ent;
+	memset(ent + (size_t)t->cap * t->stride, 0, (size_t)(cap - t->cap) * t->stride);
+	if (nb != t->nbuckets) {
+		uint32_t *bucket = calloc(nb, sizeof(*bucket));
+
+		if (bucket == NULL)
+			return -1;
+		index_build(t, bucket, nb);
+		free(t->bucket);
+		t->bucket = bucket;
+		t->nbuckets = nb;
+	}
+	/* the free list is empty when we grow (or the table is new) */
+	free_chain(t, t->cap, cap);
+	t->cap = cap;
+	return 0;
+}
+
+int core_tab_init_v(struct core_tab *t, uint32_t cap, size_t klen, size_t vsize, uint32_t seed)
+{
+	size_t voff = align_up(CORE_TAB_KOFF + klen, 8);
+
+	memset(t, 0, sizeof(*t));
+	if (cap == 0 || cap > CORE_TAB_CAP_MAX || klen == 0 || klen > CORE_TAB_KEY_MAX ||
+	    vsize > 4096)
+		return -1;
+	t->max = cap;
+	t->klen = (uint8_t)klen;
+	t->voff = (uint8_t)voff;
+	t->stride = (uint32_t)(vsize ? align_up(voff + vsize, 8) : align_up(CORE_TAB_KOFF + klen, 4));
+	t->seed = seed;
+	t->head = t->tail = CORE_TAB_NONE;
+	t->free_head = CORE_TAB_NONE;
+	if (tab_resize(t, cap < CORE_TAB_START ? cap : CORE_TAB_START) != 0) {
 		core_tab_fini(t);
 		return -1;
 	}
-	t->cap = cap;
-	t->nbuckets = nb;
-	t->klen = (uint8_t)klen;
-	t->seed = seed;
-	core_tab_clear(t);
 	return 0;
+}
+
+int core_tab_init(struct core_tab *t, uint32_t cap, size_t klen, uint32_t seed)
+{
+	return core_tab_init_v(t, cap, klen, 0, seed);
 }
 
 void core_tab_fini(struct core_tab *t)
 {
 	free(t->bucket);
-	free(t->keys);
-	free(t->node);
+	free(t->ent);
 	memset(t, 0, sizeof(*t));
 }
 
 void core_tab_clear(struct core_tab *t)
 {
 	memset(t->bucket, 0, t->nbuckets * sizeof(*t->bucket));
-	for (uint32_t i = 0; i < t->cap; i++) {
-		t->node[i].used = false;
-		t->node[i].prev = CORE_TAB_NONE;
-		t->node[i].next = i + 1 < t->cap ? i + 1 : CORE_TAB_NONE;
-	}
-	t->free_head = 0;
+	t->free_head = CORE_TAB_NONE;
+	free_chain(t, 0, t->cap);
 	t->head = t->tail = CORE_TAB_NONE;
 	t->count = 0;
 }
 
-/* The bucket holding slot's key, or the empty bucket where key would go. */
-static uint32_t tab_probe(const struct core_tab *t, const uint8_t *key)
+size_t core_tab_bytes(const struct core_tab *t)
 {
-	uint32_t mask = t->nbuckets - 1;
-	uint32_t i = tab_hash(t, key) & mask;
+	return (size_t)t->cap * t->stride + (size_t)t->nbuckets * sizeof(*t->bucket);
+}
+
+/* The bucket holding key, or the empty bucket where it would go. */
+static uint32_t tab_probe(const struct core_tab *t, const uint8_t *key, uint32_t h)
+{
+	uint32_t mask = t->nbuckets - 1, tag = tag_of(h);
+	uint32_t i = h & mask;
 
 	for (;;) {
 		uint32_t v = t->bucket[i];
 
-		if (v == 0 || memcmp(core_tab_key(t, v - 1), key, t->klen) == 0)
+		if (v == 0 || ((v & ~SLOT_MASK) == tag &&
+			       key_eq(t, core_tab_key(t, (v & SLOT_MASK) - 1), key)))
 			return i;
 		i = (i + 1) & mask;
 	}
@@ -87,21 +175,21 @@ static uint32_t tab_probe(const struct core_tab *t, const uint8_t *key)
 
 uint32_t core_tab_find(const struct core_tab *t, const void *key)
 {
-	uint32_t v = t->bucket[tab_probe(t, key)];
+	uint32_t v = t->bucket[tab_probe(t, key, tab_hash(t, key))];
 
-	return v == 0 ? CORE_TAB_NONE : v - 1;
+	return v == 0 ? CORE_TAB_NONE : (v & SLOT_MASK) - 1;
 }
 
 static void lru_unlink(struct core_tab *t, uint32_t s)
 {
-	struct core_tab_node *n = &t->node[s];
+	struct core_tab_node *n = core_tab_node(t, s);
 
 	if (n->prev != CORE_TAB_NONE)
-		t->node[n->prev].next = n->next;
+		core_tab_node(t, n->prev)->next = n->next;
 	else
 		t->head = n->next;
 	if (n->next != CORE_TAB_NONE)
-		t->node[n->next].prev = n->prev;
+		core_tab_node(t, n->next)->prev = n->prev;
 	else
 		t->tail = n->prev;
 	n->prev = n->next = CORE_TAB_NONE;
@@ -109,12 +197,12 @@ static void lru_unlink(struct core_tab *t, uint32_t s)
 
 static void lru_append(struct core_tab *t, uint32_t s)
 {
-	struct core_tab_node *n = &t->node[s];
+	struct core_tab_node *n = core_tab_node(t, s);
 
 	n->prev = t->tail;
 	n->next = CORE_TAB_NONE;
 	if (t->tail != CORE_TAB_NONE)
-		t->node[t->tail].next = s;
+		core_tab_node(t, t->tail)->next = s;
 	else
 		t->head = s;
 	t->tail = s;
@@ -125,7 +213,8 @@ static void lru_append(struct core_tab *t, uint32_t s)
 static void index_delete(struct core_tab *t, uint32_t slot)
 {
 	uint32_t mask = t->nbuckets - 1;
-	uint32_t i = tab_probe(t, core_tab_key(t, slot));
+	const uint8_t *key = core_tab_key(t, slot);
+	uint32_t i = tab_probe(t, key, tab_hash(t, key));
 	uint32_t j = i;
 
 	t->bucket[i] = 0;
@@ -136,7 +225,7 @@ static void index_delete(struct core_tab *t, uint32_t slot)
 		v = t->bucket[j];
 		if (v == 0)
 			return;
-		home = tab_hash(t, core_tab_key(t, v - 1)) & mask;
+		home = tab_hash(t, core_tab_key(t, (v & SLOT_MASK) - 1)) & mask;
 		/* Move v back into the hole at i unless its home lies
 		 * cyclically in (i, j]. */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
@@ -149,32 +238,54 @@ static void index_delete(struct core_tab *t, uint32_t slot)
 
 void core_tab_remove(struct core_tab *t, uint32_t slot)
 {
+	struct core_tab_node *n;
+
 	if (!core_tab_used(t, slot))
 		return;
 	index_delete(t, slot);
 	lru_unlink(t, slot);
-	t->node[slot].used = false;
-	t->node[slot].next = t->free_head;
+	n = core_tab_node(t, slot);
+	n->used = 0;
+	n->next = t->free_head;
 	t->free_head = slot;
 	t->count--;
 }
 
+bool core_tab_reserve(struct core_tab *t)
+{
+	uint32_t cap;
+
+	if (t->free_head != CORE_TAB_NONE)
+		return true;
+	if (t->cap >= t->max)
+		return false;
+	cap = t->cap <= t->max / 2 ? 2 * t->cap : t->max;
+	if (tab_resize(t, cap) != 0) {
+		t->grow_failures++;
+		return false;
+	}
+	return true;
+}
+
 uint32_t core_tab_insert(struct core_tab *t, const void *key, bool *evicted)
 {
-	uint32_t s;
+	struct core_tab_node *n;
+	uint32_t s, h;
 
 	if (evicted != NULL)
 		*evicted = false;
-	if (t->free_head == CORE_TAB_NONE) {
+	if (!core_tab_reserve(t)) {
 		core_tab_remove(t, t->head);
 		if (evicted != NULL)
 			*evicted = true;
 	}
 	s = t->free_head;
-	t->free_head = t->node[s].next;
-	memcpy(t->keys + (size_t)s * t->klen, key, t->klen);
-	t->bucket[tab_probe(t, key)] = s + 1;
-	t->node[s].used = true;
+	n = core_tab_node(t, s);
+	t->free_head = n->next;
+	memcpy(t->ent + (size_t)s * t->stride + CORE_TAB_KOFF, key, t->klen);
+	h = tab_hash(t, key);
+	t->bucket[tab_probe(t, key, h)] = tag_of(h) | (s + 1);
+	n->used = 1;
 	lru_append(t, s);
 	t->count++;
 	return s;

@@ -21,18 +21,18 @@ static int tables_alloc(struct obu_core *c, uint32_t seed)
 {
 	c->rsu = calloc(c->p.max_rsus, sizeof(*c->rsu));
 	c->fifo_mem = calloc((size_t)c->p.max_rsus * c->p.history, sizeof(*c->fifo_mem));
-	c->nbr = calloc(c->p.max_neighbours, sizeof(*c->nbr));
-	c->down = calloc(c->p.max_downstream, sizeof(*c->down));
-	if (c->rsu == NULL || c->fifo_mem == NULL || c->nbr == NULL || c->down == NULL)
+	if (c->rsu == NULL || c->fifo_mem == NULL)
 		return -1;
 	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
 		c->rsu[i].fifo = c->fifo_mem + (size_t)i * c->p.history;
 		c->rsu[i].up = OBU_NONE;
 		c->rsu[i].nbrs = CORE_TAB_NONE;
 	}
-	if (core_tab_init(&c->nbrs, c->p.max_neighbours, sizeof(struct nbr_key), seed) != 0)
+	if (core_tab_init_v(&c->nbrs, c->p.max_neighbours, sizeof(struct nbr_key),
+			    sizeof(struct obu_nbr), seed) != 0)
 		return -1;
-	if (core_tab_init(&c->downs, c->p.max_downstream, sizeof(struct vn_mac), seed ^ 0x5bd1e995u) != 0)
+	if (core_tab_init_v(&c->downs, c->p.max_downstream, sizeof(struct vn_mac),
+			    sizeof(struct obu_down), seed ^ 0x5bd1e995u) != 0)
 		return -1;
 	c->chosen = OBU_NONE;
 	return 0;
@@ -42,12 +42,8 @@ static void tables_free(struct obu_core *c)
 {
 	free(c->rsu);
 	free(c->fifo_mem);
-	free(c->nbr);
-	free(c->down);
 	c->rsu = NULL;
 	c->fifo_mem = NULL;
-	c->nbr = NULL;
-	c->down = NULL;
 	core_tab_fini(&c->nbrs);
 	core_tab_fini(&c->downs);
 }
@@ -120,8 +116,6 @@ int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec 
 	c->p = *p;
 	c->rsu = tmp.rsu;
 	c->fifo_mem = tmp.fifo_mem;
-	c->nbr = tmp.nbr;
-	c->down = tmp.down;
 	c->nbrs = tmp.nbrs;
 	c->downs = tmp.downs;
 	c->chosen = OBU_NONE;
@@ -249,14 +243,14 @@ static void expire(struct obu_core *c, vn_usec now)
 	 * are forgotten: a full scan, the table is small */
 	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->nbrs, s);
-		if (age(now, c->nbr[s].last_heard) <= gone_after(c) || c->nbr[s].below_until > now)
+		if (age(now, nbr_of(c, s)->last_heard) <= gone_after(c) || nbr_of(c, s)->below_until > now)
 			continue;
 		obu_rsu_drop_nbr_refs(c, s);
 		obu_nbr_remove(c, s);
 	}
 	for (s = core_tab_oldest(&c->downs); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->downs, s);
-		if (age(now, c->down[s].last_seen) <= gone_after(c))
+		if (age(now, down_of(c, s)->last_seen) <= gone_after(c))
 			break;
 		core_tab_remove(&c->downs, s);
 		c->cnt[OC_routes_expired]++;
@@ -285,9 +279,9 @@ vn_usec obu_core_next_timer(const struct obu_core *c)
 		const struct obu_rsu *r = &c->rsu[i];
 		vn_usec d;
 
-		if (!r->used || r->up == OBU_NONE || c->nbr[r->up].last_heard == 0)
+		if (!r->used || r->up == OBU_NONE || nbr_of(c, r->up)->last_heard == 0)
 			continue;
-		d = c->nbr[r->up].last_heard + silence_limit(c) + 1;
+		d = nbr_of(c, r->up)->last_heard + silence_limit(c) + 1;
 		if (d < t)
 			t = d;
 	}
@@ -305,7 +299,7 @@ bool obu_core_upstream(const struct obu_core *c, struct obu_route_info *out)
 	r = &c->rsu[c->chosen];
 	out->rsu = r->mac;
 	out->next_hop = *nbr_mac(c, r->up);
-	out->hops = c->nbr[r->up].hops;
+	out->hops = nbr_of(c, r->up)->hops;
 	return true;
 }
 
@@ -335,9 +329,9 @@ size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_
 			int32_t s = r->cand[j];
 
 			core_text_add(&t, "  candidate %u %s hops %u ratio %u%% heard %llums ago%s%s\n",
-				      j + 1, vn_mac_format(nbr_mac(c, s), a), c->nbr[s].hops,
+				      j + 1, vn_mac_format(nbr_mac(c, s), a), nbr_of(c, s)->hops,
 				      obu_nbr_ratio(c, r, s),
-				      (unsigned long long)(age(now, c->nbr[s].last_heard) / VN_USEC_PER_MS),
+				      (unsigned long long)(age(now, nbr_of(c, s)->last_heard) / VN_USEC_PER_MS),
 				      s == r->up ? " (upstream)" : "",
 				      nbr_dead(c, s, now) ? " dead" : "");
 		}
@@ -347,8 +341,8 @@ size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_
 	for (uint32_t s = core_tab_oldest(&c->downs); s != CORE_TAB_NONE;
 	     s = core_tab_newer(&c->downs, s))
 		core_text_add(&t, "  obu %s via %s seen %llums ago\n", vn_mac_format(down_mac(c, s), a),
-			      vn_mac_format(&c->down[s].via, b),
-			      (unsigned long long)(age(now, c->down[s].last_seen) / VN_USEC_PER_MS));
+			      vn_mac_format(&down_of(c, s)->via, b),
+			      (unsigned long long)(age(now, down_of(c, s)->last_seen) / VN_USEC_PER_MS));
 	for (size_t i = 0; i < c->naddr; i++)
 		core_text_add(&t, "address %s/%u\n", vn_ip_format(&c->addr[i].addr, ipb),
 			      c->addr[i].len);

@@ -155,9 +155,7 @@ struct obu_core {
 	int32_t chosen;		/* chosen RSU index, OBU_NONE */
 	vn_usec chosen_at;	/* when it was chosen */
 	struct core_tab nbrs;
-	struct obu_nbr *nbr;	/* [max_neighbours] */
 	struct core_tab downs;
-	struct obu_down *down;	/* [max_downstream] */
 	struct vn_ip_prefix addr[OBU_MAX_ADDRS];
 	size_t naddr;
 	struct obu_pkt_seen seen[OBU_SEEN_SLOTS];
@@ -189,6 +187,18 @@ static inline vn_usec age(vn_usec now, vn_usec then)
 	return now >= then ? now - then : 0;
 }
 
+/* An entry's data, by slot (int32_t or uint32_t): valid until the next
+ * insert into its table, which may grow it. */
+static inline struct obu_nbr *nbr_of(const struct obu_core *c, int64_t slot)
+{
+	return core_tab_val(&c->nbrs, (uint32_t)slot);
+}
+
+static inline struct obu_down *down_of(const struct obu_core *c, int64_t slot)
+{
+	return core_tab_val(&c->downs, (uint32_t)slot);
+}
+
 static inline const struct nbr_key *nbr_key(const struct obu_core *c, uint32_t slot)
 {
 	return (const struct nbr_key *)(const void *)core_tab_key(&c->nbrs, slot);
@@ -216,7 +226,7 @@ static inline vn_usec silence_limit(const struct obu_core *c)
 
 static inline bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
 {
-	return c->nbr[s].last_heard == 0 || age(now, c->nbr[s].last_heard) > silence_limit(c);
+	return nbr_of(c, s)->last_heard == 0 || age(now, nbr_of(c, s)->last_heard) > silence_limit(c);
 }
 
 /* --- shared between the files of the core --------------------------------- */

@@ -23,8 +23,8 @@ void obu_route_learn(struct obu_core *c, const struct vn_mac *obu, const struct 
 	} else {
 		core_tab_touch(&c->downs, s);
 	}
-	c->down[s].via = *via;
-	c->down[s].last_seen = now;
+	down_of(c, s)->via = *via;
+	down_of(c, s)->last_seen = now;
 }
 
 static const struct vn_mac *route_via(const struct obu_core *c, const struct vn_mac *obu,
@@ -32,9 +32,9 @@ static const struct vn_mac *route_via(const struct obu_core *c, const struct vn_
 {
 	uint32_t s = core_tab_find(&c->downs, obu);
 
-	if (s == CORE_TAB_NONE || age(now, c->down[s].last_seen) > gone_after(c))
+	if (s == CORE_TAB_NONE || age(now, down_of(c, s)->last_seen) > gone_after(c))
 		return NULL;
-	return &c->down[s].via;
+	return &down_of(c, s)->via;
 }
 
 /* Whether some OBU may depend on our re-broadcast: a live downstream route,
@@ -45,13 +45,13 @@ static bool have_below(const struct obu_core *c, vn_usec now)
 	int32_t ri = c->chosen;
 	uint32_t hops;
 
-	if (t != CORE_TAB_NONE && age(now, c->down[t].last_seen) <= gone_after(c))
+	if (t != CORE_TAB_NONE && age(now, down_of(c, t)->last_seen) <= gone_after(c))
 		return true;
 	if (ri == OBU_NONE || c->rsu[ri].up == OBU_NONE)
 		return false;
-	hops = c->nbr[c->rsu[ri].up].hops;
-	for (uint32_t s = c->rsu[ri].nbrs; s != CORE_TAB_NONE; s = c->nbr[s].rnext)
-		if (!nbr_dead(c, (int32_t)s, now) && c->nbr[s].hops > hops)
+	hops = nbr_of(c, c->rsu[ri].up)->hops;
+	for (uint32_t s = c->rsu[ri].nbrs; s != CORE_TAB_NONE; s = nbr_of(c, s)->rnext)
+		if (!nbr_dead(c, (int32_t)s, now) && nbr_of(c, s)->hops > hops)
 			return true;
 	return false;
 }

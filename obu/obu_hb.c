@@ -153,7 +153,7 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		s = obu_nbr_get(c, &m->from, (uint32_t)ri);
 	}
 	if (s != OBU_NONE) {
-		struct obu_nbr *nb = &c->nbr[s];
+		struct obu_nbr *nb = nbr_of(c, s);
 
 		core_tab_touch(&c->nbrs, (uint32_t)s);
 		nb->last_heard = now;

@@ -16,7 +16,7 @@
  * several periods before it can displace an established one (no flapping). */
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
 {
-	const struct obu_nbr *n = &c->nbr[s];
+	const struct obu_nbr *n = nbr_of(c, s);
 	uint32_t w = OBU_RATIO_WINDOW;
 	uint32_t rsu_span, nbr_span, span, floor_span, got = 0;
 	int32_t d1;
@@ -102,23 +102,23 @@ static void nbr_link(struct obu_core *c, uint32_t s, uint32_t ri)
 {
 	struct obu_rsu *r = &c->rsu[ri];
 
-	c->nbr[s].rprev = CORE_TAB_NONE;
-	c->nbr[s].rnext = r->nbrs;
+	nbr_of(c, s)->rprev = CORE_TAB_NONE;
+	nbr_of(c, s)->rnext = r->nbrs;
 	if (r->nbrs != CORE_TAB_NONE)
-		c->nbr[r->nbrs].rprev = s;
+		nbr_of(c, r->nbrs)->rprev = s;
 	r->nbrs = s;
 }
 
 static void nbr_unlink(struct obu_core *c, uint32_t s)
 {
-	struct obu_nbr *n = &c->nbr[s];
+	struct obu_nbr *n = nbr_of(c, s);
 
 	if (n->rprev != CORE_TAB_NONE)
-		c->nbr[n->rprev].rnext = n->rnext;
+		nbr_of(c, n->rprev)->rnext = n->rnext;
 	else
 		c->rsu[nbr_key(c, s)->rsu].nbrs = n->rnext;
 	if (n->rnext != CORE_TAB_NONE)
-		c->nbr[n->rnext].rprev = n->rprev;
+		nbr_of(c, n->rnext)->rprev = n->rprev;
 }
 
 /* Every removal goes through here, so that the RSU's list stays exact. */
@@ -147,16 +147,17 @@ int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
 
 	if (s != OBU_NONE)
 		return s;
-	if (c->nbrs.count >= c->nbrs.cap) {
+	/* a full table grows up to max_neighbours, then evicts */
+	if (!core_tab_reserve(&c->nbrs)) {
 		nbr_make_room(c);
-		if (c->nbrs.count >= c->nbrs.cap)
+		if (!core_tab_reserve(&c->nbrs))
 			return OBU_NONE; /* every entry is some RSU's upstream */
 	}
 	memset(&k, 0, sizeof(k));
 	k.mac = *m;
 	k.rsu = (uint16_t)ri;
 	s = (int32_t)core_tab_insert(&c->nbrs, &k, NULL);
-	memset(&c->nbr[s], 0, sizeof(c->nbr[s]));
+	memset(nbr_of(c, s), 0, sizeof(struct obu_nbr));
 	nbr_link(c, (uint32_t)s, ri);
 	return s;
 }
@@ -170,7 +171,7 @@ int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
  * it learnt through us: choosing it would make a loop (count to infinity). */
 void obu_restrict_successors(struct obu_core *c, struct obu_rsu *r, uint32_t s)
 {
-	const struct obu_nbr *n = &c->nbr[s];
+	const struct obu_nbr *n = nbr_of(c, s);
 
 	r->restricted = true;
 	r->feas_hops = n->hops;
@@ -205,9 +206,9 @@ void obu_rsu_history_reset(struct obu_core *c, uint32_t ri)
 	r->fifo_head = 0;
 	r->restricted = false;
 	/* delivery statistics are per incarnation of the RSU */
-	for (uint32_t s = r->nbrs; s != CORE_TAB_NONE; s = c->nbr[s].rnext) {
-		c->nbr[s].have = false;
-		c->nbr[s].brought = false;
+	for (uint32_t s = r->nbrs; s != CORE_TAB_NONE; s = nbr_of(c, s)->rnext) {
+		nbr_of(c, s)->have = false;
+		nbr_of(c, s)->brought = false;
 	}
 }
 
@@ -216,7 +217,7 @@ void obu_rsu_forget(struct obu_core *c, uint32_t ri)
 	uint32_t s, next;
 
 	for (s = c->rsu[ri].nbrs; s != CORE_TAB_NONE; s = next) {
-		next = c->nbr[s].rnext;
+		next = nbr_of(c, s)->rnext;
 		core_tab_remove(&c->nbrs, s);
 	}
 	c->rsu[ri].nbrs = CORE_TAB_NONE;

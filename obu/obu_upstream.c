@@ -22,7 +22,7 @@ static struct cand_view cand_view_of(const struct obu_core *c, const struct obu_
 	struct cand_view v;
 
 	v.slot = s;
-	v.hops = c->nbr[s].hops;
+	v.hops = nbr_of(c, s)->hops;
 	v.ratio = obu_nbr_ratio(c, r, s);
 	v.score = (int32_t)v.ratio - OBU_HOP_PENALTY * (int32_t)v.hops;
 	return v;
@@ -30,7 +30,7 @@ static struct cand_view cand_view_of(const struct obu_core *c, const struct obu_
 
 static bool nbr_eligible(const struct obu_core *c, int32_t s, vn_usec now)
 {
-	const struct obu_nbr *n = &c->nbr[s];
+	const struct obu_nbr *n = nbr_of(c, s);
 
 	return !nbr_dead(c, s, now) && n->below_until <= now && n->hops >= 1 &&
 	       n->hops <= OBU_MAX_HOPS;
@@ -77,13 +77,13 @@ static void log_upstream(struct obu_core *c, uint32_t ri, int32_t old, int32_t n
 	}
 	core_log(&c->io, chosen ? VN_LOG_INFO : VN_LOG_DEBUG,
 		"upstream now rsu %s via %s hops %u (was %s, %s)", vn_mac_format(&r->mac, a),
-		vn_mac_format(nbr_mac(c, now_up), b), c->nbr[now_up].hops,
+		vn_mac_format(nbr_mac(c, now_up), b), nbr_of(c, now_up)->hops,
 		old == OBU_NONE ? "none" : vn_mac_format(nbr_mac(c, old), d), why);
 }
 
 static bool nbr_feasible(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
 {
-	const struct obu_nbr *n = &c->nbr[s];
+	const struct obu_nbr *n = nbr_of(c, s);
 
 	return !r->restricted || n->hops <= r->feas_hops ||
 	       (n->brought && (int32_t)(n->brought_id - r->feas_id) > 0);
@@ -100,7 +100,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 
 	if (old != OBU_NONE && !nbr_eligible(c, old, now))
 		obu_restrict_successors(c, r, (uint32_t)old);
-	for (uint32_t s = r->nbrs; s != CORE_TAB_NONE; s = c->nbr[s].rnext) {
+	for (uint32_t s = r->nbrs; s != CORE_TAB_NONE; s = nbr_of(c, s)->rnext) {
 		struct cand_view v;
 		uint32_t j;
 
@@ -183,7 +183,7 @@ static void log_rsu_change(struct obu_core *c, int32_t old)
 		else
 			core_log(&c->io, VN_LOG_INFO, "upstream now rsu %s via %s hops %u (was rsu %s)",
 				vn_mac_format(&r->mac, a), vn_mac_format(nbr_mac(c, r->up), b),
-				c->nbr[r->up].hops, was);
+				nbr_of(c, r->up)->hops, was);
 	}
 }
 
@@ -270,7 +270,7 @@ void obu_mark_below(struct obu_core *c, const struct vn_mac *m, int32_t ri, vn_u
 	s = obu_nbr_get(c, m, (uint32_t)ri);
 	if (s == OBU_NONE)
 		return;
-	c->nbr[s].below_until = now + dead_after(c);
+	nbr_of(c, s)->below_until = now + dead_after(c);
 	if (c->rsu[ri].up == s) {
 		obu_evaluate(c, (uint32_t)ri, now);
 		obu_choose_rsu(c, now);

@@ -93,7 +93,6 @@ struct rsu_obu {
 };
 
 struct rsu_ip {
-	uint32_t obu_slot; /* in obus; validated against obu_mac on use */
 	struct vn_mac obu_mac;
 	vn_usec last_seen;
 };
@@ -108,15 +107,25 @@ struct rsu_core {
 	uint64_t rng;
 	struct rsu_sent *sent; /* [history], indexed id % history */
 	struct core_tab obus;
-	struct rsu_obu *obu;	/* [max_obus] */
 	struct core_tab ips;
-	struct rsu_ip *ip;	/* [max_ips] */
 	uint64_t cnt[RC__COUNT];
 	uint64_t rx_drop[VN_RX__COUNT];
 	uint8_t scratch[64];
 };
 
 /* --- small helpers ------------------------------------------------------ */
+
+/* An entry's data, by slot: valid until the next insert into its table,
+ * which may grow it. */
+static struct rsu_obu *obu_of(const struct rsu_core *c, uint32_t slot)
+{
+	return core_tab_val(&c->obus, slot);
+}
+
+static struct rsu_ip *ip_of(const struct rsu_core *c, uint32_t slot)
+{
+	return core_tab_val(&c->ips, slot);
+}
 
 /* xorshift64*: deterministic jitter without rand()'s global state. */
 static uint64_t rsu_rand(struct rsu_core *c)
@@ -161,15 +170,13 @@ static vn_usec gone_after(const struct rsu_core *c)
 static int tables_alloc(struct rsu_core *c)
 {
 	c->sent = calloc(c->p.history, sizeof(*c->sent));
-	c->obu = calloc(c->p.max_obus, sizeof(*c->obu));
-	c->ip = calloc(c->p.max_ips, sizeof(*c->ip));
-	if (c->sent == NULL || c->obu == NULL || c->ip == NULL)
+	if (c->sent == NULL)
 		return -1;
-	if (core_tab_init(&c->obus, c->p.max_obus, sizeof(struct vn_mac),
-			  (uint32_t)c->p.seed) != 0)
+	if (core_tab_init_v(&c->obus, c->p.max_obus, sizeof(struct vn_mac),
+			    sizeof(struct rsu_obu), (uint32_t)c->p.seed) != 0)
 		return -1;
-	if (core_tab_init(&c->ips, c->p.max_ips, sizeof(struct vn_ip),
-			  (uint32_t)(c->p.seed >> 32)) != 0)
+	if (core_tab_init_v(&c->ips, c->p.max_ips, sizeof(struct vn_ip), sizeof(struct rsu_ip),
+			    (uint32_t)(c->p.seed >> 32)) != 0)
 		return -1;
 	return 0;
 }
@@ -177,11 +184,7 @@ static int tables_alloc(struct rsu_core *c)
 static void tables_free(struct rsu_core *c)
 {
 	free(c->sent);
-	free(c->obu);
-	free(c->ip);
 	c->sent = NULL;
-	c->obu = NULL;
-	c->ip = NULL;
 	core_tab_fini(&c->obus);
 	core_tab_fini(&c->ips);
 }
@@ -244,8 +247,6 @@ int rsu_core_set_params(struct rsu_core *c, const struct rsu_params *p, vn_usec 
 	tables_free(c);
 	c->p = *p;
 	c->sent = tmp.sent;
-	c->obu = tmp.obu;
-	c->ip = tmp.ip;
 	c->obus = tmp.obus;
 	c->ips = tmp.ips;
 	if (c->next_hb > now + period_us(c))
@@ -264,7 +265,7 @@ static struct rsu_obu *obu_find(const struct rsu_core *c, const struct vn_mac *m
 		return NULL;
 	if (slot != NULL)
 		*slot = s;
-	return &c->obu[s];
+	return obu_of(c, s);
 }
 
 static const struct vn_mac *obu_mac(const struct rsu_core *c, uint32_t slot)
@@ -295,7 +296,7 @@ static bool nh_better(const struct rsu_nh *a, const struct rsu_nh *b, uint64_t m
 
 static void route_choose(struct rsu_core *c, uint32_t slot, vn_usec now)
 {
-	struct rsu_obu *o = &c->obu[slot];
+	struct rsu_obu *o = obu_of(c, slot);
 	uint64_t margin = (uint64_t)c->p.rtt_hysteresis_ms * VN_USEC_PER_MS;
 	int best = -1, old = o->cur;
 
@@ -454,7 +455,7 @@ static void on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 		slot = core_tab_insert(&c->obus, &m->sender, &evicted);
 		if (evicted)
 			c->cnt[RC_obus_evicted]++;
-		o = &c->obu[slot];
+		o = obu_of(c, slot);
 		memset(o, 0, sizeof(*o));
 		o->cur = -1;
 	}
@@ -506,11 +507,11 @@ static void ip_learn(struct rsu_core *c, const struct vn_ip *src, const struct v
 		c->cnt[RC_ips_learned]++;
 	} else {
 		core_tab_touch(&c->ips, s);
-		if (!vn_mac_eq(&c->ip[s].obu_mac, obu))
+		if (!vn_mac_eq(&ip_of(c, s)->obu_mac, obu))
 			c->cnt[RC_ips_moved]++;
 	}
-	c->ip[s].obu_mac = *obu;
-	c->ip[s].last_seen = now;
+	ip_of(c, s)->obu_mac = *obu;
+	ip_of(c, s)->last_seen = now;
 }
 
 /* The OBU owning IP a, or NULL. */
@@ -519,9 +520,9 @@ static const struct vn_mac *ip_owner(const struct rsu_core *c, const struct vn_i
 	uint32_t s = core_tab_find(&c->ips, a);
 
 	if (s == CORE_TAB_NONE ||
-	    now - c->ip[s].last_seen > (vn_usec)c->p.ip_expiry_ms * VN_USEC_PER_MS)
+	    now - ip_of(c, s)->last_seen > (vn_usec)c->p.ip_expiry_ms * VN_USEC_PER_MS)
 		return NULL;
-	return &c->ip[s].obu_mac;
+	return &ip_of(c, s)->obu_mac;
 }
 
 /* --- data ------------------------------------------------------------------ */
@@ -678,7 +679,7 @@ static void expire(struct rsu_core *c, vn_usec now)
 	/* LRU order = last reply order: stop at the first one still alive. */
 	for (s = core_tab_oldest(&c->obus); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->obus, s);
-		if (now - c->obu[s].last_reply <= gone_after(c))
+		if (now - obu_of(c, s)->last_reply <= gone_after(c))
 			break;
 		{
 			char a[VN_MAC_STRLEN];
@@ -691,7 +692,7 @@ static void expire(struct rsu_core *c, vn_usec now)
 	}
 	for (s = core_tab_oldest(&c->ips); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->ips, s);
-		if (now - c->ip[s].last_seen <= ip_life)
+		if (now - ip_of(c, s)->last_seen <= ip_life)
 			break;
 		c->cnt[RC_ips_expired]++;
 		core_tab_remove(&c->ips, s);
@@ -743,7 +744,7 @@ size_t rsu_core_describe(const struct rsu_core *c, vn_usec now, char *buf, size_
 	core_text_add(&t, "obus: %u (capacity %u)\n", c->obus.count, c->p.max_obus);
 	for (uint32_t s = core_tab_oldest(&c->obus); s != CORE_TAB_NONE;
 	     s = core_tab_newer(&c->obus, s)) {
-		const struct rsu_obu *o = &c->obu[s];
+		const struct rsu_obu *o = obu_of(c, s);
 		struct rsu_route_info ri;
 
 		if (!rsu_core_route(c, obu_mac(c, s), &ri))
@@ -768,8 +769,8 @@ size_t rsu_core_describe(const struct rsu_core *c, vn_usec now, char *buf, size_
 		const struct vn_ip *ip = (const struct vn_ip *)(const void *)core_tab_key(&c->ips, s);
 
 		core_text_add(&t, "ip %s obu %s seen %llums ago\n", vn_ip_format(ip, ipb),
-			      vn_mac_format(&c->ip[s].obu_mac, a),
-			      (unsigned long long)((now - c->ip[s].last_seen) / VN_USEC_PER_MS));
+			      vn_mac_format(&ip_of(c, s)->obu_mac, a),
+			      (unsigned long long)((now - ip_of(c, s)->last_seen) / VN_USEC_PER_MS));
 	}
 	return t.len;
 }
