@@ -72,7 +72,7 @@ struct obu_core *obu_core_new(const struct obu_params *p, const struct vn_mac *s
 	c->self = *self;
 	c->io = *io;
 	c->next_tick = now + period_us(c);
-	if (tables_alloc(c, mac_seed(self)) != 0) {
+	if (obu_seen_init(c) != 0 || tables_alloc(c, mac_seed(self)) != 0) {
 		obu_core_free(c);
 		return NULL;
 	}
@@ -84,6 +84,7 @@ void obu_core_free(struct obu_core *c)
 	if (c == NULL)
 		return;
 	tables_free(c);
+	free(c->seen);
 	free(c);
 }
 
@@ -352,5 +353,10 @@ size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_
 void obu_core_counters(const struct obu_core *c,
 		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx)
 {
-	core_counters(obu_counter_names, c->cnt, OC__COUNT, c->rx_drop, fn, ctx);
+	uint64_t cnt[OC__COUNT];
+
+	/* the tables count their own failed growths */
+	memcpy(cnt, c->cnt, sizeof(cnt));
+	cnt[OC_alloc_failed] += c->nbrs.grow_failures + c->downs.grow_failures;
+	core_counters(obu_counter_names, cnt, OC__COUNT, c->rx_drop, fn, ctx);
 }

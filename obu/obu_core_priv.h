@@ -74,7 +74,8 @@
 	X(routes_learned)                                                      \
 	X(routes_expired)                                                      \
 	X(routes_evicted)                                                      \
-	X(hb_echoes)
+	X(hb_echoes)                                                           \
+	X(alloc_failed)
 
 enum obu_counter {
 #define X(n) OC_##n,
@@ -158,7 +159,8 @@ struct obu_core {
 	struct core_tab downs;
 	struct vn_ip_prefix addr[OBU_MAX_ADDRS];
 	size_t naddr;
-	struct obu_pkt_seen seen[OBU_SEEN_SLOTS];
+	struct obu_pkt_seen *seen; /* [OBU_SEEN_WAYS << seen_bits], obu_dedup.c */
+	uint32_t seen_bits;	/* log2 of its sets */
 	uint64_t cnt[OC__COUNT];
 	uint64_t rx_drop[VN_RX__COUNT];
 	uint8_t scratch[64];
@@ -253,7 +255,16 @@ void obu_mark_below(struct obu_core *c, const struct vn_mac *m, int32_t ri, vn_u
 void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now);
 void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 
-/* obu_data.c: downstream routes, data forwarding, packet dedup */
+/* obu_dedup.c: recently forwarded packets. The kind and the destination
+ * (Downstream) are in the key, so that an OBU-to-OBU packet crossing a relay
+ * up and then down is not a repeat. */
+enum obu_pkt_kind { OBU_PK_UP = 1, OBU_PK_DOWN = 2, OBU_PK_BCAST = 3 };
+int obu_seen_init(struct obu_core *c);
+/* Whether the packet was forwarded within window; records it if not. */
+bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_msg *m,
+		  vn_usec window, vn_usec now);
+
+/* obu_data.c: downstream routes, data forwarding */
 void obu_route_learn(struct obu_core *c, const struct vn_mac *obu, const struct vn_mac *via,
 		     vn_usec now);
 void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now);

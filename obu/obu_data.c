@@ -56,75 +56,6 @@ static bool have_below(const struct obu_core *c, vn_usec now)
 	return false;
 }
 
-/* Recently forwarded packets, to cut any loop after one turn and to
- * re-broadcast a broadcast only once. Key: a hash of the message kind, the
- * destination (Downstream), the origin, the IP length and the first 128
- * bytes of the IP packet (headers, ports, sequence numbers). The kind and
- * destination keep an OBU-to-OBU packet, which crosses a relay once going up
- * and once coming down, from looking like a repeat. */
-enum pkt_kind { PK_UP = 1, PK_DOWN = 2, PK_BCAST = 3 };
-
-static uint64_t mix64(uint64_t h, uint64_t w)
-{
-	h ^= w;
-	h *= 0x9e3779b97f4a7c15ull;
-	return h ^ h >> 29;
-}
-
-/* Eight bytes per multiply (a byte-wise FNV over 128 bytes cost more than
- * the rest of forwarding together). */
-static uint32_t pkt_hash(enum pkt_kind kind, const struct vn_msg *m)
-{
-	size_t n = m->payload_len < 128 ? m->payload_len : 128, i;
-	uint64_t h = (uint64_t)kind << 32 | (uint64_t)m->payload_len, w = 0;
-
-	memcpy(&w, m->origin.b, VN_MAC_LEN);
-	h = mix64(h, w);
-	if (kind != PK_UP) {
-		w = 0;
-		memcpy(&w, m->destination.b, VN_MAC_LEN);
-		h = mix64(h, w);
-	}
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, m->payload + i, 8);
-		h = mix64(h, w);
-	}
-	if (i < n) {
-		w = 0;
-		memcpy(&w, m->payload + i, n - i);
-		h = mix64(h, w);
-	}
-	h ^= h >> 33; /* fmix64: every input bit reaches every output bit */
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return (uint32_t)h;
-}
-
-/* 4-way set-associative: a packet is looked for in its set of 4 and
- * replaces the oldest entry there, so two packets whose hashes share a set
- * do not evict each other (which let a transient loop run three turns). A
- * repeat is only reported if the full 32-bit hash matches. */
-static bool pkt_seen(struct obu_core *c, enum pkt_kind kind, const struct vn_msg *m,
-		     vn_usec window, vn_usec now)
-{
-	uint32_t h = pkt_hash(kind, m);
-	uint32_t set = (h * 0x9e3779b1u) >> 24; /* top bits: 256 sets */
-	struct obu_pkt_seen *e = &c->seen[(set % (OBU_SEEN_SLOTS / OBU_SEEN_WAYS)) * OBU_SEEN_WAYS];
-	struct obu_pkt_seen *victim = e;
-
-	for (int i = 0; i < OBU_SEEN_WAYS; i++) {
-		if (e[i].at != 0 && e[i].hash == h && age(now, e[i].at) <= window)
-			return true;
-		if (e[i].at < victim->at)
-			victim = &e[i];
-	}
-	victim->hash = h;
-	victim->at = now ? now : 1;
-	return false;
-}
-
 void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 {
 	const struct vn_mac *up;
@@ -151,7 +82,7 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_no_upstream]++;
 		return;
 	}
-	if (pkt_seen(c, PK_UP, m, period_us(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_UP, m, period_us(c), now)) {
 		c->cnt[OC_drop_data_dup]++; /* came round again: a loop */
 		return;
 	}
@@ -196,7 +127,7 @@ void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 			c->cnt[OC_drop_bcast_not_upstream]++;
 			return;
 		}
-		if (pkt_seen(c, PK_BCAST, m, 2 * period_us(c), now)) {
+		if (obu_pkt_seen(c, OBU_PK_BCAST, m, 2 * period_us(c), now)) {
 			c->cnt[OC_drop_bcast_dup]++;
 			return;
 		}
@@ -227,7 +158,7 @@ void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_loop]++; /* would bounce straight back */
 		return;
 	}
-	if (pkt_seen(c, PK_DOWN, m, period_us(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_DOWN, m, period_us(c), now)) {
 		c->cnt[OC_drop_data_dup]++;
 		return;
 	}

@@ -1,6 +1,7 @@
 /* The RSU routing core (PROTOCOL.md §4). See docs/routing.md for the why.
  *
- * Tables, all allocated in rsu_core_new and never grown:
+ * Tables, created in rsu_core_new; obus and ips start small and grow on
+ * demand up to their capacity (core_tab.h):
  *   sent[history]   the heartbeats we sent recently (id, uptime, send time):
  *                   a reply is only believed if it echoes one of them exactly.
  *   obus (max_obus) OBU -> up to RSU_NH_MAX next-hop observations, reply
@@ -52,7 +53,8 @@
 	X(ips_learned)                                                         \
 	X(ips_moved)                                                           \
 	X(ips_expired)                                                         \
-	X(ips_evicted)
+	X(ips_evicted)                                                         \
+	X(alloc_failed)
 
 enum rsu_counter {
 #define X(n) RC_##n,
@@ -778,5 +780,10 @@ size_t rsu_core_describe(const struct rsu_core *c, vn_usec now, char *buf, size_
 void rsu_core_counters(const struct rsu_core *c,
 		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx)
 {
-	core_counters(rsu_counter_names, c->cnt, RC__COUNT, c->rx_drop, fn, ctx);
+	uint64_t cnt[RC__COUNT];
+
+	/* the tables count their own failed growths */
+	memcpy(cnt, c->cnt, sizeof(cnt));
+	cnt[RC_alloc_failed] += c->obus.grow_failures + c->ips.grow_failures;
+	core_counters(rsu_counter_names, cnt, RC__COUNT, c->rx_drop, fn, ctx);
 }
