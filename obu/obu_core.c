@@ -26,7 +26,6 @@ static int tables_alloc(struct obu_core *c, uint32_t seed)
 	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
 		c->rsu[i].fifo = c->fifo_mem + (size_t)i * c->p.history;
 		c->rsu[i].up = OBU_NONE;
-		c->rsu[i].nbrs = CORE_TAB_NONE;
 	}
 	if (core_tab_init_v(&c->nbrs, c->p.max_neighbours, sizeof(struct nbr_key),
 			    sizeof(struct obu_nbr), seed) != 0)
@@ -40,6 +39,8 @@ static int tables_alloc(struct obu_core *c, uint32_t seed)
 
 static void tables_free(struct obu_core *c)
 {
+	for (uint32_t i = 0; c->rsu != NULL && i < c->p.max_rsus; i++)
+		free(c->rsu[i].nb);
 	free(c->rsu);
 	free(c->fifo_mem);
 	c->rsu = NULL;

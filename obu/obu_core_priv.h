@@ -98,10 +98,7 @@ struct obu_nbr {
 	uint32_t last_id;	/* newest id it delivered */
 	uint32_t first_id;	/* first id it delivered (ratio window) */
 	uint32_t brought_id;	/* newest id whose first copy came from it */
-	/* The entries of the same RSU, linked (CORE_TAB_NONE ends): the
-	 * upstream choice looks at one RSU's neighbours only, never scans the
-	 * whole table. */
-	uint32_t rnext, rprev;
+	uint32_t ridx;		/* its place in its RSU's nb[] */
 	bool have;		/* last_id/mask valid */
 	bool brought;		/* brought_id valid */
 };
@@ -113,27 +110,33 @@ struct obu_seen {
 	bool replied;		/* our reply to it has gone out */
 };
 
+/* The fields every heartbeat reads for every RSU (the RSU choice, the
+ * timer, the lookup by MAC) come first: one cache line per RSU. */
 struct obu_rsu {
 	struct vn_mac mac;
 	bool used;
 	bool have;		/* newest/newest_uptime valid */
 	uint32_t newest;
-	vn_u128 newest_uptime;
 	uint32_t first_id;	/* first id since (re)start: ratio denominator */
-	struct obu_seen *fifo;	/* [history]: ids, oldest at fifo_head */
-	uint32_t fifo_len, fifo_head;
-	vn_usec last_heard;
-	uint32_t nbrs;		/* its first neighbour entry (obu_nbr.rnext), CORE_TAB_NONE */
 	int32_t up;		/* chosen neighbour slot, OBU_NONE */
-	int32_t cand[OBU_CAND_MAX];
-	uint32_t ncand;
+	vn_usec last_heard;
 	vn_usec better_since;	/* clearly better than the chosen RSU since */
+	/* Its neighbour entries (slots), dense and unordered: the upstream
+	 * choice reads one RSU's neighbours only, never scans the whole table,
+	 * and their addresses are known up front (no pointer chasing). Grown
+	 * on demand, up to max_neighbours. */
+	uint32_t *nb, nnb, nb_cap;
+	uint32_t fifo_len, fifo_head;
+	struct obu_seen *fifo;	/* [history]: ids, oldest at fifo_head */
+	vn_u128 newest_uptime;
 	/* Feasibility after losing the upstream (no count-to-infinity): only a
 	 * neighbour at most feas_hops away, or one that brought us an id newer
 	 * than feas_id first (so it did not get it from us), may take over. */
 	bool restricted;
 	uint32_t feas_hops;
 	uint32_t feas_id;
+	uint32_t ncand;
+	int32_t cand[OBU_CAND_MAX];
 };
 
 struct obu_down {

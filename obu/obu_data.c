@@ -50,9 +50,12 @@ static bool have_below(const struct obu_core *c, vn_usec now)
 	if (ri == OBU_NONE || c->rsu[ri].up == OBU_NONE)
 		return false;
 	hops = nbr_of(c, c->rsu[ri].up)->hops;
-	for (uint32_t s = c->rsu[ri].nbrs; s != CORE_TAB_NONE; s = nbr_of(c, s)->rnext)
+	for (uint32_t i = 0; i < c->rsu[ri].nnb; i++) {
+		uint32_t s = c->rsu[ri].nb[i];
+
 		if (!nbr_dead(c, (int32_t)s, now) && nbr_of(c, s)->hops > hops)
 			return true;
+	}
 	return false;
 }
 

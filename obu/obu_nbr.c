@@ -2,9 +2,19 @@
  * delivery statistics, below-us marks) and RSU table. See docs/routing.md. */
 #include "obu_core_priv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core_util.h"
+
+/* Without -mpopcnt __builtin_popcount is a libgcc call: this is cheaper. */
+static uint32_t popcount32(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0fu;
+	return (x * 0x01010101u) >> 24;
+}
 
 /* Share (percent) of the RSU's recent ids that this neighbour delivered.
  * Only settled ids count -- those before the newest: when the first copy of
@@ -44,8 +54,7 @@ uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_
 		if (hi > 63)
 			hi = 63;
 		if (lo <= hi)
-			got = (uint32_t)__builtin_popcountll(n->mask >> lo &
-							     ((2ull << (hi - lo)) - 1));
+			got = popcount32((uint32_t)(n->mask >> lo & ((2ull << (hi - lo)) - 1)));
 	}
 	(void)c;
 	return got * 100 / span;
@@ -97,28 +106,34 @@ static void nbr_make_room(struct obu_core *c)
 	}
 }
 
-/* Links entry s into RSU ri's list of neighbours. */
-static void nbr_link(struct obu_core *c, uint32_t s, uint32_t ri)
+/* Adds entry s to RSU ri's nb[]; -1 if that needs memory there is not. */
+static int nbr_link(struct obu_core *c, uint32_t s, uint32_t ri)
 {
 	struct obu_rsu *r = &c->rsu[ri];
 
-	nbr_of(c, s)->rprev = CORE_TAB_NONE;
-	nbr_of(c, s)->rnext = r->nbrs;
-	if (r->nbrs != CORE_TAB_NONE)
-		nbr_of(c, r->nbrs)->rprev = s;
-	r->nbrs = s;
+	if (r->nnb == r->nb_cap) {
+		uint32_t cap = r->nb_cap ? 2 * r->nb_cap : 8;
+		uint32_t *nb = realloc(r->nb, cap * sizeof(*nb));
+
+		if (nb == NULL) {
+			c->cnt[OC_alloc_failed]++;
+			return -1;
+		}
+		r->nb = nb;
+		r->nb_cap = cap;
+	}
+	nbr_of(c, s)->ridx = r->nnb;
+	r->nb[r->nnb++] = s;
+	return 0;
 }
 
 static void nbr_unlink(struct obu_core *c, uint32_t s)
 {
-	struct obu_nbr *n = nbr_of(c, s);
+	struct obu_rsu *r = &c->rsu[nbr_key(c, s)->rsu];
+	uint32_t i = nbr_of(c, s)->ridx, last = r->nb[--r->nnb];
 
-	if (n->rprev != CORE_TAB_NONE)
-		nbr_of(c, n->rprev)->rnext = n->rnext;
-	else
-		c->rsu[nbr_key(c, s)->rsu].nbrs = n->rnext;
-	if (n->rnext != CORE_TAB_NONE)
-		nbr_of(c, n->rnext)->rprev = n->rprev;
+	r->nb[i] = last;
+	nbr_of(c, last)->ridx = i;
 }
 
 /* Every removal goes through here, so that the RSU's list stays exact. */
@@ -158,7 +173,10 @@ int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
 	k.rsu = (uint16_t)ri;
 	s = (int32_t)core_tab_insert(&c->nbrs, &k, NULL);
 	memset(nbr_of(c, s), 0, sizeof(struct obu_nbr));
-	nbr_link(c, (uint32_t)s, ri);
+	if (nbr_link(c, (uint32_t)s, ri) != 0) {
+		core_tab_remove(&c->nbrs, (uint32_t)s);
+		return OBU_NONE;
+	}
 	return s;
 }
 
@@ -206,7 +224,9 @@ void obu_rsu_history_reset(struct obu_core *c, uint32_t ri)
 	r->fifo_head = 0;
 	r->restricted = false;
 	/* delivery statistics are per incarnation of the RSU */
-	for (uint32_t s = r->nbrs; s != CORE_TAB_NONE; s = nbr_of(c, s)->rnext) {
+	for (uint32_t i = 0; i < r->nnb; i++) {
+		uint32_t s = r->nb[i];
+
 		nbr_of(c, s)->have = false;
 		nbr_of(c, s)->brought = false;
 	}
@@ -214,13 +234,10 @@ void obu_rsu_history_reset(struct obu_core *c, uint32_t ri)
 
 void obu_rsu_forget(struct obu_core *c, uint32_t ri)
 {
-	uint32_t s, next;
+	struct obu_rsu *r = &c->rsu[ri];
 
-	for (s = c->rsu[ri].nbrs; s != CORE_TAB_NONE; s = next) {
-		next = nbr_of(c, s)->rnext;
-		core_tab_remove(&c->nbrs, s);
-	}
-	c->rsu[ri].nbrs = CORE_TAB_NONE;
+	while (r->nnb > 0)
+		core_tab_remove(&c->nbrs, r->nb[--r->nnb]);
 	c->rsu[ri].used = false;
 	c->rsu[ri].up = OBU_NONE;
 	c->rsu[ri].ncand = 0;

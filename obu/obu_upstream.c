@@ -100,10 +100,14 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 
 	if (old != OBU_NONE && !nbr_eligible(c, old, now))
 		obu_restrict_successors(c, r, (uint32_t)old);
-	for (uint32_t s = r->nbrs; s != CORE_TAB_NONE; s = nbr_of(c, s)->rnext) {
+	for (uint32_t i = 0; i < r->nnb; i++) {
+		uint32_t s = r->nb[i];
 		struct cand_view v;
 		uint32_t j;
 
+		/* the entries are scattered over the table: fetch ahead */
+		if (i + 4 < r->nnb)
+			__builtin_prefetch(nbr_of(c, r->nb[i + 4]));
 		if (!nbr_eligible(c, (int32_t)s, now) ||
 		    !nbr_feasible(c, r, (int32_t)s))
 			continue;
