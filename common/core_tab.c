@@ -59,8 +59,7 @@ static void free_chain(struct core_tab *t, uint32_t from, uint32_t to)
 	for (uint32_t i = from; i < to; i++) {
 		struct core_tab_node *n = core_tab_node(t, i);
 
-		n->used = 0;
-		n->prev = CORE_TAB_NONE;
+		n->prev = CORE_TAB_FREE;
 		n->next = i + 1 < to ? i + 1 : t->free_head;
 	}
 	if (from < to)
@@ -79,25 +78,31 @@ static void index_build(struct core_tab *t, uint32_t *bucket, uint32_t nb)
 	}
 }
 
-/* Entries [0, cap) of at least 2 * cap buckets: the arrays only ever grow,
- * so a failure leaves the table as it was (a larger entry array is harmless). */
+/* Entries [0, cap) of at least 2 * cap buckets. The entry array is moved,
+ * not realloc'd, to keep it cache-line aligned; a failure leaves the table
+ * as it was. */
 static int tab_resize(struct core_tab *t, uint32_t cap)
 {
 	uint32_t nb = t->nbuckets ? t->nbuckets : 4;
+	size_t old = (size_t)t->cap * t->stride, size = (size_t)cap * t->stride;
+	uint32_t *bucket = NULL;
 	uint8_t *ent;
 
 	while (nb < 2 * cap)
 		nb <<= 1;
-	ent = realloc(t->ent, (size_t)cap * t->stride);
-	if (ent == NULL)
+	ent = aligned_alloc(64, align_up(size, 64));
+	if (ent != NULL && nb != t->nbuckets)
+		bucket = calloc(nb, sizeof(*bucket));
+	if (ent == NULL || (nb != t->nbuckets && bucket == NULL)) {
+		free(ent);
 		return -1;
+	}
+	if (old > 0)
+		memcpy(ent, t->ent, old);
+	memset(ent + old, 0, size - old);
+	free(t->ent);
 	t->ent = ent;
-	memset(ent + (size_t)t->cap * t->stride, 0, (size_t)(cap - t->cap) * t->stride);
-	if (nb != t->nbuckets) {
-		uint32_t *bucket = calloc(nb, sizeof(*bucket));
-
-		if (bucket == NULL)
-			return -1;
+	if (bucket != NULL) {
 		index_build(t, bucket, nb);
 		free(t->bucket);
 		t->bucket = bucket;
@@ -121,6 +126,8 @@ int core_tab_init_v(struct core_tab *t, uint32_t cap, size_t klen, size_t vsize,
 	t->klen = (uint8_t)klen;
 	t->voff = (uint8_t)voff;
 	t->stride = (uint32_t)(vsize ? align_up(voff + vsize, 8) : align_up(CORE_TAB_KOFF + klen, 4));
+	if (t->stride > 32 && t->stride < 64)
+		t->stride = 64; /* one line each, never two */
 	t->seed = seed;
 	t->head = t->tail = CORE_TAB_NONE;
 	t->free_head = CORE_TAB_NONE;
@@ -245,7 +252,7 @@ void core_tab_remove(struct core_tab *t, uint32_t slot)
 	index_delete(t, slot);
 	lru_unlink(t, slot);
 	n = core_tab_node(t, slot);
-	n->used = 0;
+	n->prev = CORE_TAB_FREE;
 	n->next = t->free_head;
 	t->free_head = slot;
 	t->count--;
@@ -285,7 +292,6 @@ uint32_t core_tab_insert(struct core_tab *t, const void *key, bool *evicted)
 	memcpy(t->ent + (size_t)s * t->stride + CORE_TAB_KOFF, key, t->klen);
 	h = tab_hash(t, key);
 	t->bucket[tab_probe(t, key, h)] = tag_of(h) | (s + 1);
-	n->used = 1;
 	lru_append(t, s);
 	t->count++;
 	return s;

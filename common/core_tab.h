@@ -11,7 +11,9 @@
  * life (growth appends slots, it never moves an entry to another slot). Each
  * entry holds its LRU links, its key (fixed-size bytes: a MAC, an IP...) and
  * optionally the caller's value (core_tab_init_v), side by side, so that a
- * lookup touches one bucket and one entry. Pointers from core_tab_key and
+ * lookup touches one bucket and one entry; entries of 64 bytes or less are
+ * cache-line aligned (a 16-byte node and key plus a 48-byte value is one
+ * line). Pointers from core_tab_key and
  * core_tab_val are invalidated by an insert (which may grow the table). */
 #ifndef VN_CORE_TAB_H
 #define VN_CORE_TAB_H
@@ -25,9 +27,10 @@
 #define CORE_TAB_START 16	/* entries allocated at first */
 #define CORE_TAB_CAP_MAX (1u << 24)
 
+#define CORE_TAB_FREE (UINT32_MAX - 1) /* node.prev of a free slot */
+
 struct core_tab_node {
 	uint32_t prev, next; /* LRU list: head = least recently touched */
-	uint8_t used;
 };
 
 struct core_tab {
@@ -75,7 +78,7 @@ void core_tab_remove(struct core_tab *t, uint32_t slot);
 /* Heap bytes the table holds now. */
 size_t core_tab_bytes(const struct core_tab *t);
 
-#define CORE_TAB_KOFF 12 /* key offset in an entry, after the node */
+#define CORE_TAB_KOFF 8 /* key offset in an entry, after the node */
 
 static inline struct core_tab_node *core_tab_node(const struct core_tab *t, uint32_t slot)
 {
@@ -107,7 +110,7 @@ static inline uint32_t core_tab_newer(const struct core_tab *t, uint32_t slot)
 
 static inline bool core_tab_used(const struct core_tab *t, uint32_t slot)
 {
-	return slot < t->cap && core_tab_node(t, slot)->used;
+	return slot < t->cap && core_tab_node(t, slot)->prev != CORE_TAB_FREE;
 }
 
 #endif

@@ -34,6 +34,7 @@ static int tables_alloc(struct obu_core *c, uint32_t seed)
 			    sizeof(struct obu_down), seed ^ 0x5bd1e995u) != 0)
 		return -1;
 	c->chosen = OBU_NONE;
+	c->rsu_hi = 0;
 	return 0;
 }
 
@@ -117,6 +118,7 @@ int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec 
 	tables_free(c);
 	c->p = *p;
 	c->rsu = tmp.rsu;
+	c->rsu_hi = tmp.rsu_hi;
 	c->fifo_mem = tmp.fifo_mem;
 	c->nbrs = tmp.nbrs;
 	c->downs = tmp.downs;
@@ -207,7 +209,7 @@ static void check_upstreams(struct obu_core *c, vn_usec now)
 {
 	bool changed = false;
 
-	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		struct obu_rsu *r = &c->rsu[i];
 
 		if (r->used && r->up != OBU_NONE && nbr_dead(c, r->up, now)) {
@@ -224,7 +226,7 @@ static void expire(struct obu_core *c, vn_usec now)
 {
 	uint32_t s, next;
 
-	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		struct obu_rsu *r = &c->rsu[i];
 
 		if (!r->used)
@@ -277,7 +279,7 @@ vn_usec obu_core_next_timer(const struct obu_core *c)
 {
 	vn_usec t = c->next_tick;
 
-	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		const struct obu_rsu *r = &c->rsu[i];
 		vn_usec d;
 
@@ -318,7 +320,7 @@ size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_
 	else
 		core_text_add(&t, "upstream: none\n");
 	core_text_add(&t, "self: %s\n", vn_mac_format(&c->self, a));
-	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		const struct obu_rsu *r = &c->rsu[i];
 
 		if (!r->used)

@@ -94,14 +94,19 @@ struct obu_nbr {
 	vn_usec last_heard;	/* last heartbeat copy from it, 0 never */
 	vn_usec below_until;	/* it sent us replies or data: it is below us */
 	uint64_t mask;		/* bit i: it delivered id last_id - i */
-	uint32_t hops;		/* the hops it wrote: our distance through it */
 	uint32_t last_id;	/* newest id it delivered */
 	uint32_t first_id;	/* first id it delivered (ratio window) */
 	uint32_t brought_id;	/* newest id whose first copy came from it */
 	uint32_t ridx;		/* its place in its RSU's nb[] */
+	/* the hops it wrote: our distance through it (1..OBU_MAX_HOPS, checked
+	 * before it is stored); a byte keeps the entry in one cache line */
+	uint8_t hops;
 	bool have;		/* last_id/mask valid */
 	bool brought;		/* brought_id valid */
 };
+
+/* With its 16-byte node and key, an entry fills one cache line. */
+_Static_assert(sizeof(struct obu_nbr) <= 48, "struct obu_nbr outgrew its cache line");
 
 /* One id of an RSU's duplicate history. */
 struct obu_seen {
@@ -155,6 +160,7 @@ struct obu_core {
 	struct vn_core_io io;
 	vn_usec next_tick;
 	struct obu_rsu *rsu;	/* [max_rsus] */
+	uint32_t rsu_hi;	/* rsu[rsu_hi..] were never used: loops stop there */
 	struct obu_seen *fifo_mem; /* [max_rsus * history] */
 	int32_t chosen;		/* chosen RSU index, OBU_NONE */
 	vn_usec chosen_at;	/* when it was chosen */

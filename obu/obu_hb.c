@@ -157,7 +157,7 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 
 		core_tab_touch(&c->nbrs, (uint32_t)s);
 		nb->last_heard = now;
-		nb->hops = hb->hops;
+		nb->hops = (uint8_t)hb->hops; /* <= OBU_MAX_HOPS: checked above */
 		obu_nbr_record(nb, hb->id);
 		if (cls == HB_NEW && (!nb->brought || (int32_t)(hb->id - nb->brought_id) > 0)) {
 			nb->brought = true;

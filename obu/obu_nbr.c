@@ -85,7 +85,7 @@ void obu_nbr_record(struct obu_nbr *n, uint32_t id)
 
 static bool nbr_is_up(const struct obu_core *c, uint32_t s)
 {
-	for (uint32_t i = 0; i < c->p.max_rsus; i++)
+	for (uint32_t i = 0; i < c->rsu_hi; i++)
 		if (c->rsu[i].used && c->rsu[i].up == (int32_t)s)
 			return true;
 	return false;
@@ -198,7 +198,7 @@ void obu_restrict_successors(struct obu_core *c, struct obu_rsu *r, uint32_t s)
 
 void obu_rsu_drop_nbr_refs(struct obu_core *c, uint32_t s)
 {
-	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		struct obu_rsu *r = &c->rsu[i];
 		uint32_t k = 0;
 
@@ -249,7 +249,7 @@ void obu_rsu_forget(struct obu_core *c, uint32_t ri)
 
 int32_t obu_rsu_find(const struct obu_core *c, const struct vn_mac *m)
 {
-	for (uint32_t i = 0; i < c->p.max_rsus; i++)
+	for (uint32_t i = 0; i < c->rsu_hi; i++)
 		if (c->rsu[i].used && vn_mac_eq(&c->rsu[i].mac, m))
 			return (int32_t)i;
 	return OBU_NONE;
@@ -281,6 +281,8 @@ int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now)
 		obu_rsu_forget(c, (uint32_t)victim);
 		c->cnt[OC_rsus_evicted]++;
 	}
+	if ((uint32_t)victim >= c->rsu_hi)
+		c->rsu_hi = (uint32_t)victim + 1;
 	c->rsu[victim].used = true;
 	c->rsu[victim].mac = *m;
 	c->rsu[victim].up = OBU_NONE;

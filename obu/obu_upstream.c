@@ -207,7 +207,7 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 
 	/* the best other RSU: score, then hops, then the RSU's MAC (the same
 	 * tie-break on every node) */
-	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
+	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		struct cand_view v;
 
 		if ((int32_t)i == old || !rsu_usable(c, (int32_t)i, now))
@@ -220,9 +220,9 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 			bv = v;
 		}
 	}
-	for (uint32_t i = 0; i < c->p.max_rsus; i++)
-		if ((int32_t)i != best)
-			c->rsu[i].better_since = 0;
+	for (uint32_t i = 0; i < c->rsu_hi; i++)
+		if ((int32_t)i != best && c->rsu[i].better_since != 0)
+			c->rsu[i].better_since = 0; /* (a read does not dirty the line) */
 	if (old == OBU_NONE || !c->rsu[old].used) {
 		c->chosen = best;
 	} else if (best != OBU_NONE) {
@@ -248,7 +248,7 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 	}
 	if (c->chosen != old) {
 		c->chosen_at = now;
-		for (uint32_t i = 0; i < c->p.max_rsus; i++)
+		for (uint32_t i = 0; i < c->rsu_hi; i++)
 			c->rsu[i].better_since = 0;
 		c->cnt[OC_rsu_changes]++;
 		log_rsu_change(c, old);
