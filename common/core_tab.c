@@ -126,8 +126,6 @@ int core_tab_init_v(struct core_tab *t, uint32_t cap, size_t klen, size_t vsize,
 	t->klen = (uint8_t)klen;
 	t->voff = (uint8_t)voff;
 	t->stride = (uint32_t)(vsize ? align_up(voff + vsize, 8) : align_up(CORE_TAB_KOFF + klen, 4));
-	if (t->stride > 32 && t->stride < 64)
-		t->stride = 64; /* one line each, never two */
 	t->seed = seed;
 	t->head = t->tail = CORE_TAB_NONE;
 	t->free_head = CORE_TAB_NONE;

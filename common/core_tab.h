@@ -11,9 +11,8 @@
  * life (growth appends slots, it never moves an entry to another slot). Each
  * entry holds its LRU links, its key (fixed-size bytes: a MAC, an IP...) and
  * optionally the caller's value (core_tab_init_v), side by side, so that a
- * lookup touches one bucket and one entry; entries of 64 bytes or less are
- * cache-line aligned (a 16-byte node and key plus a 48-byte value is one
- * line). Pointers from core_tab_key and
+ * lookup touches one bucket and one entry. The entry array is cache-line
+ * aligned: a 16-byte node and key plus a 48-byte value is exactly one line. Pointers from core_tab_key and
  * core_tab_val are invalidated by an insert (which may grow the table). */
 #ifndef VN_CORE_TAB_H
 #define VN_CORE_TAB_H

@@ -3,18 +3,23 @@
  *   obu_nbr.c       neighbour and RSU tables, delivery statistics
  *   obu_upstream.c  upstream choice per RSU, choice of one RSU
  *   obu_hb.c        heartbeats (history, relay, reply) and replies
- *   obu_data.c      downstream routes, data forwarding, packet dedup
+ *   obu_data.c      downstream routes, data forwarding
+ *   obu_dedup.c     recently forwarded packets (loop cut, broadcast once)
  *
- * Tables, all allocated in obu_core_new and never grown:
+ * Tables (obu_core_new / obu_core_set_params):
  *   rsu[max_rsus]       per RSU: a FIFO of the last `history` ids (duplicate
  *                       detection), newest id/uptime (restart detection), the
- *                       chosen upstream neighbour and the ordered candidates.
+ *                       chosen upstream neighbour, the ordered candidates and
+ *                       the slots of its neighbour entries (nb[], grown on
+ *                       demand). Allocated in full.
  *   nbrs (max_neighbours) keyed by (neighbour MAC, RSU): hops it advertises,
  *                       which recent ids it delivered (delivery ratio), when
  *                       last heard, and whether it is below us.
  *   downs (max_downstream) downstream OBU -> neighbour leading to it.
- * Hash tables are LRU-evicted when full (core_tab.h); the chosen upstreams
- * are never the victims.
+ *   seen                hashes of recently forwarded packets (obu_dedup.c).
+ * The hash tables start small and double on demand up to their capacity,
+ * then are LRU-evicted (core_tab.h); the chosen upstreams are never the
+ * victims.
  */
 #ifndef VN_OBU_CORE_PRIV_H
 #define VN_OBU_CORE_PRIV_H
