@@ -99,9 +99,11 @@ int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec 
 	if (p->history == c->p.history && p->max_neighbours == c->p.max_neighbours &&
 	    p->max_rsus == c->p.max_rsus && p->max_downstream == c->p.max_downstream) {
 		c->p = *p;
-		for (uint32_t i = 0; i < c->p.max_rsus; i++)
+		for (uint32_t i = 0; i < c->p.max_rsus; i++) {
 			if (c->rsu[i].ncand > c->p.candidates)
 				c->rsu[i].ncand = c->p.candidates;
+			c->rsu[i].view_ok = false; /* the silence limit may change */
+		}
 		if (c->next_tick > now + period_us(c))
 			c->next_tick = now + period_us(c);
 		return 0;
@@ -281,11 +283,15 @@ vn_usec obu_core_next_timer(const struct obu_core *c)
 
 	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		const struct obu_rsu *r = &c->rsu[i];
-		vn_usec d;
+		vn_usec d, heard;
 
-		if (!r->used || r->up == OBU_NONE || nbr_of(c, r->up)->last_heard == 0)
+		if (!r->used || r->up == OBU_NONE)
 			continue;
-		d = nbr_of(c, r->up)->last_heard + silence_limit(c) + 1;
+		/* the RSU choice's copy, if fresh, saves reading the entry */
+		heard = r->view_ok ? r->view_heard : nbr_of(c, r->up)->last_heard;
+		if (heard == 0)
+			continue;
+		d = heard + silence_limit(c) + 1;
 		if (d < t)
 			t = d;
 	}

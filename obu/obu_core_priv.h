@@ -120,24 +120,36 @@ struct obu_seen {
 	bool replied;		/* our reply to it has gone out */
 };
 
+/* A neighbour as a candidate upstream. */
+struct cand_view {
+	int32_t slot;
+	uint32_t hops;
+	uint32_t ratio;
+	int32_t score; /* ratio - OBU_HOP_PENALTY * hops */
+};
+
 /* The fields every heartbeat reads for every RSU (the RSU choice, the
  * timer, the lookup by MAC) come first: one cache line per RSU. */
 struct obu_rsu {
 	struct vn_mac mac;
 	bool used;
 	bool have;		/* newest/newest_uptime valid */
+	bool view_ok;		/* view/view_heard are up to date */
 	uint32_t newest;
 	uint32_t first_id;	/* first id since (re)start: ratio denominator */
 	int32_t up;		/* chosen neighbour slot, OBU_NONE */
 	vn_usec last_heard;
 	vn_usec better_since;	/* clearly better than the chosen RSU since */
+	vn_usec view_heard;	/* the upstream's last_heard (obu_upstream.c) */
+	struct cand_view view;	/* the upstream as a candidate */
+	/* -- second line on */
+	uint32_t fifo_len, fifo_head;
+	struct obu_seen *fifo;	/* [history]: ids, oldest at fifo_head */
 	/* Its neighbour entries (slots), dense and unordered: the upstream
 	 * choice reads one RSU's neighbours only, never scans the whole table,
 	 * and their addresses are known up front (no pointer chasing). Grown
 	 * on demand, up to max_neighbours. */
 	uint32_t *nb, nnb, nb_cap;
-	uint32_t fifo_len, fifo_head;
-	struct obu_seen *fifo;	/* [history]: ids, oldest at fifo_head */
 	vn_u128 newest_uptime;
 	/* Feasibility after losing the upstream (no count-to-infinity): only a
 	 * neighbour at most feas_hops away, or one that brought us an id newer

@@ -9,13 +9,6 @@
 
 /* --- upstream choice ---------------------------------------------------------- */
 
-struct cand_view {
-	int32_t slot;
-	uint32_t hops;
-	uint32_t ratio;
-	int32_t score; /* ratio - OBU_HOP_PENALTY * hops */
-};
-
 static struct cand_view cand_view_of(const struct obu_core *c, const struct obu_rsu *r,
 				     int32_t s)
 {
@@ -98,6 +91,9 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	int32_t old = r->up, pick = OBU_NONE;
 	const char *why = NULL;
 
+	/* called after every change of this RSU's state or of one of its
+	 * neighbours (its heartbeats), and it may change the upstream */
+	r->view_ok = false;
 	if (old != OBU_NONE && !nbr_eligible(c, old, now))
 		obu_restrict_successors(c, r, (uint32_t)old);
 	for (uint32_t i = 0; i < r->nnb; i++) {
@@ -160,14 +156,42 @@ static bool rsu_usable(const struct obu_core *c, int32_t ri, vn_usec now)
 	       !nbr_dead(c, c->rsu[ri].up, now);
 }
 
+/* The RSU choice reads every RSU's upstream on every heartbeat: its view
+ * (hops, ratio, score, when last heard) is kept in the RSU's first cache
+ * line and recomputed only after something it depends on changed
+ * (obu_rsu_view_stale), so the choice does not touch a neighbour entry per
+ * RSU. Exact: the same values as computed afresh. */
+static void rsu_view_fill(const struct obu_core *c, struct obu_rsu *r)
+{
+	if (r->view_ok)
+		return;
+	if (r->up != OBU_NONE) {
+		r->view = cand_view_of(c, r, r->up);
+		r->view_heard = nbr_of(c, r->up)->last_heard;
+	}
+	r->view_ok = true;
+}
+
+/* rsu_usable, from the view */
+static bool rsu_usable_v(struct obu_core *c, int32_t ri, vn_usec now)
+{
+	struct obu_rsu *r;
+
+	if (ri == OBU_NONE || !c->rsu[ri].used || c->rsu[ri].up == OBU_NONE)
+		return false;
+	r = &c->rsu[ri];
+	rsu_view_fill(c, r);
+	return r->view_heard != 0 && age(now, r->view_heard) <= silence_limit(c);
+}
+
 /* An RSU's worth: its upstream's; an RSU without a live upstream is worth
  * less than any with one. */
-static struct cand_view rsu_view(const struct obu_core *c, int32_t ri, vn_usec now)
+static struct cand_view rsu_view(struct obu_core *c, int32_t ri, vn_usec now)
 {
 	struct cand_view v = {OBU_NONE, UINT32_MAX, 0, INT32_MIN / 2};
 
-	if (rsu_usable(c, ri, now))
-		v = cand_view_of(c, &c->rsu[ri], c->rsu[ri].up);
+	if (rsu_usable_v(c, ri, now))
+		v = c->rsu[ri].view;
 	return v;
 }
 
@@ -210,7 +234,7 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		struct cand_view v;
 
-		if ((int32_t)i == old || !rsu_usable(c, (int32_t)i, now))
+		if ((int32_t)i == old || !rsu_usable_v(c, (int32_t)i, now))
 			continue;
 		v = rsu_view(c, (int32_t)i, now);
 		if (best == OBU_NONE || v.score > bv.score ||
