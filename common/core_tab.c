@@ -185,6 +185,11 @@ uint32_t core_tab_find(const struct core_tab *t, const void *key)
 	return v == 0 ? CORE_TAB_NONE : (v & SLOT_MASK) - 1;
 }
 
+void core_tab_prefetch(const struct core_tab *t, const void *key)
+{
+	__builtin_prefetch(&t->bucket[tab_hash(t, key) & (t->nbuckets - 1)]);
+}
+
 static void lru_unlink(struct core_tab *t, uint32_t s)
 {
 	struct core_tab_node *n = core_tab_node(t, s);

@@ -61,6 +61,9 @@ void core_tab_clear(struct core_tab *t);
 
 /* The slot holding key, or CORE_TAB_NONE. */
 uint32_t core_tab_find(const struct core_tab *t, const void *key);
+/* Starts fetching the bucket where key's lookup begins, nothing else: lets
+ * the cache misses of independent lookups overlap. */
+void core_tab_prefetch(const struct core_tab *t, const void *key);
 /* Makes sure the next insert finds a free slot without evicting, growing
  * the table if needed and allowed. false: the table is at its capacity (or
  * memory is short) and an insert would evict. */

@@ -264,6 +264,8 @@ uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_
 void obu_nbr_record(struct obu_nbr *n, uint32_t id);
 int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri);
 void obu_nbr_remove(struct obu_core *c, uint32_t s);
+/* Starts fetching what obu_nbr_get(c, m, ri) will read first. */
+void obu_nbr_prefetch(const struct obu_core *c, const struct vn_mac *m, uint32_t ri);
 void obu_restrict_successors(struct obu_core *c, struct obu_rsu *r, uint32_t s);
 void obu_rsu_drop_nbr_refs(struct obu_core *c, uint32_t s);
 void obu_rsu_history_reset(struct obu_core *c, uint32_t ri);

@@ -128,6 +128,7 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_hb_rsu_table_full]++;
 		return;
 	}
+	obu_nbr_prefetch(c, &m->from, (uint32_t)ri); /* overlaps the history lookup */
 	cls = hb_classify(c, (uint32_t)ri, hb, &seen);
 	if (cls == HB_BOGUS) {
 		c->cnt[OC_drop_hb_bogus_id]++;
@@ -203,7 +204,11 @@ void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_loop]++;
 		return;
 	}
+	/* both lookups below miss the cache: start them together */
+	core_tab_prefetch(&c->downs, &m->sender);
 	ri = obu_rsu_find(c, &m->hb.source);
+	if (ri != OBU_NONE)
+		obu_nbr_prefetch(c, &m->from, (uint32_t)ri);
 	up = ri == OBU_NONE ? OBU_NONE : c->rsu[ri].up;
 	if (up != OBU_NONE && vn_mac_eq(&m->from, nbr_mac(c, up))) {
 		/* Our upstream sends us its (or its children's) replies: it

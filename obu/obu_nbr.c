@@ -174,6 +174,16 @@ static int32_t nbr_find(const struct obu_core *c, const struct vn_mac *m, uint32
 	return s == CORE_TAB_NONE ? OBU_NONE : (int32_t)s;
 }
 
+void obu_nbr_prefetch(const struct obu_core *c, const struct vn_mac *m, uint32_t ri)
+{
+	struct nbr_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.mac = *m;
+	k.rsu = (uint16_t)ri;
+	core_tab_prefetch(&c->nbrs, &k);
+}
+
 int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
 {
 	struct nbr_key k;
