@@ -103,6 +103,7 @@ int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec 
 			if (c->rsu[i].ncand > c->p.candidates)
 				c->rsu[i].ncand = c->p.candidates;
 			c->rsu[i].view_ok = false; /* the silence limit may change */
+			c->rsu[i].eval_clean = false; /* and the margins */
 		}
 		if (c->next_tick > now + period_us(c))
 			c->next_tick = now + period_us(c);

@@ -159,6 +159,13 @@ struct obu_rsu {
 	uint32_t feas_id;
 	uint32_t ncand;
 	int32_t cand[OBU_CAND_MAX];
+	/* The last evaluation (obu_upstream.c): if it changed nothing, nothing
+	 * it reads has changed since (eval_clean, cleared by every such
+	 * change: obu_eval_dirty) and no neighbour's eligibility has flipped
+	 * with time (before eval_until), an evaluation now would give the very
+	 * same result, and is skipped. */
+	bool eval_clean;
+	vn_usec eval_at, eval_until;
 };
 
 struct obu_down {
@@ -255,6 +262,12 @@ static inline vn_usec silence_limit(const struct obu_core *c)
 static inline bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
 {
 	return nbr_of(c, s)->last_heard == 0 || age(now, nbr_of(c, s)->last_heard) > silence_limit(c);
+}
+
+/* Something obu_evaluate(c, ri) reads changed: the next one runs in full. */
+static inline void obu_eval_dirty(struct obu_core *c, uint32_t ri)
+{
+	c->rsu[ri].eval_clean = false;
 }
 
 /* --- shared between the files of the core --------------------------------- */

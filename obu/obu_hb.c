@@ -155,7 +155,17 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 	}
 	if (s != OBU_NONE) {
 		struct obu_nbr *nb = nbr_of(c, s);
+		const struct obu_rsu *r = &c->rsu[ri];
 
+		/* A late copy of the newest id from a live neighbour, not our
+		 * upstream, with its hops unchanged changes nothing the upstream
+		 * choice reads: the newest id is not settled (not in any ratio),
+		 * the neighbour stays eligible, and the ids it delivered stay
+		 * the same set. Anything else does. */
+		if (!(cls == HB_DUP && hb->id == r->newest && r->newest != r->first_id &&
+		      nb->have && nb->hops == hb->hops && r->up != s && nb->last_heard != 0 &&
+		      age(now, nb->last_heard) <= silence_limit(c)))
+			obu_eval_dirty(c, (uint32_t)ri);
 		core_tab_touch(&c->nbrs, (uint32_t)s);
 		nb->last_heard = now;
 		nb->hops = (uint8_t)hb->hops; /* <= OBU_MAX_HOPS: checked above */

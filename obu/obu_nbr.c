@@ -158,6 +158,7 @@ static void nbr_unlink(struct obu_core *c, uint32_t s)
 /* Every removal goes through here, so that the RSU's list stays exact. */
 void obu_nbr_remove(struct obu_core *c, uint32_t s)
 {
+	obu_eval_dirty(c, nbr_key(c, s)->rsu);
 	nbr_unlink(c, s);
 	core_tab_remove(&c->nbrs, s);
 }
@@ -202,6 +203,7 @@ int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri)
 	k.rsu = (uint16_t)ri;
 	s = (int32_t)core_tab_insert(&c->nbrs, &k, NULL);
 	memset(nbr_of(c, s), 0, sizeof(struct obu_nbr));
+	obu_eval_dirty(c, ri);
 	if (nbr_link(c, (uint32_t)s, ri) != 0) {
 		core_tab_remove(&c->nbrs, (uint32_t)s);
 		return OBU_NONE;
@@ -237,6 +239,7 @@ void obu_rsu_drop_nbr_refs(struct obu_core *c, uint32_t s)
 			obu_restrict_successors(c, r, s);
 			r->up = OBU_NONE;
 			r->view_ok = false;
+			r->eval_clean = false;
 		}
 		for (uint32_t j = 0; j < r->ncand; j++)
 			if (r->cand[j] != (int32_t)s)
@@ -251,6 +254,7 @@ void obu_rsu_history_reset(struct obu_core *c, uint32_t ri)
 
 	r->have = false;
 	r->view_ok = false;
+	r->eval_clean = false;
 	r->fifo_len = 0;
 	r->fifo_head = 0;
 	r->restricted = false;
@@ -272,6 +276,7 @@ void obu_rsu_forget(struct obu_core *c, uint32_t ri)
 	c->rsu[ri].used = false;
 	c->rsu[ri].up = OBU_NONE;
 	c->rsu[ri].view_ok = false;
+	c->rsu[ri].eval_clean = false;
 	c->rsu[ri].ncand = 0;
 	c->rsu[ri].have = false;
 	c->rsu[ri].fifo_len = 0;
@@ -319,6 +324,7 @@ int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now)
 	c->rsu[victim].mac = *m;
 	c->rsu[victim].up = OBU_NONE;
 	c->rsu[victim].view_ok = false;
+	c->rsu[victim].eval_clean = false;
 	c->rsu[victim].ncand = 0;
 	c->rsu[victim].better_since = 0;
 	c->rsu[victim].last_heard = now;

@@ -82,6 +82,20 @@ static bool nbr_feasible(const struct obu_core *c, const struct obu_rsu *r, int3
 	       (n->brought && (int32_t)(n->brought_id - r->feas_id) > 0);
 }
 
+/* The earliest of until and the moment after now at which neighbour n's
+ * eligibility changes by time alone: it dies after last_heard + limit, its
+ * "below us" mark ends at below_until. */
+static vn_usec eligibility_flip(const struct obu_nbr *n, vn_usec limit, vn_usec now,
+				vn_usec until)
+{
+	if (n->last_heard != 0 && n->last_heard + limit + 1 > now &&
+	    n->last_heard + limit + 1 < until)
+		until = n->last_heard + limit + 1;
+	if (n->below_until > now && n->below_until < until)
+		until = n->below_until;
+	return until;
+}
+
 /* Re-evaluates the upstream towards RSU ri (§5: on every heartbeat). */
 void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 {
@@ -90,7 +104,10 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	uint32_t k = c->p.candidates, n = 0;
 	int32_t old = r->up, pick = OBU_NONE;
 	const char *why = NULL;
+	vn_usec until = VN_USEC_NEVER, limit = silence_limit(c);
 
+	if (r->eval_clean && now >= r->eval_at && now < r->eval_until)
+		return; /* the same inputs, the same eligibility: the same result */
 	/* called after every change of this RSU's state or of one of its
 	 * neighbours (its heartbeats), and it may change the upstream */
 	r->view_ok = false;
@@ -104,6 +121,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		/* the entries are scattered over the table: fetch ahead */
 		if (i + 4 < r->nnb)
 			__builtin_prefetch(nbr_of(c, r->nb[i + 4]));
+		until = eligibility_flip(nbr_of(c, s), limit, now, until);
 		if (!nbr_eligible(c, (int32_t)s, now) ||
 		    !nbr_feasible(c, r, (int32_t)s))
 			continue;
@@ -123,6 +141,9 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	r->ncand = n;
 	for (uint32_t i = 0; i < n; i++)
 		r->cand[i] = top[i].slot;
+	r->eval_clean = true; /* unless the upstream changes below */
+	r->eval_at = now;
+	r->eval_until = until;
 	if (cur.slot == OBU_NONE) {
 		/* no upstream, or it died / turned out to be below us: the
 		 * next candidate at once (§6 fault 4) */
@@ -144,6 +165,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	if (pick == old)
 		return;
 	r->up = pick;
+	r->eval_clean = false; /* a new upstream: the next one may move again */
 	if (pick != OBU_NONE)
 		r->restricted = false;
 	c->cnt[OC_upstream_changes]++;
@@ -299,6 +321,7 @@ void obu_mark_below(struct obu_core *c, const struct vn_mac *m, int32_t ri, vn_u
 	if (s == OBU_NONE)
 		return;
 	nbr_of(c, s)->below_until = now + dead_after(c);
+	obu_eval_dirty(c, (uint32_t)ri);
 	if (c->rsu[ri].up == s) {
 		obu_evaluate(c, (uint32_t)ri, now);
 		obu_choose_rsu(c, now);
