@@ -215,7 +215,12 @@ static void check_upstreams(struct obu_core *c, vn_usec now)
 	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		struct obu_rsu *r = &c->rsu[i];
 
-		if (r->used && r->up != OBU_NONE && nbr_dead(c, r->up, now)) {
+		vn_usec heard;
+
+		if (!r->used || r->up == OBU_NONE)
+			continue;
+		heard = rsu_up_heard(c, r); /* nbr_dead, from the RSU's line */
+		if (heard == 0 || age(now, heard) > silence_limit(c)) {
 			c->cnt[OC_nbrs_dead]++;
 			obu_evaluate(c, i, now);
 			changed = true;
@@ -288,8 +293,7 @@ vn_usec obu_core_next_timer(const struct obu_core *c)
 
 		if (!r->used || r->up == OBU_NONE)
 			continue;
-		/* the RSU choice's copy, if fresh, saves reading the entry */
-		heard = r->view_ok ? r->view_heard : nbr_of(c, r->up)->last_heard;
+		heard = rsu_up_heard(c, r);
 		if (heard == 0)
 			continue;
 		d = heard + silence_limit(c) + 1;

@@ -264,6 +264,13 @@ static inline bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
 	return nbr_of(c, s)->last_heard == 0 || age(now, nbr_of(c, s)->last_heard) > silence_limit(c);
 }
 
+/* When RSU r's upstream (not OBU_NONE) was last heard: the RSU choice's
+ * copy if it is fresh, which saves reading the entry. */
+static inline vn_usec rsu_up_heard(const struct obu_core *c, const struct obu_rsu *r)
+{
+	return r->view_ok ? r->view_heard : nbr_of(c, r->up)->last_heard;
+}
+
 /* Something obu_evaluate(c, ri) reads changed: the next one runs in full. */
 static inline void obu_eval_dirty(struct obu_core *c, uint32_t ri)
 {
