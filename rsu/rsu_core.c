@@ -1,133 +1,19 @@
-/* The RSU routing core (PROTOCOL.md §4). See docs/routing.md for the why.
- *
- * Tables, created in rsu_core_new; obus and ips start small and grow on
- * demand up to their capacity (core_tab.h):
- *   sent[history]   the heartbeats we sent recently (id, uptime, send time):
- *                   a reply is only believed if it echoes one of them exactly.
- *   obus (max_obus) OBU -> up to RSU_NH_MAX next-hop observations, reply
- *                   dedup window, chosen next hop. LRU-evicted when full.
- *   ips (max_ips)   inner source IP -> origin OBU, expiring after
- *                   ip_expiry_ms. LRU-evicted when full.
- */
-#include "rsu_core.h"
+/* The RSU routing core (PROTOCOL.md §4): life cycle, heartbeats, the IP
+ * table, data, timers and introspection. See rsu_core_priv.h for the files
+ * and tables, docs/routing.md for the why. */
+#include "rsu_core_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core_tab.h"
 #include "core_text.h"
 #include "core_util.h"
-#include "wire.h"
-
-#define RSU_NH_MAX 4		/* next hops remembered per OBU */
-#define RSU_DEDUP_BITS 64	/* reply dedup window, in ids */
-
-#define RSU_COUNTERS(X)                                                        \
-	X(rx_frames)                                                           \
-	X(drop_not_for_us)                                                     \
-	X(drop_own_frame)                                                      \
-	X(hb_sent)                                                             \
-	X(hb_ignored)                                                          \
-	X(replies_accepted)                                                    \
-	X(drop_dup_reply)                                                      \
-	X(drop_reply_future_uptime)                                            \
-	X(drop_reply_unknown_id)                                               \
-	X(drop_reply_bad_uptime)                                               \
-	X(drop_reply_rtt)                                                      \
-	X(drop_reply_bad_hops)                                                 \
-	X(drop_reply_bad_sender)                                               \
-	X(drop_reply_other_rsu)                                                \
-	X(drop_downstream_at_rsu)                                              \
-	X(drop_loop)                                                           \
-	X(drop_bad_origin)                                                     \
-	X(drop_no_headroom)                                                    \
-	X(drop_tun_bad_ip)                                                     \
-	X(up_received)                                                         \
-	X(up_delivered)                                                        \
-	X(up_hairpinned)                                                       \
-	X(down_unicast)                                                        \
-	X(down_broadcast)                                                      \
-	X(route_changes)                                                       \
-	X(obus_gone)                                                           \
-	X(obus_evicted)                                                        \
-	X(ips_learned)                                                         \
-	X(ips_moved)                                                           \
-	X(ips_expired)                                                         \
-	X(ips_evicted)                                                         \
-	X(alloc_failed)
-
-enum rsu_counter {
-#define X(n) RC_##n,
-	RSU_COUNTERS(X)
-#undef X
-	RC__COUNT
-};
 
 static const char *const rsu_counter_names[RC__COUNT] = {
 #define X(n) #n,
 	RSU_COUNTERS(X)
 #undef X
 };
-
-struct rsu_sent {
-	uint32_t id;
-	uint64_t uptime_ms;
-	vn_usec at;
-	bool valid;
-};
-
-struct rsu_nh {
-	struct vn_mac mac;
-	uint32_t hops;
-	uint64_t rtt_us; /* smoothed (EWMA 1/4) */
-	vn_usec last_seen;
-	uint32_t last_id; /* newest reply id it carried */
-	bool valid;
-};
-
-struct rsu_obu {
-	struct rsu_nh nh[RSU_NH_MAX];
-	int cur;		/* chosen next hop index, -1 none */
-	uint32_t dedup_top;	/* highest reply id seen */
-	uint64_t dedup_mask;	/* bit i: id dedup_top - i seen */
-	bool dedup_valid;
-	vn_usec last_reply;
-};
-
-struct rsu_ip {
-	struct vn_mac obu_mac;
-	vn_usec last_seen;
-};
-
-struct rsu_core {
-	struct rsu_params p;
-	struct vn_mac self;
-	struct vn_core_io io;
-	vn_usec created;
-	vn_usec next_hb;
-	uint32_t next_id;
-	uint64_t rng;
-	struct rsu_sent *sent; /* [history], indexed id % history */
-	struct core_tab obus;
-	struct core_tab ips;
-	uint64_t cnt[RC__COUNT];
-	uint64_t rx_drop[VN_RX__COUNT];
-	uint8_t scratch[64];
-};
-
-/* --- small helpers ------------------------------------------------------ */
-
-/* An entry's data, by slot: valid until the next insert into its table,
- * which may grow it. */
-static struct rsu_obu *obu_of(const struct rsu_core *c, uint32_t slot)
-{
-	return core_tab_val(&c->obus, slot);
-}
-
-static struct rsu_ip *ip_of(const struct rsu_core *c, uint32_t slot)
-{
-	return core_tab_val(&c->ips, slot);
-}
 
 /* xorshift64*: deterministic jitter without rand()'s global state. */
 static uint64_t rsu_rand(struct rsu_core *c)
@@ -141,11 +27,6 @@ static uint64_t rsu_rand(struct rsu_core *c)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
-static vn_usec period_us(const struct rsu_core *c)
-{
-	return (vn_usec)c->p.heartbeat_period_ms * VN_USEC_PER_MS;
-}
-
 static vn_usec jittered_period(struct rsu_core *c)
 {
 	vn_usec t = period_us(c);
@@ -155,16 +36,6 @@ static vn_usec jittered_period(struct rsu_core *c)
 		return t;
 	/* uniform in [t - span, t + span] */
 	return t - span + rsu_rand(c) % (2 * span + 1);
-}
-
-static uint64_t uptime_ms(const struct rsu_core *c, vn_usec now)
-{
-	return now >= c->created ? (now - c->created) / VN_USEC_PER_MS : 0;
-}
-
-static vn_usec gone_after(const struct rsu_core *c)
-{
-	return period_us(c) * c->p.history;
 }
 
 /* --- tables ------------------------------------------------------------- */
@@ -257,232 +128,6 @@ int rsu_core_set_params(struct rsu_core *c, const struct rsu_params *p, vn_usec 
 	return 0;
 }
 
-/* --- OBU routes ----------------------------------------------------------- */
-
-static struct rsu_obu *obu_find(const struct rsu_core *c, const struct vn_mac *m, uint32_t *slot)
-{
-	uint32_t s = core_tab_find(&c->obus, m);
-
-	if (s == CORE_TAB_NONE)
-		return NULL;
-	if (slot != NULL)
-		*slot = s;
-	return obu_of(c, s);
-}
-
-static const struct vn_mac *obu_mac(const struct rsu_core *c, uint32_t slot)
-{
-	return (const struct vn_mac *)(const void *)core_tab_key(&c->obus, slot);
-}
-
-/* Whether observation n may carry traffic: heard within stale_periods, and
- * not superseded -- an OBU answers each heartbeat once, along its own
- * upstream, so when two newer replies came another way the OBU has moved
- * its upstream and the route follows at once. */
-static bool nh_fresh(const struct rsu_core *c, const struct rsu_obu *o, const struct rsu_nh *n,
-		     vn_usec now)
-{
-	uint32_t sp = c->p.stale_periods != 0 ? c->p.stale_periods : 3;
-
-	return n->valid && now - n->last_seen <= period_us(c) * sp &&
-	       (int32_t)(o->dedup_top - n->last_id) < 2;
-}
-
-/* a strictly better than b: fewer hops, then lower RTT by more than margin. */
-static bool nh_better(const struct rsu_nh *a, const struct rsu_nh *b, uint64_t margin_us)
-{
-	if (a->hops != b->hops)
-		return a->hops < b->hops;
-	return a->rtt_us + margin_us < b->rtt_us;
-}
-
-static void route_choose(struct rsu_core *c, uint32_t slot, vn_usec now)
-{
-	struct rsu_obu *o = obu_of(c, slot);
-	uint64_t margin = (uint64_t)c->p.rtt_hysteresis_ms * VN_USEC_PER_MS;
-	int best = -1, old = o->cur;
-
-	for (int i = 0; i < RSU_NH_MAX; i++) {
-		if (!nh_fresh(c, o, &o->nh[i], now))
-			continue;
-		if (best < 0 || nh_better(&o->nh[i], &o->nh[best], 0))
-			best = i;
-	}
-	if (best < 0)
-		return; /* keep the old (stale) one: better than nothing until gone */
-	if (old >= 0 && old != best && nh_fresh(c, o, &o->nh[old], now) &&
-	    !nh_better(&o->nh[best], &o->nh[old], margin))
-		return; /* hysteresis: not better enough to move */
-	if (best == old)
-		return;
-	o->cur = best;
-	c->cnt[RC_route_changes]++;
-	{
-		char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
-
-		core_log(&c->io, VN_LOG_INFO, "route to obu %s now via %s hops %u (was %s)",
-			vn_mac_format(obu_mac(c, slot), a),
-			vn_mac_format(&o->nh[best].mac, b), o->nh[best].hops,
-			old >= 0 ? vn_mac_format(&o->nh[old].mac, d) : "none");
-	}
-}
-
-/* Reply dedup per OBU: a 64-id window below the highest id seen. Returns
- * true if (obu, id) was seen already; records it otherwise. */
-static bool reply_seen(struct rsu_obu *o, uint32_t id)
-{
-	int32_t d;
-
-	if (!o->dedup_valid) {
-		o->dedup_valid = true;
-		o->dedup_top = id;
-		o->dedup_mask = 1;
-		return false;
-	}
-	d = (int32_t)(o->dedup_top - id);
-	if (d < 0) {
-		uint32_t shift = (uint32_t)-(int64_t)d;
-
-		o->dedup_mask = shift >= RSU_DEDUP_BITS ? 0 : o->dedup_mask << shift;
-		o->dedup_mask |= 1;
-		o->dedup_top = id;
-		return false;
-	}
-	if (d >= RSU_DEDUP_BITS)
-		return true; /* older than the window: treat as replay */
-	if (o->dedup_mask & (1ull << d))
-		return true;
-	o->dedup_mask |= 1ull << d;
-	return false;
-}
-
-static void nh_observe(struct rsu_obu *o, const struct vn_mac *nh, uint32_t hops, uint32_t id,
-		       uint64_t rtt_us, vn_usec now)
-{
-	int slot = -1, oldest = 0;
-
-	for (int i = 0; i < RSU_NH_MAX; i++) {
-		if (o->nh[i].valid && vn_mac_eq(&o->nh[i].mac, nh)) {
-			slot = i;
-			break;
-		}
-		if (!o->nh[i].valid) {
-			if (slot < 0)
-				slot = i;
-		}
-	}
-	if (slot >= 0 && o->nh[slot].valid && vn_mac_eq(&o->nh[slot].mac, nh)) {
-		struct rsu_nh *n = &o->nh[slot];
-
-		n->hops = hops;
-		n->rtt_us = (3 * n->rtt_us + rtt_us) / 4;
-		n->last_seen = now;
-		if ((int32_t)(id - n->last_id) > 0)
-			n->last_id = id;
-		return;
-	}
-	if (slot < 0) {
-		/* all four in use: replace the least recently seen, never the
-		 * chosen one */
-		oldest = -1;
-		for (int i = 0; i < RSU_NH_MAX; i++) {
-			if (i == o->cur)
-				continue;
-			if (oldest < 0 || o->nh[i].last_seen < o->nh[oldest].last_seen)
-				oldest = i;
-		}
-		slot = oldest;
-	}
-	o->nh[slot].mac = *nh;
-	o->nh[slot].hops = hops;
-	o->nh[slot].rtt_us = rtt_us;
-	o->nh[slot].last_seen = now;
-	o->nh[slot].last_id = id;
-	o->nh[slot].valid = true;
-}
-
-static void on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
-{
-	uint64_t up_now = uptime_ms(c, now);
-	const struct rsu_sent *s;
-	struct rsu_obu *o;
-	uint32_t slot, age;
-	uint64_t rtt_us;
-	bool evicted;
-
-	if (!vn_mac_eq(&m->hb.source, &c->self)) {
-		c->cnt[RC_drop_reply_other_rsu]++;
-		return;
-	}
-	if (vn_mac_is_multicast(&m->sender) || vn_mac_is_zero(&m->sender) ||
-	    vn_mac_eq(&m->sender, &c->self) || vn_mac_is_multicast(&m->from)) {
-		c->cnt[RC_drop_reply_bad_sender]++;
-		return;
-	}
-	/* Guards first, in u128, so that no hostile value reaches arithmetic
-	 * that could wrap (PROTOCOL.md §6 fault 7). */
-	if (m->hb.uptime > (vn_u128)up_now) {
-		c->cnt[RC_drop_reply_future_uptime]++;
-		return;
-	}
-	age = c->next_id - 1 - m->hb.id; /* wraps harmlessly in u32 */
-	if (c->next_id == 0 || age >= c->p.history || age >= c->next_id) {
-		c->cnt[RC_drop_reply_unknown_id]++;
-		return;
-	}
-	s = &c->sent[m->hb.id % c->p.history];
-	if (!s->valid || s->id != m->hb.id) {
-		c->cnt[RC_drop_reply_unknown_id]++;
-		return;
-	}
-	if (m->hb.uptime != (vn_u128)s->uptime_ms) {
-		c->cnt[RC_drop_reply_bad_uptime]++;
-		return;
-	}
-	rtt_us = now - s->at; /* s->at <= now: we sent it */
-	if (rtt_us > gone_after(c)) {
-		c->cnt[RC_drop_reply_rtt]++;
-		return;
-	}
-	/* hops 1 means the OBU heard us directly, so it replies straight to
-	 * us: relayed by a third node it can only be forged (the forger would
-	 * pull the OBU's route onto itself). */
-	if (m->hb.hops == 0 || m->hb.hops > 255 ||
-	    (m->hb.hops == 1 && !vn_mac_eq(&m->from, &m->sender))) {
-		c->cnt[RC_drop_reply_bad_hops]++;
-		return;
-	}
-	o = obu_find(c, &m->sender, &slot);
-	if (o == NULL) {
-		slot = core_tab_insert(&c->obus, &m->sender, &evicted);
-		if (evicted)
-			c->cnt[RC_obus_evicted]++;
-		o = obu_of(c, slot);
-		memset(o, 0, sizeof(*o));
-		o->cur = -1;
-	}
-	if (reply_seen(o, m->hb.id)) {
-		c->cnt[RC_drop_dup_reply]++;
-		return;
-	}
-	core_tab_touch(&c->obus, slot);
-	o->last_reply = now;
-	nh_observe(o, &m->from, m->hb.hops, m->hb.id, rtt_us, now);
-	c->cnt[RC_replies_accepted]++;
-	route_choose(c, slot, now);
-}
-
-/* The OBU's usable next hop, or NULL. */
-static const struct rsu_nh *obu_route(const struct rsu_core *c, const struct vn_mac *obu,
-				      vn_usec now)
-{
-	const struct rsu_obu *o = obu_find(c, obu, NULL);
-
-	if (o == NULL || o->cur < 0 || now - o->last_reply > gone_after(c))
-		return NULL;
-	return &o->nh[o->cur];
-}
-
 /* --- IP -> OBU ------------------------------------------------------------ */
 
 static bool ip_learnable(const struct vn_ip *a)
@@ -567,7 +212,7 @@ static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_m
 	ip_learn(c, &src, &m->origin, now);
 	owner = ip_owner(c, &dst, now);
 	if (owner != NULL && !vn_mac_eq(owner, &m->origin) &&
-	    (nh = obu_route(c, owner, now)) != NULL) {
+	    (nh = rsu_obu_route(c, owner, now)) != NULL) {
 		/* OBU to OBU: straight back down, origin kept. */
 		struct vn_mac to = nh->mac, origin = m->origin, dest = *owner;
 
@@ -598,7 +243,7 @@ static void on_message(struct rsu_core *c, struct vn_pbuf *b, const struct vn_ms
 		c->cnt[RC_hb_ignored]++;
 		break;
 	case VN_MSG_REPLY:
-		on_reply(c, m, now);
+		rsu_on_reply(c, m, now);
 		break;
 	case VN_MSG_UPSTREAM:
 		on_upstream(c, b, m, now);
@@ -638,7 +283,7 @@ void rsu_core_on_tun(struct rsu_core *c, struct vn_pbuf *b, vn_usec now)
 	if (!vn_ip_is_multicast(&dst))
 		owner = ip_owner(c, &dst, now);
 	if (owner != NULL)
-		nh = obu_route(c, owner, now);
+		nh = rsu_obu_route(c, owner, now);
 	if (nh != NULL) {
 		struct vn_mac to = nh->mac, dest = *owner;
 
@@ -687,7 +332,7 @@ static void expire(struct rsu_core *c, vn_usec now)
 			char a[VN_MAC_STRLEN];
 
 			core_log(&c->io, VN_LOG_INFO, "obu %s gone (no reply for %u periods)",
-				vn_mac_format(obu_mac(c, s), a), c->p.history);
+				vn_mac_format(rsu_obu_mac(c, s), a), c->p.history);
 		}
 		c->cnt[RC_obus_gone]++;
 		core_tab_remove(&c->obus, s);
@@ -724,7 +369,7 @@ vn_usec rsu_core_next_timer(const struct rsu_core *c)
 
 bool rsu_core_route(const struct rsu_core *c, const struct vn_mac *obu, struct rsu_route_info *out)
 {
-	const struct rsu_obu *o = obu_find(c, obu, NULL);
+	const struct rsu_obu *o = rsu_obu_find(c, obu, NULL);
 
 	if (o == NULL || o->cur < 0)
 		return false;
@@ -749,10 +394,10 @@ size_t rsu_core_describe(const struct rsu_core *c, vn_usec now, char *buf, size_
 		const struct rsu_obu *o = obu_of(c, s);
 		struct rsu_route_info ri;
 
-		if (!rsu_core_route(c, obu_mac(c, s), &ri))
+		if (!rsu_core_route(c, rsu_obu_mac(c, s), &ri))
 			continue;
 		core_text_add(&t, "obu %s via %s hops %u rtt %ums\n",
-			      vn_mac_format(obu_mac(c, s), a), vn_mac_format(&ri.next_hop, b),
+			      vn_mac_format(rsu_obu_mac(c, s), a), vn_mac_format(&ri.next_hop, b),
 			      ri.hops, ri.rtt_ms);
 		for (int i = 0; i < RSU_NH_MAX; i++) {
 			const struct rsu_nh *n = &o->nh[i];

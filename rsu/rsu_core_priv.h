@@ -1,0 +1,151 @@
+/* The RSU core's private parts, shared by its files (not an API):
+ *   rsu_core.c   life cycle, heartbeats, IP table, data, timers, introspection
+ *   rsu_route.c  replies -> OBU routes (next hops, dedup, choice)
+ *
+ * Tables, created in rsu_core_new; obus and ips start small and grow on
+ * demand up to their capacity (core_tab.h):
+ *   sent[history]   the heartbeats we sent recently (id, uptime, send time):
+ *                   a reply is only believed if it echoes one of them exactly.
+ *   obus (max_obus) OBU -> up to RSU_NH_MAX next-hop observations, reply
+ *                   dedup window, chosen next hop. LRU-evicted when full.
+ *   ips (max_ips)   inner source IP -> origin OBU, expiring after
+ *                   ip_expiry_ms. LRU-evicted when full.
+ */
+#ifndef VN_RSU_CORE_PRIV_H
+#define VN_RSU_CORE_PRIV_H
+
+#include "rsu_core.h"
+
+#include "core_tab.h"
+#include "wire.h"
+
+#define RSU_NH_MAX 4		/* next hops remembered per OBU */
+#define RSU_DEDUP_BITS 64	/* reply dedup window, in ids */
+
+#define RSU_COUNTERS(X)                                                        \
+	X(rx_frames)                                                           \
+	X(drop_not_for_us)                                                     \
+	X(drop_own_frame)                                                      \
+	X(hb_sent)                                                             \
+	X(hb_ignored)                                                          \
+	X(replies_accepted)                                                    \
+	X(drop_dup_reply)                                                      \
+	X(drop_reply_future_uptime)                                            \
+	X(drop_reply_unknown_id)                                               \
+	X(drop_reply_bad_uptime)                                               \
+	X(drop_reply_rtt)                                                      \
+	X(drop_reply_bad_hops)                                                 \
+	X(drop_reply_bad_sender)                                               \
+	X(drop_reply_other_rsu)                                                \
+	X(drop_downstream_at_rsu)                                              \
+	X(drop_loop)                                                           \
+	X(drop_bad_origin)                                                     \
+	X(drop_no_headroom)                                                    \
+	X(drop_tun_bad_ip)                                                     \
+	X(up_received)                                                         \
+	X(up_delivered)                                                        \
+	X(up_hairpinned)                                                       \
+	X(down_unicast)                                                        \
+	X(down_broadcast)                                                      \
+	X(route_changes)                                                       \
+	X(obus_gone)                                                           \
+	X(obus_evicted)                                                        \
+	X(ips_learned)                                                         \
+	X(ips_moved)                                                           \
+	X(ips_expired)                                                         \
+	X(ips_evicted)                                                         \
+	X(alloc_failed)
+
+enum rsu_counter {
+#define X(n) RC_##n,
+	RSU_COUNTERS(X)
+#undef X
+	RC__COUNT
+};
+
+struct rsu_sent {
+	uint32_t id;
+	uint64_t uptime_ms;
+	vn_usec at;
+	bool valid;
+};
+
+struct rsu_nh {
+	struct vn_mac mac;
+	uint32_t hops;
+	uint64_t rtt_us; /* smoothed (EWMA 1/4) */
+	vn_usec last_seen;
+	uint32_t last_id; /* newest reply id it carried */
+	bool valid;
+};
+
+struct rsu_obu {
+	struct rsu_nh nh[RSU_NH_MAX];
+	int cur;		/* chosen next hop index, -1 none */
+	uint32_t dedup_top;	/* highest reply id seen */
+	uint64_t dedup_mask;	/* bit i: id dedup_top - i seen */
+	bool dedup_valid;
+	vn_usec last_reply;
+};
+
+struct rsu_ip {
+	struct vn_mac obu_mac;
+	vn_usec last_seen;
+};
+
+struct rsu_core {
+	struct rsu_params p;
+	struct vn_mac self;
+	struct vn_core_io io;
+	vn_usec created;
+	vn_usec next_hb;
+	uint32_t next_id;
+	uint64_t rng;
+	struct rsu_sent *sent; /* [history], indexed id % history */
+	struct core_tab obus;
+	struct core_tab ips;
+	uint64_t cnt[RC__COUNT];
+	uint64_t rx_drop[VN_RX__COUNT];
+	uint8_t scratch[64];
+};
+
+/* --- small helpers ------------------------------------------------------ */
+
+/* An entry's data, by slot: valid until the next insert into its table,
+ * which may grow it. */
+static inline struct rsu_obu *obu_of(const struct rsu_core *c, uint32_t slot)
+{
+	return core_tab_val(&c->obus, slot);
+}
+
+static inline struct rsu_ip *ip_of(const struct rsu_core *c, uint32_t slot)
+{
+	return core_tab_val(&c->ips, slot);
+}
+
+static inline vn_usec period_us(const struct rsu_core *c)
+{
+	return (vn_usec)c->p.heartbeat_period_ms * VN_USEC_PER_MS;
+}
+
+static inline uint64_t uptime_ms(const struct rsu_core *c, vn_usec now)
+{
+	return now >= c->created ? (now - c->created) / VN_USEC_PER_MS : 0;
+}
+
+static inline vn_usec gone_after(const struct rsu_core *c)
+{
+	return period_us(c) * c->p.history;
+}
+
+/* --- shared between the files of the core --------------------------------- */
+
+/* rsu_route.c: OBU routes from replies */
+struct rsu_obu *rsu_obu_find(const struct rsu_core *c, const struct vn_mac *m, uint32_t *slot);
+const struct vn_mac *rsu_obu_mac(const struct rsu_core *c, uint32_t slot);
+void rsu_on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now);
+/* The OBU's usable next hop, or NULL. */
+const struct rsu_nh *rsu_obu_route(const struct rsu_core *c, const struct vn_mac *obu,
+				   vn_usec now);
+
+#endif

@@ -1,0 +1,234 @@
+/* The RSU core's OBU routes: replies checked against the heartbeats we
+ * sent, next-hop observations, reply dedup, the choice of a next hop. See
+ * docs/routing.md, "Replies -> routes". */
+#include "rsu_core_priv.h"
+
+#include <string.h>
+
+#include "core_util.h"
+
+/* --- OBU routes ----------------------------------------------------------- */
+
+struct rsu_obu *rsu_obu_find(const struct rsu_core *c, const struct vn_mac *m, uint32_t *slot)
+{
+	uint32_t s = core_tab_find(&c->obus, m);
+
+	if (s == CORE_TAB_NONE)
+		return NULL;
+	if (slot != NULL)
+		*slot = s;
+	return obu_of(c, s);
+}
+
+const struct vn_mac *rsu_obu_mac(const struct rsu_core *c, uint32_t slot)
+{
+	return (const struct vn_mac *)(const void *)core_tab_key(&c->obus, slot);
+}
+
+/* Whether observation n may carry traffic: heard within stale_periods, and
+ * not superseded -- an OBU answers each heartbeat once, along its own
+ * upstream, so when two newer replies came another way the OBU has moved
+ * its upstream and the route follows at once. */
+static bool nh_fresh(const struct rsu_core *c, const struct rsu_obu *o, const struct rsu_nh *n,
+		     vn_usec now)
+{
+	uint32_t sp = c->p.stale_periods != 0 ? c->p.stale_periods : 3;
+
+	return n->valid && now - n->last_seen <= period_us(c) * sp &&
+	       (int32_t)(o->dedup_top - n->last_id) < 2;
+}
+
+/* a strictly better than b: fewer hops, then lower RTT by more than margin. */
+static bool nh_better(const struct rsu_nh *a, const struct rsu_nh *b, uint64_t margin_us)
+{
+	if (a->hops != b->hops)
+		return a->hops < b->hops;
+	return a->rtt_us + margin_us < b->rtt_us;
+}
+
+static void route_choose(struct rsu_core *c, uint32_t slot, vn_usec now)
+{
+	struct rsu_obu *o = obu_of(c, slot);
+	uint64_t margin = (uint64_t)c->p.rtt_hysteresis_ms * VN_USEC_PER_MS;
+	int best = -1, old = o->cur;
+
+	for (int i = 0; i < RSU_NH_MAX; i++) {
+		if (!nh_fresh(c, o, &o->nh[i], now))
+			continue;
+		if (best < 0 || nh_better(&o->nh[i], &o->nh[best], 0))
+			best = i;
+	}
+	if (best < 0)
+		return; /* keep the old (stale) one: better than nothing until gone */
+	if (old >= 0 && old != best && nh_fresh(c, o, &o->nh[old], now) &&
+	    !nh_better(&o->nh[best], &o->nh[old], margin))
+		return; /* hysteresis: not better enough to move */
+	if (best == old)
+		return;
+	o->cur = best;
+	c->cnt[RC_route_changes]++;
+	{
+		char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
+
+		core_log(&c->io, VN_LOG_INFO, "route to obu %s now via %s hops %u (was %s)",
+			vn_mac_format(rsu_obu_mac(c, slot), a),
+			vn_mac_format(&o->nh[best].mac, b), o->nh[best].hops,
+			old >= 0 ? vn_mac_format(&o->nh[old].mac, d) : "none");
+	}
+}
+
+/* Reply dedup per OBU: a 64-id window below the highest id seen. Returns
+ * true if (obu, id) was seen already; records it otherwise. */
+static bool reply_seen(struct rsu_obu *o, uint32_t id)
+{
+	int32_t d;
+
+	if (!o->dedup_valid) {
+		o->dedup_valid = true;
+		o->dedup_top = id;
+		o->dedup_mask = 1;
+		return false;
+	}
+	d = (int32_t)(o->dedup_top - id);
+	if (d < 0) {
+		uint32_t shift = (uint32_t)-(int64_t)d;
+
+		o->dedup_mask = shift >= RSU_DEDUP_BITS ? 0 : o->dedup_mask << shift;
+		o->dedup_mask |= 1;
+		o->dedup_top = id;
+		return false;
+	}
+	if (d >= RSU_DEDUP_BITS)
+		return true; /* older than the window: treat as replay */
+	if (o->dedup_mask & (1ull << d))
+		return true;
+	o->dedup_mask |= 1ull << d;
+	return false;
+}
+
+static void nh_observe(struct rsu_obu *o, const struct vn_mac *nh, uint32_t hops, uint32_t id,
+		       uint64_t rtt_us, vn_usec now)
+{
+	int slot = -1, oldest = 0;
+
+	for (int i = 0; i < RSU_NH_MAX; i++) {
+		if (o->nh[i].valid && vn_mac_eq(&o->nh[i].mac, nh)) {
+			slot = i;
+			break;
+		}
+		if (!o->nh[i].valid) {
+			if (slot < 0)
+				slot = i;
+		}
+	}
+	if (slot >= 0 && o->nh[slot].valid && vn_mac_eq(&o->nh[slot].mac, nh)) {
+		struct rsu_nh *n = &o->nh[slot];
+
+		n->hops = hops;
+		n->rtt_us = (3 * n->rtt_us + rtt_us) / 4;
+		n->last_seen = now;
+		if ((int32_t)(id - n->last_id) > 0)
+			n->last_id = id;
+		return;
+	}
+	if (slot < 0) {
+		/* all four in use: replace the least recently seen, never the
+		 * chosen one */
+		oldest = -1;
+		for (int i = 0; i < RSU_NH_MAX; i++) {
+			if (i == o->cur)
+				continue;
+			if (oldest < 0 || o->nh[i].last_seen < o->nh[oldest].last_seen)
+				oldest = i;
+		}
+		slot = oldest;
+	}
+	o->nh[slot].mac = *nh;
+	o->nh[slot].hops = hops;
+	o->nh[slot].rtt_us = rtt_us;
+	o->nh[slot].last_seen = now;
+	o->nh[slot].last_id = id;
+	o->nh[slot].valid = true;
+}
+
+void rsu_on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	uint64_t up_now = uptime_ms(c, now);
+	const struct rsu_sent *s;
+	struct rsu_obu *o;
+	uint32_t slot, age;
+	uint64_t rtt_us;
+	bool evicted;
+
+	if (!vn_mac_eq(&m->hb.source, &c->self)) {
+		c->cnt[RC_drop_reply_other_rsu]++;
+		return;
+	}
+	if (vn_mac_is_multicast(&m->sender) || vn_mac_is_zero(&m->sender) ||
+	    vn_mac_eq(&m->sender, &c->self) || vn_mac_is_multicast(&m->from)) {
+		c->cnt[RC_drop_reply_bad_sender]++;
+		return;
+	}
+	/* Guards first, in u128, so that no hostile value reaches arithmetic
+	 * that could wrap (PROTOCOL.md §6 fault 7). */
+	if (m->hb.uptime > (vn_u128)up_now) {
+		c->cnt[RC_drop_reply_future_uptime]++;
+		return;
+	}
+	age = c->next_id - 1 - m->hb.id; /* wraps harmlessly in u32 */
+	if (c->next_id == 0 || age >= c->p.history || age >= c->next_id) {
+		c->cnt[RC_drop_reply_unknown_id]++;
+		return;
+	}
+	s = &c->sent[m->hb.id % c->p.history];
+	if (!s->valid || s->id != m->hb.id) {
+		c->cnt[RC_drop_reply_unknown_id]++;
+		return;
+	}
+	if (m->hb.uptime != (vn_u128)s->uptime_ms) {
+		c->cnt[RC_drop_reply_bad_uptime]++;
+		return;
+	}
+	rtt_us = now - s->at; /* s->at <= now: we sent it */
+	if (rtt_us > gone_after(c)) {
+		c->cnt[RC_drop_reply_rtt]++;
+		return;
+	}
+	/* hops 1 means the OBU heard us directly, so it replies straight to
+	 * us: relayed by a third node it can only be forged (the forger would
+	 * pull the OBU's route onto itself). */
+	if (m->hb.hops == 0 || m->hb.hops > 255 ||
+	    (m->hb.hops == 1 && !vn_mac_eq(&m->from, &m->sender))) {
+		c->cnt[RC_drop_reply_bad_hops]++;
+		return;
+	}
+	o = rsu_obu_find(c, &m->sender, &slot);
+	if (o == NULL) {
+		slot = core_tab_insert(&c->obus, &m->sender, &evicted);
+		if (evicted)
+			c->cnt[RC_obus_evicted]++;
+		o = obu_of(c, slot);
+		memset(o, 0, sizeof(*o));
+		o->cur = -1;
+	}
+	if (reply_seen(o, m->hb.id)) {
+		c->cnt[RC_drop_dup_reply]++;
+		return;
+	}
+	core_tab_touch(&c->obus, slot);
+	o->last_reply = now;
+	nh_observe(o, &m->from, m->hb.hops, m->hb.id, rtt_us, now);
+	c->cnt[RC_replies_accepted]++;
+	route_choose(c, slot, now);
+}
+
+/* The OBU's usable next hop, or NULL. */
+const struct rsu_nh *rsu_obu_route(const struct rsu_core *c, const struct vn_mac *obu,
+				      vn_usec now)
+{
+	const struct rsu_obu *o = rsu_obu_find(c, obu, NULL);
+
+	if (o == NULL || o->cur < 0 || now - o->last_reply > gone_after(c))
+		return NULL;
+	return &o->nh[o->cur];
+}
