@@ -319,9 +319,13 @@ static void channel_figures(struct meas *m, struct meas_result *r)
 		hb += (double)sim_frames_sent_type(m->s, (int)i, SIM_F_HEARTBEAT);
 		rep += (double)sim_frames_sent_type(m->s, (int)i, SIM_F_REPLY);
 	}
-	r->ctrl_fps_per_vehicle = m->vehicle_s > 0 ? (hb + rep) / m->vehicle_s : 0;
+	if (m->vehicle_s > 0) {
+		r->hb_fps_per_vehicle = hb / m->vehicle_s;
+		r->reply_fps_per_vehicle = rep / m->vehicle_s;
+	}
+	r->ctrl_fps_per_vehicle = r->hb_fps_per_vehicle + r->reply_fps_per_vehicle;
 	r->ctrl_bytes_per_vehicle_s =
-		m->vehicle_s > 0 ? (HEARTBEAT_BYTES * hb + REPLY_BYTES * rep) / m->vehicle_s : 0;
+		HEARTBEAT_BYTES * r->hb_fps_per_vehicle + REPLY_BYTES * r->reply_fps_per_vehicle;
 	r->collisions_per_s = sim_s > 0 ? coll / sim_s : 0;
 	r->mac_drops_per_s = sim_s > 0 ? drops / sim_s : 0;
 	r->queue_drops_per_s = sim_s > 0 ? qdrops / sim_s : 0;

@@ -19,6 +19,7 @@ struct meas_result {
 	double cbr_mean, cbr_p95; /* channel busy ratio over (vehicle, 1 s window) samples */
 	size_t cbr_samples;
 	double ctrl_fps_per_vehicle, ctrl_bytes_per_vehicle_s;
+	double hb_fps_per_vehicle, reply_fps_per_vehicle; /* its two parts */
 	double collisions_per_s, mac_drops_per_s, queue_drops_per_s;
 	size_t up_sent, up_got, down_sent, down_got;
 	double up_delivery, down_delivery; /* -1 when nothing was sent */

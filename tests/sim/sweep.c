@@ -38,8 +38,8 @@ static const struct sweep_scenario scenarios[] = {
 static const struct {
 	const char *name;
 	double seconds;
-} quick[] = { { "jam10", 10 }, { "jam50", 10 }, { "jam200", 5 },
-	      { "highway", 10 }, { "city", 10 },  { "ring1000", 3 } };
+} quick[] = { { "jam10", 10 }, { "jam50", 10 }, { "jam200", 4 },
+	      { "highway", 10 }, { "city", 10 },  { "ring1000", 2 } };
 #define NQUICK (sizeof(quick) / sizeof(quick[0]))
 
 #define MAX_RSU_ARG 256

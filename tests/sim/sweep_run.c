@@ -207,6 +207,8 @@ size_t sweep_format(const char *name, const struct sweep_out *o, size_t core_byt
 	    (unsigned long long)m->loops, o->wall_s, o->sim_s > 0 ? o->wall_s / o->sim_s : 0,
 	    core_bytes);
 	put_opt(&l, "attach_s", "%.1f", m->attach_s);
+	put(&l, " hb_fps_per_vehicle=%.2f reply_fps_per_vehicle=%.2f", m->hb_fps_per_vehicle,
+	    m->reply_fps_per_vehicle);
 	put(&l, " attached_share=%.4f reach_share=%.4f", m->attached_share, m->reach_share);
 	put(&l, " failovers=%zu failover_unrecovered=%zu", m->failovers, m->failover_unrecovered);
 	put_opt(&l, "failover_max_ms", "%.0f", m->failover_max_ms);
