@@ -345,6 +345,8 @@ static int read_line(struct reader *r, char *buf)
 	while ((c = getc(r->f)) != EOF && c != '\n') {
 		if (c == '\0')
 			return fail(r, "NUL byte");
+		if (c == '\r')
+			return fail(r, "carriage return (lines end in \\n alone)");
 		if (len + 1 >= TRACE_LINE_MAX)
 			return fail(r, "line longer than %d bytes", TRACE_LINE_MAX - 1);
 		buf[len++] = (char)c;
