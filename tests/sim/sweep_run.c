@@ -36,7 +36,6 @@ static size_t rsu_grid(const struct mobility_trace_info *t, double spacing, stru
 	return n;
 }
 
-#ifdef VN_HAVE_TRACE
 static int trace_source(const struct sweep_scenario *sc, struct world_mobility *m,
 			struct world_xy *rsus, size_t *nrsus, double *seconds, char *err,
 			size_t errlen)
@@ -54,17 +53,6 @@ static int trace_source(const struct sweep_scenario *sc, struct world_mobility *
 	*seconds = fmin(*seconds, (double)info.duration / 1e6);
 	return 0;
 }
-#else
-static int trace_source(const struct sweep_scenario *sc, struct world_mobility *m,
-			struct world_xy *rsus, size_t *nrsus, double *seconds, char *err,
-			size_t errlen)
-{
-	(void)m, (void)rsus, (void)nrsus, (void)seconds, (void)rsu_grid;
-	snprintf(err, errlen, "%s: trace playback not built (tests/sim/trace.c missing)",
-		 sc->trace);
-	return -1;
-}
-#endif
 
 /* The mobility source and RSU positions of a scenario. */
 static int make_source(const struct sweep_scenario *sc, const struct sweep_opts *o,

@@ -43,7 +43,7 @@ struct sweep_out {
 #define SWEEP_TRAFFIC_START MS(1000)
 #define SWEEP_IN_FLIGHT MS(500)
 
-/* 0, or -1 with a message in err (trace unreadable or not built in). */
+/* 0, or -1 with a message in err (trace unreadable). */
 int sweep_run(const struct sweep_scenario *sc, const struct sweep_opts *o, struct sweep_out *out,
 	      char *err, size_t errlen);
 /* The result line (no newline); returns the length it needed. */
