@@ -28,8 +28,8 @@
  * max_rsus */
 static const struct sweep_scenario scenarios[] = {
 	JAM(10), JAM(25), JAM(50), JAM(100), JAM(200), JAM(400),
-	TRACE(highway, 900), /* a row of RSUs every ~900 m along the road */
-	TRACE(city, 1000),   /* a handful over the map, ~1 km apart */
+	TRACE(highway, 900), /* a row every ~900 m along the 5 km road (6) */
+	TRACE(city, 500),    /* 2 x 2 over the 1.2 km grid of streets */
 	{ "ring1000", SWEEP_RING, 1000, 10, 20000, NULL, NULL, 0, 0, 60, 50, 16 },
 };
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -38,8 +38,8 @@ static const struct sweep_scenario scenarios[] = {
 static const struct {
 	const char *name;
 	double seconds;
-} quick[] = { { "jam10", 10 }, { "jam50", 10 }, { "jam200", 4 },
-	      { "highway", 10 }, { "city", 10 },  { "ring1000", 2 } };
+} quick[] = { { "jam10", 10 }, { "jam50", 10 }, { "jam200", 3 },
+	      { "highway", 4 }, { "city", 4 },	  { "ring1000", 2 } };
 #define NQUICK (sizeof(quick) / sizeof(quick[0]))
 
 #define MAX_RSU_ARG 256
