@@ -125,18 +125,39 @@ static const struct sweep_scenario *find_scenario(const char *name, size_t len)
 	return NULL;
 }
 
+/* The next name of a comma-separated list at *p (advancing *p); false at
+ * the end. */
+static bool next_name(const char **p, const char **name, size_t *len)
+{
+	if (**p == '\0')
+		return false;
+	*name = *p;
+	*len = strcspn(*p, ",");
+	*p += *len + ((*p)[*len] == ',');
+	return true;
+}
+
 static void check_names(const char *list)
 {
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, ",");
+	const char *name;
+	size_t len;
+
+	while (next_name(&list, &name, &len)) {
 		char why[160];
 
-		if (find_scenario(p, len) == NULL) {
-			snprintf(why, sizeof(why), "--scenario: no scenario '%.*s'", (int)len, p);
+		if (find_scenario(name, len) == NULL) {
+			snprintf(why, sizeof(why), "--scenario: no scenario '%.*s'", (int)len, name);
 			usage_exit(why);
 		}
-		p += len + (p[len] == ',');
 	}
+}
+
+static void bad_flag(const char *arg)
+{
+	char why[160];
+
+	snprintf(why, sizeof(why), "%s: unknown flag, or its value is missing", arg);
+	usage_exit(why);
 }
 
 static void parse(int argc, char **argv, struct args *a)
@@ -168,7 +189,7 @@ static void parse(int argc, char **argv, struct args *a)
 		case 'R': a->o.range = num_arg("--range", optarg, 1, 1e5); break;
 		case 'k': a->senders = (long)num_arg("--senders", optarg, 0, 1e6); break;
 		case 'h': usage_exit(NULL); break;
-		default: usage_exit(optopt ? "a flag lacks its value or is unknown" : "unknown flag");
+		default: bad_flag(argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
@@ -213,16 +234,15 @@ static bool run_trace_arg(const struct args *a)
 
 static bool selected(const struct args *a, const char *name)
 {
-	size_t len = strlen(name);
+	const char *list = a->only, *item;
+	size_t len;
 
-	for (const char *p = a->only; p && *p;) {
-		size_t l = strcspn(p, ",");
-
-		if (l == len && strncmp(p, name, len) == 0)
+	if (list == NULL)
+		return true;
+	while (next_name(&list, &item, &len))
+		if (strlen(name) == len && strncmp(item, name, len) == 0)
 			return true;
-		p += l + (p[l] == ',');
-	}
-	return a->only == NULL;
+	return false;
 }
 
 int main(int argc, char **argv)

@@ -130,6 +130,8 @@ int sweep_run(const struct sweep_scenario *sc, const struct sweep_opts *o, struc
 	m = meas_new(w, &mc);
 	run_seconds(s, sc->name, seconds);
 	meas_result(m, &out->m);
+	if (getenv("SWEEP_DUPS") && out->m.loops)
+		sim_dup_report(s, 20);
 	out->sim_s = (double)sim_now(s) / 1e6;
 	out->events = sim_events(s);
 	meas_free(m);
