@@ -1,6 +1,7 @@
 /* Smoke test of the sweep machinery: a tiny jam (10 vehicles around one
  * RSU, ideal channel, 5 s) through world.c, measure.c and sweep_run.c. The
- * line must carry every key in order, and the figures must be sane. */
+ * line must carry every key in order, and the figures must be sane. And
+ * the world's grid must link exactly the pairs within range. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <math.h>
+
+#include "mobility.h"
 #include "sweep_run.h"
 
 /* The keys docs/sweep.md promises first, in this order. */
@@ -72,9 +76,87 @@ static void test_tiny_jam(void **state)
 	assert_true(out.m.collisions_per_s == 0); /* ideal channel */
 }
 
+/* The grid finds exactly the pairs within range (brute force over all
+ * pairs), never RSU-RSU, and the simulator has the same links. */
+static void test_grid_links(void **state)
+{
+	struct sim_opts so = { .seed = 3 };
+	struct world_xy rsus[4];
+	struct world_mobility mob;
+	struct world_cfg wc = { .range = 300, .rsus = rsus, .nrsus = 4 };
+	struct sim *s = sim_new(&so);
+	struct world *w;
+	size_t n;
+
+	(void)state;
+	/* 4 RSUs on a 2 km ring: neighbouring RSUs are ~500 m apart, so set a
+	 * range that links them were they not both RSUs. */
+	wc.range = 600;
+	assert_int_equal(mobility_ring(&mob, 150, 2000, 4, 3, rsus), 0);
+	w = world_new(s, &wc, &mob);
+	world_start(w);
+	sim_run_until(s, MS(300)); /* a few updates with motion */
+	n = sim_node_count(s);
+	assert_int_equal(n, 154);
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = 0; b < n; b++) {
+			struct world_xy pa = world_node_pos(w, (int)a), pb = world_node_pos(w, (int)b);
+			double d = hypot(pa.x - pb.x, pa.y - pb.y);
+			bool want = a != b && d <= wc.range && (a >= 4 || b >= 4);
+
+			assert_int_equal(world_linked(w, (int)a, (int)b), want);
+			assert_int_equal(sim_link_get(s, (int)a, (int)b) != NULL, want);
+		}
+	world_free(w);
+	sim_free(s);
+}
+
+/* Three vehicles 100 m apart on a line by the RSU; the last one leaves the
+ * road at 0.5 s and comes back at 1 s. */
+static bool blink_pos(void *ctx, size_t v, vn_usec at, double *x, double *y)
+{
+	(void)ctx;
+	*x = 100.0 * (double)(v + 1);
+	*y = 0;
+	return v < 2 || at < MS(500) || at >= SEC(1);
+}
+
+static void test_leave_and_return(void **state)
+{
+	struct sim_opts so = { .seed = 4 };
+	struct world_xy rsu = { 0, 0 };
+	struct world_mobility mob = { .nvehicles = 3, .pos = blink_pos };
+	struct world_cfg wc = { .range = 150, .rsus = &rsu, .nrsus = 1 };
+	struct sim *s = sim_new(&so);
+	struct world *w = world_new(s, &wc, &mob);
+	int gone;
+
+	(void)state;
+	world_start(w);
+	sim_run_until(s, MS(400));
+	gone = world_vehicle_node(w, 2);
+	assert_int_equal(gone, 3);
+	assert_true(world_linked(w, 2, gone) && world_reachable(w, gone));
+	assert_true(sim_upstream(s, gone, &(struct obu_route_info){ 0 }));
+	sim_run_until(s, MS(700));
+	assert_int_equal(world_vehicle_node(w, 2), -1);
+	assert_int_equal(world_present(w), 2);
+	assert_false(sim_alive(s, gone));
+	assert_null(sim_link_get(s, 2, gone));
+	assert_null(sim_link_get(s, gone, 2));
+	sim_run_until(s, MS(1500));
+	assert_int_equal(world_vehicle_node(w, 2), 4); /* a new node */
+	assert_true(world_linked(w, 2, 4) && world_reachable(w, 4));
+	assert_true(sim_upstream(s, 4, &(struct obu_route_info){ 0 }));
+	world_free(w);
+	sim_free(s);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_tiny_jam) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_tiny_jam),
+					    cmocka_unit_test(test_grid_links),
+					    cmocka_unit_test(test_leave_and_return) };
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -343,6 +343,11 @@ size_t world_present(const struct world *w)
 	return w->present;
 }
 
+struct world_xy world_node_pos(const struct world *w, int node)
+{
+	return w->n[node].pos;
+}
+
 bool world_linked(const struct world *w, int a, int b)
 {
 	const struct wnode *n = &w->n[a];

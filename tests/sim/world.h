@@ -63,6 +63,8 @@ size_t world_rsus(const struct world *w);
 int world_vehicle_node(const struct world *w, size_t v);
 /* Vehicles on the road now. */
 size_t world_present(const struct world *w);
+/* Where node is (as of the last update). */
+struct world_xy world_node_pos(const struct world *w, int node);
 /* Linked both ways at the last update. */
 bool world_linked(const struct world *w, int a, int b);
 bool world_linked_mac(const struct world *w, int a, const struct vn_mac *b);
