@@ -111,15 +111,27 @@ static void push_ev(struct sim *s, vn_usec t, enum chan_ev what, uint32_t node, 
 
 /* --- Contention ------------------------------------------------------------ */
 
-/* The medium is idle here: (re)start the countdown. */
+/* When the countdown ends if the medium stays idle. */
+static vn_usec count_end(const struct chan_node *c)
+{
+	return c->count_from + (vn_usec)c->slots * SLOT;
+}
+
+/* The medium is idle here: (re)start the countdown. At most one backoff
+ * event per node waits in the heap: one due no later than the new end is
+ * left to fire and re-arm itself (ev_backoff), which saves a heap push for
+ * every freeze among dozens of contenders. */
 static void resume(struct sim *s, struct sim_node *n)
 {
 	struct chan_node *c = &n->ch;
 	vn_usec from = c->idle_since + AIFS;
 
 	c->count_from = from > s->now ? from : s->now;
-	c->gen++;
-	push_ev(s, c->count_from + (vn_usec)c->slots * SLOT, CH_BACKOFF, n->idx, c->gen, 0, NULL);
+	c->counting = true;
+	if (c->bo_at != VN_USEC_NEVER && c->bo_at <= count_end(c))
+		return;
+	c->bo_at = count_end(c);
+	push_ev(s, c->bo_at, CH_BACKOFF, n->idx, ++c->gen, 0, NULL);
 }
 
 static void contend(struct sim *s, struct sim_node *n)
@@ -127,6 +139,7 @@ static void contend(struct sim *s, struct sim_node *n)
 	struct chan_node *c = &n->ch;
 
 	c->state = CHAN_CONTEND;
+	c->counting = false;
 	c->slots = (uint32_t)(rng_next(&s->rng) % (c->cw + 1));
 	if (!busy(c))
 		resume(s, n);
@@ -137,17 +150,13 @@ static void contend(struct sim *s, struct sim_node *n)
 static void became_busy(struct sim *s, struct sim_node *n)
 {
 	struct chan_node *c = &n->ch;
-	vn_usec end;
 
 	c->busy_since = s->now;
-	if (c->state != CHAN_CONTEND)
-		return;
-	end = c->count_from + (vn_usec)c->slots * SLOT;
-	if (end <= s->now)
+	if (c->state != CHAN_CONTEND || !c->counting || count_end(c) <= s->now)
 		return;
 	if (s->now > c->count_from)
 		c->slots -= (uint32_t)((s->now - c->count_from) / SLOT);
-	c->gen++;
+	c->counting = false;
 }
 
 static void became_idle(struct sim *s, struct sim_node *n)
@@ -185,6 +194,7 @@ void chan_send(struct sim *s, struct sim_node *n, const uint8_t *frame, size_t l
 		if (c->q == NULL)
 			abort();
 		c->cw = CW_MIN;
+		c->bo_at = VN_USEC_NEVER;
 	}
 	if (c->q_n == s->opts.mac_queue) {
 		c->st.queue_drops++;
@@ -292,8 +302,16 @@ static void ev_backoff(struct sim *s, struct sim_node *n, uint32_t gen)
 	struct sim_air *a;
 	struct chan_tx *tx;
 
-	if (gen != c->gen || c->state != CHAN_CONTEND)
+	if (gen != c->gen)
 		return;
+	c->bo_at = VN_USEC_NEVER;
+	if (c->state != CHAN_CONTEND || !c->counting)
+		return; /* frozen: resume() arms a new one */
+	if (count_end(c) > s->now) {
+		c->bo_at = count_end(c); /* fired early: the count was frozen meanwhile */
+		push_ev(s, c->bo_at, CH_BACKOFF, n->idx, c->gen, 0, NULL);
+		return;
+	}
 	a = c->q[c->q_head];
 	a->refs++; /* the transmission's own reference: a flush may drop the queue */
 	tx = tx_new(s, n, a);
@@ -465,7 +483,9 @@ void chan_flush(struct sim *s, struct sim_node *n)
 	c->state = CHAN_IDLE;
 	c->retries = 0;
 	c->cw = CW_MIN;
+	c->counting = false;
 	c->gen++;
+	c->bo_at = VN_USEC_NEVER;
 }
 
 void chan_node_free(struct sim_node *n)

@@ -124,6 +124,8 @@ struct chan_node {
 	uint32_t q_head, q_n;
 	enum chan_state state;
 	uint32_t gen;	      /* bumped to cancel the pending backoff/ACK event */
+	vn_usec bo_at;	      /* time of the pending backoff event, or NEVER */
+	bool counting;	      /* the countdown runs (idle medium), from count_from */
 	uint32_t cw;	      /* contention window, CWmin .. CWmax */
 	uint32_t slots;	      /* backoff slots still to count down */
 	uint32_t retries;     /* of the head frame */
