@@ -177,6 +177,19 @@ static long trace_declare(struct sim_trace *t, const char *name)
 	return (long)(t->n - 1);
 }
 
+/* Takes back the vehicle trace_declare just added. Clearing its index slot
+ * breaks no probe chain: it was inserted last, after any rehash, so no other
+ * name's probe ever had to step over it. */
+static void undeclare_last(struct sim_trace *t)
+{
+	struct trace_vehicle *v = &t->v[t->n - 1];
+
+	*index_slot(t, v->name) = 0;
+	free(v->name);
+	free(v->s);
+	t->n--;
+}
+
 static void extend_bounds(struct sim_trace *t, double x, double y)
 {
 	if (t->samples == 0) {
@@ -190,14 +203,20 @@ static void extend_bounds(struct sim_trace *t, double x, double y)
 	t->ymax = fmax(t->ymax, y);
 }
 
+/* Whether the file format can hold a sample (see the limits above). */
+static bool sample_ok(vn_usec at, double x, double y)
+{
+	return isfinite(x) && isfinite(y) && fabs(x) <= TRACE_MAX_COORD &&
+	       fabs(y) <= TRACE_MAX_COORD && at <= TRACE_MAX_TIME;
+}
+
 static int trace_append(struct sim_trace *t, size_t vi, vn_usec at, double x, double y)
 {
 	struct trace_vehicle *v = &t->v[vi];
 
 	if (v->n && at <= v->s[v->n - 1].t)
 		return TRACE_ORDER;
-	if (!isfinite(x) || !isfinite(y) || fabs(x) > TRACE_MAX_COORD ||
-	    fabs(y) > TRACE_MAX_COORD || at > TRACE_MAX_TIME)
+	if (!sample_ok(at, x, y))
 		return TRACE_RANGE;
 	if (t->samples >= TRACE_MAX_SAMPLES ||
 	    grow((void **)&v->s, &v->cap, v->n + 1, TRACE_MAX_SAMPLES, sizeof(*v->s)))
@@ -217,18 +236,17 @@ int sim_trace_add(struct sim_trace *t, const char *name, vn_usec at, double x, d
 	if (!t || !trace_name_ok(name))
 		return -1;
 	vi = trace_find(t, name);
-	if (vi < 0) {
-		/* Check before declaring: a refused first sample must not leave a
-		 * vehicle without samples behind. */
-		if (!isfinite(x) || !isfinite(y) || fabs(x) > TRACE_MAX_COORD ||
-		    fabs(y) > TRACE_MAX_COORD || at > TRACE_MAX_TIME ||
-		    t->samples >= TRACE_MAX_SAMPLES)
-			return -1;
-		vi = trace_declare(t, name);
-		if (vi < 0)
-			return -1;
+	if (vi >= 0)
+		return trace_append(t, (size_t)vi, at, x, y) ? -1 : 0;
+	vi = trace_declare(t, name);
+	if (vi < 0)
+		return -1;
+	if (trace_append(t, (size_t)vi, at, x, y)) {
+		/* A refused first sample leaves no vehicle without samples. */
+		undeclare_last(t);
+		return -1;
 	}
-	return trace_append(t, (size_t)vi, at, x, y) ? -1 : 0;
+	return 0;
 }
 
 size_t sim_trace_vehicles(const struct sim_trace *t)
