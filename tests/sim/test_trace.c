@@ -125,6 +125,8 @@ static void refused_samples(void **state)
 	assert_int_equal(sim_trace_add(t, "", SEC(3), 0, 0), -1);
 	assert_int_equal(sim_trace_add(t, NULL, SEC(3), 0, 0), -1);
 	assert_int_equal(sim_trace_add(t, long_name, SEC(3), 0, 0), -1);
+	long_name[64] = '\0';
+	assert_int_equal(sim_trace_add(t, long_name, SEC(3), 0, 0), -1);
 	long_name[63] = '\0';
 	assert_int_equal(sim_trace_add(t, long_name, SEC(3), 0, 0), 0);
 	assert_int_equal(sim_trace_add(t, "nan", SEC(3), NAN, 0), -1);

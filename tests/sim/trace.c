@@ -74,7 +74,7 @@ static bool trace_name_ok(const char *name)
 	if (!name)
 		return false;
 	for (; name[len]; len++)
-		if (name[len] <= ' ' || name[len] > '~' || len >= TRACE_NAME_MAX)
+		if (name[len] <= ' ' || name[len] > '~' || len + 1 >= TRACE_NAME_MAX)
 			return false;
 	return len > 0;
 }
