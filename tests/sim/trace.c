@@ -134,26 +134,25 @@ static long trace_find(const struct sim_trace *t, const char *name)
 	return *s ? (long)(*s - 1) : -1;
 }
 
-/* Doubles an array's capacity up to `max` elements; 0 or -1. */
-static int grow(void **arr, size_t *cap, size_t need, size_t max, size_t elem)
+/* An array of `elem`-byte elements with room for `need` (doubling, up to
+ * `max`): arr itself, or its reallocation, or NULL (arr left as it was). */
+static void *grow(void *arr, size_t *cap, size_t need, size_t max, size_t elem)
 {
 	size_t c = *cap ? *cap : 4;
 	void *p;
 
 	if (need <= *cap)
-		return 0;
+		return arr;
 	if (need > max)
-		return -1;
+		return NULL;
 	while (c < need)
 		c *= 2;
 	if (c > max)
 		c = max;
-	p = realloc(*arr, c * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = c;
-	return 0;
+	p = realloc(arr, c * elem);
+	if (p)
+		*cap = c;
+	return p;
 }
 
 static long trace_declare(struct sim_trace *t, const char *name)
@@ -163,8 +162,11 @@ static long trace_declare(struct sim_trace *t, const char *name)
 
 	if (!trace_name_ok(name) || trace_find(t, name) >= 0)
 		return -1;
-	if (grow((void **)&t->v, &t->cap, t->n + 1, TRACE_MAX_VEHICLES, sizeof(*t->v)) ||
-	    index_grow(t))
+	v = grow(t->v, &t->cap, t->n + 1, TRACE_MAX_VEHICLES, sizeof(*t->v));
+	if (!v)
+		return -1;
+	t->v = v;
+	if (index_grow(t))
 		return -1;
 	copy = strdup(name);
 	if (!copy)
@@ -213,14 +215,18 @@ static bool sample_ok(vn_usec at, double x, double y)
 static int trace_append(struct sim_trace *t, size_t vi, vn_usec at, double x, double y)
 {
 	struct trace_vehicle *v = &t->v[vi];
+	struct trace_sample *s;
 
 	if (v->n && at <= v->s[v->n - 1].t)
 		return TRACE_ORDER;
 	if (!sample_ok(at, x, y))
 		return TRACE_RANGE;
-	if (t->samples >= TRACE_MAX_SAMPLES ||
-	    grow((void **)&v->s, &v->cap, v->n + 1, TRACE_MAX_SAMPLES, sizeof(*v->s)))
+	if (t->samples >= TRACE_MAX_SAMPLES)
 		return TRACE_NOMEM;
+	s = grow(v->s, &v->cap, v->n + 1, TRACE_MAX_SAMPLES, sizeof(*v->s));
+	if (!s)
+		return TRACE_NOMEM;
+	v->s = s;
 	extend_bounds(t, x, y);
 	v->s[v->n++] = (struct trace_sample){ .t = at, .x = x, .y = y };
 	t->samples++;
