@@ -125,6 +125,8 @@ static void refused_samples(void **state)
 	assert_int_equal(sim_trace_add(t, "", SEC(3), 0, 0), -1);
 	assert_int_equal(sim_trace_add(t, NULL, SEC(3), 0, 0), -1);
 	assert_int_equal(sim_trace_add(t, long_name, SEC(3), 0, 0), -1);
+	long_name[64] = '\0';
+	assert_int_equal(sim_trace_add(t, long_name, SEC(3), 0, 0), -1);
 	long_name[63] = '\0';
 	assert_int_equal(sim_trace_add(t, long_name, SEC(3), 0, 0), 0);
 	assert_int_equal(sim_trace_add(t, "nan", SEC(3), NAN, 0), -1);
@@ -132,7 +134,31 @@ static void refused_samples(void **state)
 	assert_int_equal(sim_trace_add(t, "far", SEC(3), 2e8, 0), -1);
 	assert_int_equal(sim_trace_add(t, "a", SEC(3), NAN, 0), -1);
 	assert_int_equal(sim_trace_vehicles(t), 3); /* no trace of the refused */
+	assert_int_equal(sim_trace_add(t, "nan", SEC(4), 1, 1), 0);
+	assert_int_equal(sim_trace_vehicles(t), 4);
+	assert_string_equal(sim_trace_name(t, 3), "nan");
 	assert_pos(t, 0, SEC(2), 0, 0);
+	sim_trace_free(t);
+}
+
+/* Enough names to make the name index grow several times. */
+static void many_vehicles(void **state)
+{
+	struct sim_trace *t = sim_trace_new();
+	char name[32];
+
+	(void)state;
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 5000; i++) {
+			snprintf(name, sizeof(name), "veh%d", i);
+			assert_int_equal(sim_trace_add(t, name, SEC(round + i % 3), i, round), 0);
+		}
+	assert_int_equal(sim_trace_vehicles(t), 5000);
+	for (size_t v = 0; v < 5000; v++) {
+		snprintf(name, sizeof(name), "veh%zu", v);
+		assert_string_equal(sim_trace_name(t, v), name);
+		assert_pos(t, v, SEC(v % 3) + MS(500), (double)v, 0.5);
+	}
 	sim_trace_free(t);
 }
 
@@ -415,10 +441,15 @@ static void committed_traces(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(interpolation),    cmocka_unit_test(appear_and_leave),
-		cmocka_unit_test(refused_samples),  cmocka_unit_test(save_and_load),
-		cmocka_unit_test(malformed_files),  cmocka_unit_test(awkward_files),
-		cmocka_unit_test(mutations),	    cmocka_unit_test(committed_traces),
+		cmocka_unit_test(interpolation),
+		cmocka_unit_test(appear_and_leave),
+		cmocka_unit_test(refused_samples),
+		cmocka_unit_test(many_vehicles),
+		cmocka_unit_test(save_and_load),
+		cmocka_unit_test(malformed_files),
+		cmocka_unit_test(awkward_files),
+		cmocka_unit_test(mutations),
+		cmocka_unit_test(committed_traces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,7 +74,7 @@ static bool trace_name_ok(const char *name)
 	if (!name)
 		return false;
 	for (; name[len]; len++)
-		if (name[len] <= ' ' || name[len] > '~' || len >= TRACE_NAME_MAX)
+		if (name[len] <= ' ' || name[len] > '~' || len + 1 >= TRACE_NAME_MAX)
 			return false;
 	return len > 0;
 }
@@ -134,26 +134,25 @@ static long trace_find(const struct sim_trace *t, const char *name)
 	return *s ? (long)(*s - 1) : -1;
 }
 
-/* Doubles an array's capacity up to `max` elements; 0 or -1. */
-static int grow(void **arr, size_t *cap, size_t need, size_t max, size_t elem)
+/* An array of `elem`-byte elements with room for `need` (doubling, up to
+ * `max`): arr itself, or its reallocation, or NULL (arr left as it was). */
+static void *grow(void *arr, size_t *cap, size_t need, size_t max, size_t elem)
 {
 	size_t c = *cap ? *cap : 4;
 	void *p;
 
 	if (need <= *cap)
-		return 0;
+		return arr;
 	if (need > max)
-		return -1;
+		return NULL;
 	while (c < need)
 		c *= 2;
 	if (c > max)
 		c = max;
-	p = realloc(*arr, c * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = c;
-	return 0;
+	p = realloc(arr, c * elem);
+	if (p)
+		*cap = c;
+	return p;
 }
 
 static long trace_declare(struct sim_trace *t, const char *name)
@@ -163,8 +162,11 @@ static long trace_declare(struct sim_trace *t, const char *name)
 
 	if (!trace_name_ok(name) || trace_find(t, name) >= 0)
 		return -1;
-	if (grow((void **)&t->v, &t->cap, t->n + 1, TRACE_MAX_VEHICLES, sizeof(*t->v)) ||
-	    index_grow(t))
+	v = grow(t->v, &t->cap, t->n + 1, TRACE_MAX_VEHICLES, sizeof(*t->v));
+	if (!v)
+		return -1;
+	t->v = v;
+	if (index_grow(t))
 		return -1;
 	copy = strdup(name);
 	if (!copy)
@@ -175,6 +177,19 @@ static long trace_declare(struct sim_trace *t, const char *name)
 	t->n++;
 	*index_slot(t, copy) = t->n;
 	return (long)(t->n - 1);
+}
+
+/* Takes back the vehicle trace_declare just added. Clearing its index slot
+ * breaks no probe chain: it was inserted last, after any rehash, so no other
+ * name's probe ever had to step over it. */
+static void undeclare_last(struct sim_trace *t)
+{
+	struct trace_vehicle *v = &t->v[t->n - 1];
+
+	*index_slot(t, v->name) = 0;
+	free(v->name);
+	free(v->s);
+	t->n--;
 }
 
 static void extend_bounds(struct sim_trace *t, double x, double y)
@@ -190,18 +205,28 @@ static void extend_bounds(struct sim_trace *t, double x, double y)
 	t->ymax = fmax(t->ymax, y);
 }
 
+/* Whether the file format can hold a sample (see the limits above). */
+static bool sample_ok(vn_usec at, double x, double y)
+{
+	return isfinite(x) && isfinite(y) && fabs(x) <= TRACE_MAX_COORD &&
+	       fabs(y) <= TRACE_MAX_COORD && at <= TRACE_MAX_TIME;
+}
+
 static int trace_append(struct sim_trace *t, size_t vi, vn_usec at, double x, double y)
 {
 	struct trace_vehicle *v = &t->v[vi];
+	struct trace_sample *s;
 
 	if (v->n && at <= v->s[v->n - 1].t)
 		return TRACE_ORDER;
-	if (!isfinite(x) || !isfinite(y) || fabs(x) > TRACE_MAX_COORD ||
-	    fabs(y) > TRACE_MAX_COORD || at > TRACE_MAX_TIME)
+	if (!sample_ok(at, x, y))
 		return TRACE_RANGE;
-	if (t->samples >= TRACE_MAX_SAMPLES ||
-	    grow((void **)&v->s, &v->cap, v->n + 1, TRACE_MAX_SAMPLES, sizeof(*v->s)))
+	if (t->samples >= TRACE_MAX_SAMPLES)
 		return TRACE_NOMEM;
+	s = grow(v->s, &v->cap, v->n + 1, TRACE_MAX_SAMPLES, sizeof(*v->s));
+	if (!s)
+		return TRACE_NOMEM;
+	v->s = s;
 	extend_bounds(t, x, y);
 	v->s[v->n++] = (struct trace_sample){ .t = at, .x = x, .y = y };
 	t->samples++;
@@ -217,18 +242,17 @@ int sim_trace_add(struct sim_trace *t, const char *name, vn_usec at, double x, d
 	if (!t || !trace_name_ok(name))
 		return -1;
 	vi = trace_find(t, name);
-	if (vi < 0) {
-		/* Check before declaring: a refused first sample must not leave a
-		 * vehicle without samples behind. */
-		if (!isfinite(x) || !isfinite(y) || fabs(x) > TRACE_MAX_COORD ||
-		    fabs(y) > TRACE_MAX_COORD || at > TRACE_MAX_TIME ||
-		    t->samples >= TRACE_MAX_SAMPLES)
-			return -1;
-		vi = trace_declare(t, name);
-		if (vi < 0)
-			return -1;
+	if (vi >= 0)
+		return trace_append(t, (size_t)vi, at, x, y) ? -1 : 0;
+	vi = trace_declare(t, name);
+	if (vi < 0)
+		return -1;
+	if (trace_append(t, (size_t)vi, at, x, y)) {
+		/* A refused first sample leaves no vehicle without samples. */
+		undeclare_last(t);
+		return -1;
 	}
-	return trace_append(t, (size_t)vi, at, x, y) ? -1 : 0;
+	return 0;
 }
 
 size_t sim_trace_vehicles(const struct sim_trace *t)
