@@ -22,14 +22,25 @@
 /* Defaults: 30 s for the ladder, 60 s for traces and the ring (docs/sweep.md). */
 #define JAM(n)                                                                                 \
 	{ .name = "jam" #n, .kind = SWEEP_JAM, .vehicles = n, .seconds = 30, .senders = 5 }
-#define TRACE(nm, spacing)                                                                     \
+#define TRACE(nm, rsus)                                                                        \
 	{ .name = #nm, .kind = SWEEP_TRACE, .trace = VN_SIM_TRACE_DIR "/" #nm ".trace",          \
-	  .rsu_spacing = spacing, .seconds = 60, .senders = 20, .max_rsus = 16 }
+	  .rsu_at = rsus, .nrsu_at = sizeof(rsus) / sizeof(rsus[0]), .seconds = 60,              \
+	  .senders = 20, .max_rsus = 16 }
+
+/* The RSU positions docs/simulator.md suggests for the traces. Highway: one
+ * every 1000 m, 15 m beside the road (2500 in the jam, 3500 just after the
+ * incident). City: one junction per quadrant and a pole in the centre. */
+static const struct world_xy highway_rsus[] = {
+	{ 500, -15 }, { 1500, -15 }, { 2500, -15 }, { 3500, -15 }, { 4500, -15 },
+};
+static const struct world_xy city_rsus[] = {
+	{ 200, 200 }, { 800, 200 }, { 200, 800 }, { 800, 800 }, { 500, 500 },
+};
 
 static const struct sweep_scenario scenarios[] = {
 	JAM(10), JAM(25), JAM(50), JAM(100), JAM(200), JAM(400),
-	TRACE(highway, 900), /* a row every ~900 m along the 5 km road (6) */
-	TRACE(city, 500),    /* 2 x 2 over the 1.2 km grid of streets */
+	TRACE(highway, highway_rsus),
+	TRACE(city, city_rsus),
 	/* The former scale_run; max_rsus 16 as there: all 10 RSUs are heard. */
 	{ .name = "ring1000", .kind = SWEEP_RING, .vehicles = 1000, .rsus = 10, .road = 20000,
 	  .seconds = 60, .senders = 50, .max_rsus = 16 },
