@@ -102,6 +102,47 @@ static void run_seconds(struct sim *s, const char *name, double seconds)
 		fprintf(stderr, "\r\033[K");
 }
 
+/* SWEEP_COUNTERS=1: every core counter summed over the live OBUs, on
+ * stderr (what the former scale_run printed with SCALE_COUNTERS). */
+struct counter_sum {
+	char name[48];
+	uint64_t v;
+};
+struct counter_sums {
+	struct counter_sum c[128];
+	size_t n;
+};
+
+static void counter_add(void *ctx, const char *name, uint64_t v)
+{
+	struct counter_sums *s = ctx;
+	size_t i = 0;
+
+	while (i < s->n && strcmp(s->c[i].name, name) != 0)
+		i++;
+	if (i == s->n) {
+		if (s->n == sizeof(s->c) / sizeof(s->c[0]))
+			return;
+		snprintf(s->c[i].name, sizeof(s->c[i].name), "%s", name);
+		s->c[s->n++].v = 0;
+	}
+	s->c[i].v += v;
+}
+
+static void print_obu_counters(struct sim *s, const char *name)
+{
+	struct counter_sums sum = { .n = 0 };
+
+	for (size_t i = 0; i < sim_node_count(s); i++)
+		if (sim_obu(s, (int)i))
+			obu_core_counters(sim_obu(s, (int)i), counter_add, &sum);
+	fprintf(stderr, "%s: counters summed over the live OBUs:", name);
+	for (size_t i = 0; i < sum.n; i++)
+		if (sum.c[i].v)
+			fprintf(stderr, " %s=%llu", sum.c[i].name, (unsigned long long)sum.c[i].v);
+	fprintf(stderr, "\n");
+}
+
 int sweep_run(const struct sweep_scenario *sc, const struct sweep_opts *o, struct sweep_out *out,
 	      char *err, size_t errlen)
 {
@@ -132,6 +173,8 @@ int sweep_run(const struct sweep_scenario *sc, const struct sweep_opts *o, struc
 	meas_result(m, &out->m);
 	if (getenv("SWEEP_DUPS") && out->m.loops)
 		sim_dup_report(s, 20);
+	if (getenv("SWEEP_COUNTERS"))
+		print_obu_counters(s, sc->name);
 	out->sim_s = (double)sim_now(s) / 1e6;
 	out->events = sim_events(s);
 	meas_free(m);
