@@ -3,7 +3,7 @@
  * and limits without linking the core. */
 #include <string.h>
 
-#include "obu_core.h"
+#include "obu_params.h"
 
 void obu_params_default(struct obu_params *p)
 {

@@ -3,7 +3,7 @@
  * and limits without linking the core. */
 #include <string.h>
 
-#include "rsu_core.h"
+#include "rsu_params.h"
 
 void rsu_params_default(struct rsu_params *p)
 {
