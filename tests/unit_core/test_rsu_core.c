@@ -98,10 +98,28 @@ static void test_params(void **state)
 	assert_null(rsu_params_check(&p));
 	assert_int_equal(p.heartbeat_period_ms, 100);
 	assert_int_equal(p.history, 10);
+	assert_int_equal(p.stale_periods, 45);
+	assert_int_equal(p.obu_timeout_periods, 65);
 	p.history = 1;
 	assert_non_null(rsu_params_check(&p));
 	rsu_params_default(&p);
 	p.max_ips = 0;
+	assert_non_null(rsu_params_check(&p));
+	/* obu_timeout_periods 2..10000; stale_periods 1..obu_timeout_periods */
+	rsu_params_default(&p);
+	p.obu_timeout_periods = 1;
+	p.stale_periods = 1;
+	assert_non_null(rsu_params_check(&p));
+	p.obu_timeout_periods = 2;
+	assert_null(rsu_params_check(&p));
+	p.obu_timeout_periods = 10001;
+	assert_non_null(rsu_params_check(&p));
+	rsu_params_default(&p);
+	p.stale_periods = 0;
+	assert_non_null(rsu_params_check(&p));
+	p.stale_periods = 65;
+	assert_null(rsu_params_check(&p));
+	p.stale_periods = 66;
 	assert_non_null(rsu_params_check(&p));
 }
 
