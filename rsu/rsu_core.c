@@ -4,7 +4,9 @@
  *   sent[history]   the heartbeats we sent recently (id, uptime, send time):
  *                   a reply is only believed if it echoes one of them exactly.
  *   obus (max_obus) OBU -> up to RSU_NH_MAX next-hop observations, reply
- *                   dedup window, chosen next hop. LRU-evicted when full.
+ *                   dedup window, chosen next hop. LRU order = last sign of
+ *                   life (reply, or Upstream data via the chosen next hop);
+ *                   evicted from the old end when full.
  *   ips (max_ips)   inner source IP -> origin OBU, expiring after
  *                   ip_expiry_ms. LRU-evicted when full.
  */
@@ -42,6 +44,7 @@
 	X(drop_no_headroom)                                                    \
 	X(drop_tun_bad_ip)                                                     \
 	X(up_received)                                                         \
+	X(up_refreshed)                                                        \
 	X(up_delivered)                                                        \
 	X(up_hairpinned)                                                       \
 	X(down_unicast)                                                        \
@@ -89,7 +92,7 @@ struct rsu_obu {
 	uint32_t dedup_top;	/* highest reply id seen */
 	uint64_t dedup_mask;	/* bit i: id dedup_top - i seen */
 	bool dedup_valid;
-	vn_usec last_reply;
+	vn_usec last_alive; /* newest reply, or Upstream data via the chosen next hop */
 };
 
 struct rsu_ip {
@@ -151,9 +154,19 @@ static uint64_t uptime_ms(const struct rsu_core *c, vn_usec now)
 	return now >= c->created ? (now - c->created) / VN_USEC_PER_MS : 0;
 }
 
-static vn_usec gone_after(const struct rsu_core *c)
+/* The longest round trip believed: a reply to a heartbeat older than the
+ * ids we remember is not believed anyway. */
+static vn_usec rtt_max(const struct rsu_core *c)
 {
 	return period_us(c) * c->p.history;
+}
+
+/* An OBU without a sign of life for this long is gone. OBUs reply only every
+ * reply_keepalive ids when nothing changes, so this spans several of them
+ * (v1: history periods, when OBUs replied to every heartbeat). */
+static vn_usec obu_timeout(const struct rsu_core *c)
+{
+	return period_us(c) * c->p.obu_timeout_periods;
 }
 
 /* --- tables ------------------------------------------------------------- */
@@ -279,9 +292,7 @@ static const struct vn_mac *obu_mac(const struct rsu_core *c, uint32_t slot)
 static bool nh_fresh(const struct rsu_core *c, const struct rsu_obu *o, const struct rsu_nh *n,
 		     vn_usec now)
 {
-	uint32_t sp = c->p.stale_periods != 0 ? c->p.stale_periods : 3;
-
-	return n->valid && now - n->last_seen <= period_us(c) * sp &&
+	return n->valid && now - n->last_seen <= period_us(c) * c->p.stale_periods &&
 	       (int32_t)(o->dedup_top - n->last_id) < 2;
 }
 
@@ -437,7 +448,7 @@ static void on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 		return;
 	}
 	rtt_us = now - s->at; /* s->at <= now: we sent it */
-	if (rtt_us > gone_after(c)) {
+	if (rtt_us > rtt_max(c)) {
 		c->cnt[RC_drop_reply_rtt]++;
 		return;
 	}
@@ -463,7 +474,7 @@ static void on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 		return;
 	}
 	core_tab_touch(&c->obus, slot);
-	o->last_reply = now;
+	o->last_alive = now;
 	nh_observe(o, &m->from, m->hb.hops, m->hb.id, rtt_us, now);
 	c->cnt[RC_replies_accepted]++;
 	route_choose(c, slot, now);
@@ -475,9 +486,28 @@ static const struct rsu_nh *obu_route(const struct rsu_core *c, const struct vn_
 {
 	const struct rsu_obu *o = obu_find(c, obu, NULL);
 
-	if (o == NULL || o->cur < 0 || now - o->last_reply > gone_after(c))
+	if (o == NULL || o->cur < 0 || now - o->last_alive > obu_timeout(c))
 		return NULL;
 	return &o->nh[o->cur];
+}
+
+/* Upstream data from `origin` that `from` handed us: a sign of life of the
+ * route when `from` is its chosen next hop. Between keep-alive replies this
+ * keeps a route in use alive and its next hop fresh. Data through another
+ * neighbour refreshes nothing: only replies choose next hops, so a forged
+ * or stray frame cannot pull a route, nor keep a dead one alive. */
+static void route_refresh(struct rsu_core *c, const struct vn_mac *origin,
+			  const struct vn_mac *from, vn_usec now)
+{
+	uint32_t slot;
+	struct rsu_obu *o = obu_find(c, origin, &slot);
+
+	if (o == NULL || o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))
+		return;
+	o->nh[o->cur].last_seen = now;
+	o->last_alive = now;
+	core_tab_touch(&c->obus, slot);
+	c->cnt[RC_up_refreshed]++;
 }
 
 /* --- IP -> OBU ------------------------------------------------------------ */
@@ -559,6 +589,7 @@ static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_m
 		return;
 	}
 	c->cnt[RC_up_received]++;
+	route_refresh(c, &m->origin, &m->from, now);
 	vn_ip_src(m->payload, &src);
 	vn_ip_dst(m->payload, &dst);
 	ip_learn(c, &src, &m->origin, now);
@@ -675,16 +706,16 @@ static void expire(struct rsu_core *c, vn_usec now)
 	uint32_t s, next;
 	vn_usec ip_life = (vn_usec)c->p.ip_expiry_ms * VN_USEC_PER_MS;
 
-	/* LRU order = last reply order: stop at the first one still alive. */
+	/* LRU order = last-alive order: stop at the first one still alive. */
 	for (s = core_tab_oldest(&c->obus); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->obus, s);
-		if (now - c->obu[s].last_reply <= gone_after(c))
+		if (now - c->obu[s].last_alive <= obu_timeout(c))
 			break;
 		{
 			char a[VN_MAC_STRLEN];
 
-			core_log(&c->io, VN_LOG_INFO, "obu %s gone (no reply for %u periods)",
-				vn_mac_format(obu_mac(c, s), a), c->p.history);
+			core_log(&c->io, VN_LOG_INFO, "obu %s gone (no reply or data for %u periods)",
+				vn_mac_format(obu_mac(c, s), a), c->p.obu_timeout_periods);
 		}
 		c->cnt[RC_obus_gone]++;
 		core_tab_remove(&c->obus, s);
