@@ -8,8 +8,6 @@
 
 #include "scenario.h"
 
-#define HEARTBEAT_BYTES 46 /* PROTOCOL.md: both have a fixed length */
-#define REPLY_BYTES 52
 #define PACKET_BYTES 200
 #define FAILOVER_CHECK MS(10)
 #define CBR_WINDOW SEC(1)
@@ -304,7 +302,7 @@ static void cbr_figures(struct meas *m, struct meas_result *r)
  * figures of all nodes. */
 static void channel_figures(struct meas *m, struct meas_result *r)
 {
-	double hb = 0, rep = 0, coll = 0, drops = 0, qdrops = 0;
+	double hb = 0, rep = 0, bytes = 0, coll = 0, drops = 0, qdrops = 0;
 	double sim_s = (double)sim_now(m->s) / 1e6;
 
 	for (size_t i = 0; i < sim_node_count(m->s); i++) {
@@ -318,14 +316,15 @@ static void channel_figures(struct meas *m, struct meas_result *r)
 			continue;
 		hb += (double)sim_frames_sent_type(m->s, (int)i, SIM_F_HEARTBEAT);
 		rep += (double)sim_frames_sent_type(m->s, (int)i, SIM_F_REPLY);
+		bytes += (double)(sim_bytes_sent_type(m->s, (int)i, SIM_F_HEARTBEAT) +
+				  sim_bytes_sent_type(m->s, (int)i, SIM_F_REPLY));
 	}
 	if (m->vehicle_s > 0) {
 		r->hb_fps_per_vehicle = hb / m->vehicle_s;
 		r->reply_fps_per_vehicle = rep / m->vehicle_s;
 	}
 	r->ctrl_fps_per_vehicle = r->hb_fps_per_vehicle + r->reply_fps_per_vehicle;
-	r->ctrl_bytes_per_vehicle_s =
-		HEARTBEAT_BYTES * r->hb_fps_per_vehicle + REPLY_BYTES * r->reply_fps_per_vehicle;
+	r->ctrl_bytes_per_vehicle_s = m->vehicle_s > 0 ? bytes / m->vehicle_s : 0;
 	r->collisions_per_s = sim_s > 0 ? coll / sim_s : 0;
 	r->mac_drops_per_s = sim_s > 0 ? drops / sim_s : 0;
 	r->queue_drops_per_s = sim_s > 0 ? qdrops / sim_s : 0;

@@ -219,6 +219,8 @@ enum sim_frame_type {
 	SIM_F__COUNT
 };
 uint64_t sim_frames_sent_type(const struct sim *s, int node, enum sim_frame_type t);
+/* ... and their bytes (a frame may hold several control messages). */
+uint64_t sim_bytes_sent_type(const struct sim *s, int node, enum sim_frame_type t);
 uint64_t sim_events(const struct sim *s);
 
 /* What the 802.11p channel saw at one node (all zero with the ideal

@@ -90,6 +90,7 @@ void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 
 	n->frames_sent++;
 	n->sent_type[frame_type(f, len)]++;
+	n->sent_bytes[frame_type(f, len)] += len;
 	if (len < VN_MSG_HLEN || f[12] != 0x30 || f[13] != 0x30 || f[OFF_TYPE] != 1)
 		return;
 	hl = f[OFF_TYPE + 1] == 0 ? VN_UP_HLEN : VN_DOWN_HLEN;
@@ -182,6 +183,11 @@ uint64_t sim_frames_sent(const struct sim *s, int node)
 uint64_t sim_frames_sent_type(const struct sim *s, int node, enum sim_frame_type t)
 {
 	return node_at(s, node)->sent_type[t];
+}
+
+uint64_t sim_bytes_sent_type(const struct sim *s, int node, enum sim_frame_type t)
+{
+	return node_at(s, node)->sent_bytes[t];
 }
 
 uint64_t sim_frames_delivered(const struct sim *s)

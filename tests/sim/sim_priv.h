@@ -171,6 +171,7 @@ struct sim_node {
 	size_t nlinks, caplinks;
 	uint64_t frames_sent, data_sent, tun_total, frames_received;
 	uint64_t sent_type[SIM_F__COUNT];
+	uint64_t sent_bytes[SIM_F__COUNT];
 	struct tun_item *tunq;
 	size_t tun_head, tun_n;
 	struct chan_node ch;
