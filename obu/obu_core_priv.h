@@ -201,14 +201,23 @@ struct obu_core {
 
 /* --- helpers --------------------------------------------------------------- */
 
+/* heartbeat_period_ms 0 (the default) means "learn each RSU's period"; until
+ * that is implemented every RSU is assumed at the fallback, 100 ms. */
 static inline vn_usec period_us(const struct obu_core *c)
 {
-	return (vn_usec)c->p.heartbeat_period_ms * VN_USEC_PER_MS;
+	return (vn_usec)obu_params_period_ms(&c->p) * VN_USEC_PER_MS;
 }
+
+/* dead_periods is now the upper bound of the loss-aware silence limit m
+ * (docs/routing.md, rule 6). Until m is derived from the delivery ratio it
+ * stays v1's fixed 3 periods (the m of an 80 % link), never above the bound. */
+#define OBU_DEAD_FIXED 3u
 
 static inline vn_usec dead_after(const struct obu_core *c)
 {
-	return period_us(c) * c->p.dead_periods;
+	uint32_t m = c->p.dead_periods < OBU_DEAD_FIXED ? c->p.dead_periods : OBU_DEAD_FIXED;
+
+	return period_us(c) * m;
 }
 
 static inline vn_usec gone_after(const struct obu_core *c)

@@ -1,4 +1,4 @@
-/* obud: the on-board unit daemon. The shell (common/daemon.c) does all the
+/* obud: the on-board unit daemon. The shell (shell/daemon.c) does all the
  * I/O; this file only plugs the OBU core into it. */
 #include "daemon.h"
 #include "obu_core.h"

@@ -207,6 +207,7 @@ static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_m
 		return;
 	}
 	c->cnt[RC_up_received]++;
+	rsu_route_refresh(c, &m->origin, &m->from, now);
 	vn_ip_src(m->payload, &src);
 	vn_ip_dst(m->payload, &dst);
 	ip_learn(c, &src, &m->origin, now);
@@ -323,16 +324,16 @@ static void expire(struct rsu_core *c, vn_usec now)
 	uint32_t s, next;
 	vn_usec ip_life = (vn_usec)c->p.ip_expiry_ms * VN_USEC_PER_MS;
 
-	/* LRU order = last reply order: stop at the first one still alive. */
+	/* LRU order = last-alive order: stop at the first one still alive. */
 	for (s = core_tab_oldest(&c->obus); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->obus, s);
-		if (now - obu_of(c, s)->last_reply <= gone_after(c))
+		if (now - obu_of(c, s)->last_alive <= obu_timeout(c))
 			break;
 		{
 			char a[VN_MAC_STRLEN];
 
-			core_log(&c->io, VN_LOG_INFO, "obu %s gone (no reply for %u periods)",
-				vn_mac_format(rsu_obu_mac(c, s), a), c->p.history);
+			core_log(&c->io, VN_LOG_INFO, "obu %s gone (no reply or data for %u periods)",
+				vn_mac_format(rsu_obu_mac(c, s), a), c->p.obu_timeout_periods);
 		}
 		c->cnt[RC_obus_gone]++;
 		core_tab_remove(&c->obus, s);

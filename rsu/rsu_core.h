@@ -12,25 +12,7 @@
 #include "ip.h"
 #include "mac.h"
 #include "pbuf.h"
-
-/* Limit of rsu_params.history (rsu_params_check). */
-#define RSU_HISTORY_MAX 1024
-
-struct rsu_params {
-	uint32_t heartbeat_period_ms; /* T (100) */
-	uint32_t jitter_pct;	      /* random jitter of T, +- percent (5) */
-	uint32_t history;	      /* recent heartbeat ids remembered (10) */
-	uint32_t rtt_hysteresis_ms;   /* RTT gain needed to change next hop (5) */
-	uint32_t max_obus;	      /* OBU route table capacity (4096) */
-	uint32_t max_ips;	      /* IP -> OBU table capacity (16384) */
-	uint32_t ip_expiry_ms;	      /* an IP not heard from for this long is forgotten (300000) */
-	uint64_t seed;		      /* for jitter: deterministic in the simulator */
-	/* Added by the cores helper (defaults in rsu_params_default): */
-	uint32_t stale_periods;	      /* a next hop silent this many periods loses its preference (3; 0 = 3) */
-};
-
-void rsu_params_default(struct rsu_params *p);
-const char *rsu_params_check(const struct rsu_params *p);
+#include "rsu_params.h"
 
 struct rsu_core;
 

@@ -7,7 +7,9 @@
  *   sent[history]   the heartbeats we sent recently (id, uptime, send time):
  *                   a reply is only believed if it echoes one of them exactly.
  *   obus (max_obus) OBU -> up to RSU_NH_MAX next-hop observations, reply
- *                   dedup window, chosen next hop. LRU-evicted when full.
+ *                   dedup window, chosen next hop. LRU order = last sign of
+ *                   life (reply, or Upstream data via the chosen next hop);
+ *                   evicted from the old end when full.
  *   ips (max_ips)   inner source IP -> origin OBU, expiring after
  *                   ip_expiry_ms. LRU-evicted when full.
  */
@@ -43,6 +45,7 @@
 	X(drop_no_headroom)                                                    \
 	X(drop_tun_bad_ip)                                                     \
 	X(up_received)                                                         \
+	X(up_refreshed)                                                        \
 	X(up_delivered)                                                        \
 	X(up_hairpinned)                                                       \
 	X(down_unicast)                                                        \
@@ -85,7 +88,7 @@ struct rsu_obu {
 	uint32_t dedup_top;	/* highest reply id seen */
 	uint64_t dedup_mask;	/* bit i: id dedup_top - i seen */
 	bool dedup_valid;
-	vn_usec last_reply;
+	vn_usec last_alive; /* newest reply, or Upstream data via the chosen next hop */
 };
 
 struct rsu_ip {
@@ -133,9 +136,19 @@ static inline uint64_t uptime_ms(const struct rsu_core *c, vn_usec now)
 	return now >= c->created ? (now - c->created) / VN_USEC_PER_MS : 0;
 }
 
-static inline vn_usec gone_after(const struct rsu_core *c)
+/* The longest round trip believed: a reply to a heartbeat older than the
+ * ids we remember is not believed anyway. */
+static inline vn_usec rtt_max(const struct rsu_core *c)
 {
 	return period_us(c) * c->p.history;
+}
+
+/* An OBU without a sign of life for this long is gone. OBUs reply only every
+ * reply_keepalive ids when nothing changes, so this spans several of them
+ * (v1: history periods, when OBUs replied to every heartbeat). */
+static inline vn_usec obu_timeout(const struct rsu_core *c)
+{
+	return period_us(c) * c->p.obu_timeout_periods;
 }
 
 /* --- shared between the files of the core --------------------------------- */
@@ -147,5 +160,9 @@ void rsu_on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now);
 /* The OBU's usable next hop, or NULL. */
 const struct rsu_nh *rsu_obu_route(const struct rsu_core *c, const struct vn_mac *obu,
 				   vn_usec now);
+/* Upstream data from origin, handed to us by `from`: refreshes the route
+ * when `from` is its chosen next hop. */
+void rsu_route_refresh(struct rsu_core *c, const struct vn_mac *origin, const struct vn_mac *from,
+		       vn_usec now);
 
 #endif

@@ -1,9 +1,9 @@
 /* The RSU core's parameters: defaults and checks. A file of their own so
  * that the configuration parser (and its fuzzer) use the very same defaults
  * and limits without linking the core. */
-#include <string.h>
+#include "rsu_params.h"
 
-#include "rsu_core.h"
+#include <string.h>
 
 void rsu_params_default(struct rsu_params *p)
 {
@@ -16,7 +16,11 @@ void rsu_params_default(struct rsu_params *p)
 	p->max_ips = 16384;
 	p->ip_expiry_ms = 300000;
 	p->seed = 0x9e3779b97f4a7c15ull;
-	p->stale_periods = 3;
+	/* OBUs reply every reply_keepalive (20) ids when nothing changes: a
+	 * route lives three keep-alives (+ 5 periods of slack), and a next hop
+	 * keeps its preference for a little over two. */
+	p->stale_periods = 45;
+	p->obu_timeout_periods = 65;
 }
 
 const char *rsu_params_check(const struct rsu_params *p)
@@ -35,7 +39,10 @@ const char *rsu_params_check(const struct rsu_params *p)
 		return "max_ips must be 1..4194304";
 	if (p->ip_expiry_ms < 1000 || p->ip_expiry_ms > 86400000)
 		return "ip_expiry_ms must be 1000..86400000";
-	if (p->stale_periods > p->history)
-		return "stale_periods must be 0..history (0: the default, 3)";
+	if (p->obu_timeout_periods < 2 || p->obu_timeout_periods > RSU_OBU_TIMEOUT_MAX)
+		return "obu_timeout_periods must be 2..10000";
+	/* A next hop cannot stay preferred longer than its route lives. */
+	if (p->stale_periods < 1 || p->stale_periods > p->obu_timeout_periods)
+		return "stale_periods must be 1..obu_timeout_periods";
 	return NULL;
 }

@@ -32,9 +32,7 @@ const struct vn_mac *rsu_obu_mac(const struct rsu_core *c, uint32_t slot)
 static bool nh_fresh(const struct rsu_core *c, const struct rsu_obu *o, const struct rsu_nh *n,
 		     vn_usec now)
 {
-	uint32_t sp = c->p.stale_periods != 0 ? c->p.stale_periods : 3;
-
-	return n->valid && now - n->last_seen <= period_us(c) * sp &&
+	return n->valid && now - n->last_seen <= period_us(c) * c->p.stale_periods &&
 	       (int32_t)(o->dedup_top - n->last_id) < 2;
 }
 
@@ -190,7 +188,7 @@ void rsu_on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 		return;
 	}
 	rtt_us = now - s->at; /* s->at <= now: we sent it */
-	if (rtt_us > gone_after(c)) {
+	if (rtt_us > rtt_max(c)) {
 		c->cnt[RC_drop_reply_rtt]++;
 		return;
 	}
@@ -216,7 +214,7 @@ void rsu_on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 		return;
 	}
 	core_tab_touch(&c->obus, slot);
-	o->last_reply = now;
+	o->last_alive = now;
 	nh_observe(o, &m->from, m->hb.hops, m->hb.id, rtt_us, now);
 	c->cnt[RC_replies_accepted]++;
 	route_choose(c, slot, now);
@@ -228,7 +226,26 @@ const struct rsu_nh *rsu_obu_route(const struct rsu_core *c, const struct vn_mac
 {
 	const struct rsu_obu *o = rsu_obu_find(c, obu, NULL);
 
-	if (o == NULL || o->cur < 0 || now - o->last_reply > gone_after(c))
+	if (o == NULL || o->cur < 0 || now - o->last_alive > obu_timeout(c))
 		return NULL;
 	return &o->nh[o->cur];
+}
+
+/* Upstream data from `origin` that `from` handed us: a sign of life of the
+ * route when `from` is its chosen next hop. Between keep-alive replies this
+ * keeps a route in use alive and its next hop fresh. Data through another
+ * neighbour refreshes nothing: only replies choose next hops, so a forged
+ * or stray frame cannot pull a route, nor keep a dead one alive. */
+void rsu_route_refresh(struct rsu_core *c, const struct vn_mac *origin, const struct vn_mac *from,
+		       vn_usec now)
+{
+	uint32_t slot;
+	struct rsu_obu *o = rsu_obu_find(c, origin, &slot);
+
+	if (o == NULL || o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))
+		return;
+	o->nh[o->cur].last_seen = now;
+	o->last_alive = now;
+	core_tab_touch(&c->obus, slot);
+	c->cnt[RC_up_refreshed]++;
 }

@@ -1,4 +1,4 @@
-/* rsud: the road-side unit daemon. The shell (common/daemon.c) does all the
+/* rsud: the road-side unit daemon. The shell (shell/daemon.c) does all the
  * I/O; this file only plugs the RSU core into it. */
 #include <sys/random.h>
 #include <unistd.h>

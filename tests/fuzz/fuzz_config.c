@@ -1,4 +1,4 @@
-/* libFuzzer target: the daemons' configuration parser (common/config.c,
+/* libFuzzer target: the daemons' configuration parser (shell/config.c,
  * inih underneath) must give a verdict on any input, never crash or leak.
  * Each input is parsed for both roles; errors go to a sink that checks
  * every message names the file. */

@@ -87,7 +87,7 @@ for bin in "$OBUD" "$RSUD"; do
 	bad "$bin" "address without a prefix length" 5 '' '5s|.*|address = 10.77.0.11|'
 	bad "$bin" "number that is not one" 9 '' '9s|.*|heartbeat_period_ms = abc|'
 	bad "$bin" "number with a unit" 9 '' '9s|.*|heartbeat_period_ms = 100ms|'
-	bad "$bin" "zero period" 9 '' '9s|.*|heartbeat_period_ms = 0|'
+	bad "$bin" "period out of range" 9 60001 '9s|.*|heartbeat_period_ms = 60001|'
 	bad "$bin" "negative number" 10 '' '10s|.*|history = -3|'
 	bad "$bin" "number that overflows" 10 '' '10s|.*|history = 99999999999999999999999|'
 	bad "$bin" "mtu out of range" 7 '' '7s|.*|mtu = 70000|'
@@ -145,6 +145,22 @@ done
 
 # rsud knows no "candidates".
 bad "$RSUD" "candidates (an obud-only key)" 11 candidates '11s|.*|candidates = 3|'
+# A zero period: rsud refuses it; for obud 0 means "learn the RSUs' periods".
+bad "$RSUD" "zero period" 9 '' '9s|.*|heartbeat_period_ms = 0|'
+good0="$VN_TMP/obud-learn.conf"
+base obud | sed '9s|.*|heartbeat_period_ms = 0|' >"$good0"
+run "$OBUD" -n -c "$good0"
+if [[ $rc = 0 && $out = "$good0: configuration OK" ]]; then
+	vn_pass "obud -n with heartbeat_period_ms = 0 (learn): '$(sed "s|$VN_TMP/||" <<<"$out")'"
+else
+	vn_fail "obud -n with heartbeat_period_ms = 0: want exit 0 (0 = learn)"; show
+fi
+# The v2 keys, each refused with its line.
+bad "$OBUD" "relay_sparse not a power of two" 11 relay_sparse '11s|.*|relay_sparse = 12|'
+bad "$OBUD" "dead_periods below 2" 11 dead_periods '11s|.*|dead_periods = 1|'
+bad "$RSUD" "obu_timeout_periods out of range" 11 obu_timeout_periods '11s|.*|obu_timeout_periods = 1|'
+bad "$RSUD" "stale_periods above obu_timeout_periods" 11 stale_periods '11s|.*|stale_periods = 66|'
+bad "$RSUD" "relay_sparse (an obud-only key)" 11 relay_sparse '11s|.*|relay_sparse = 16|'
 
 # Run-time set-up failure: a good file naming an interface that does not
 # exist must end quickly with exit 1 and a one-line message.

@@ -1,4 +1,4 @@
-/* Helpers shared by the scenario tests and the scale run: topologies,
+/* Helpers shared by the scenario tests and the sweep: topologies,
  * waiting for a condition in virtual time, periodic traffic flows. */
 #ifndef VN_SIM_SCENARIO_H
 #define VN_SIM_SCENARIO_H

@@ -46,6 +46,16 @@ struct sim;
  *   PHY error rate on top. Link latency and jitter are not used. */
 enum sim_channel { SIM_CHAN_IDEAL = 0, SIM_CHAN_80211P };
 
+/* One transmission on the 802.11p channel, as sim_opts.on_air sees it. */
+struct sim_air_tx {
+	int node;	  /* the transmitter */
+	vn_usec start, end;
+	bool ack;	  /* an ACK (frame NULL) */
+	bool retry;	  /* a unicast retransmission */
+	const uint8_t *frame;
+	size_t len;
+};
+
 struct sim_opts {
 	uint64_t seed;
 	/* Deliver unicast frames only to their `to` (and broadcast to all): what
@@ -68,6 +78,9 @@ struct sim_opts {
 	enum sim_channel channel;
 	uint32_t rate_kbps;
 	uint32_t mac_queue;
+	/* 802.11p: called as each transmission starts (tests, traces). */
+	void (*on_air)(void *ctx, const struct sim_air_tx *tx);
+	void *on_air_ctx;
 };
 
 /* Over-the-air time of a frame of `len` bytes (our Ethernet framing: the
@@ -206,6 +219,8 @@ enum sim_frame_type {
 	SIM_F__COUNT
 };
 uint64_t sim_frames_sent_type(const struct sim *s, int node, enum sim_frame_type t);
+/* ... and their bytes (a frame may hold several control messages). */
+uint64_t sim_bytes_sent_type(const struct sim *s, int node, enum sim_frame_type t);
 uint64_t sim_events(const struct sim *s);
 
 /* What the 802.11p channel saw at one node (all zero with the ideal

@@ -2,7 +2,8 @@
  * 100 ms, loss growing with distance, two RSUs, traffic from a sample of
  * OBUs. Asserts what must hold whatever the motion: no packet is forwarded
  * twice by a node (no loops), nearly every OBU that can reach an RSU is
- * attached, and most packets arrive. A small version of scale_run. */
+ * attached, and most packets arrive. A small version of the sweep's ring1000
+ * (sweep.c). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

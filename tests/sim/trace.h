@@ -5,7 +5,8 @@
  * last one. The file format is in docs/simulator.md.
  *
  * Vehicles are numbered 0 .. sim_trace_vehicles()-1 in order of first
- * appearance. Positions are metres in the trace's own plane. */
+ * appearance (in a file: of declaration; with sim_trace_add: of the first
+ * sample added). Positions are metres in the trace's own plane. */
 #ifndef VN_SIM_TRACE_H
 #define VN_SIM_TRACE_H
 
@@ -26,7 +27,8 @@ void sim_trace_free(struct sim_trace *t);
  * vehicle must come in increasing time. Returns 0, or -1 (out of order, bad
  * name, no memory). */
 int sim_trace_add(struct sim_trace *t, const char *name, vn_usec at, double x, double y);
-/* Writes the trace in the file format; 0 or -1 (errno set). */
+/* Writes the trace in the file format; 0 or -1 (errno set; EINVAL for a
+ * sample time that is not a whole millisecond, which the file cannot hold). */
 int sim_trace_save(const struct sim_trace *t, const char *path);
 
 size_t sim_trace_vehicles(const struct sim_trace *t);

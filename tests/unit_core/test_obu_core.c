@@ -83,9 +83,21 @@ static void test_params(void **state)
 	(void)state;
 	obu_params_default(&p);
 	assert_null(obu_params_check(&p));
-	assert_int_equal(p.heartbeat_period_ms, 100);
+	assert_int_equal(p.heartbeat_period_ms, 0); /* learn */
+	assert_int_equal(obu_params_period_ms(&p), 100);
 	assert_int_equal(p.history, 10);
 	assert_int_equal(p.candidates, 3);
+	assert_int_equal(p.dead_periods, 8);
+	assert_int_equal(p.relay_sparse, 16);
+	assert_int_equal(p.reply_keepalive, 20);
+	assert_int_equal(p.scope_hops, 1);
+	assert_int_equal(p.reply_hold_ms, 10);
+	p.heartbeat_period_ms = 250;
+	assert_null(obu_params_check(&p));
+	assert_int_equal(obu_params_period_ms(&p), 250);
+	p.heartbeat_period_ms = 60001;
+	assert_non_null(obu_params_check(&p));
+	obu_params_default(&p);
 	p.history = 0;
 	assert_non_null(obu_params_check(&p));
 	obu_params_default(&p);
@@ -94,6 +106,37 @@ static void test_params(void **state)
 	obu_params_default(&p);
 	p.max_neighbours = 0;
 	assert_non_null(obu_params_check(&p));
+}
+
+/* The v2 keys at and just beyond their limits. */
+static void test_params_v2_ranges(void **state)
+{
+	static const struct {
+		uint32_t relay_sparse, reply_keepalive, scope_hops, reply_hold_ms, dead_periods;
+		bool ok;
+	} cases[] = {
+		{ 1, 1, 0, 0, 2, true },       { 64, 1000, 64, 1000, 10, true },
+		{ 0, 20, 1, 10, 8, false },    { 12, 20, 1, 10, 8, false },
+		{ 128, 20, 1, 10, 8, false },  { 16, 0, 1, 10, 8, false },
+		{ 16, 1001, 1, 10, 8, false }, { 16, 20, 65, 10, 8, false },
+		{ 16, 20, 1, 1001, 8, false }, { 16, 20, 1, 10, 1, false },
+		{ 16, 20, 1, 10, 11, false }, /* above history (10) */
+	};
+	struct obu_params p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		obu_params_default(&p);
+		p.relay_sparse = cases[i].relay_sparse;
+		p.reply_keepalive = cases[i].reply_keepalive;
+		p.scope_hops = cases[i].scope_hops;
+		p.reply_hold_ms = cases[i].reply_hold_ms;
+		p.dead_periods = cases[i].dead_periods;
+		if (cases[i].ok)
+			assert_null(obu_params_check(&p));
+		else
+			assert_non_null(obu_params_check(&p));
+	}
 }
 
 /* First copy: re-broadcast with hops + 1 and a unicast reply to the
@@ -786,6 +829,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_params_v2_ranges),
 		cmocka_unit_test(test_relay_and_reply_bytes),
 		cmocka_unit_test(test_duplicates_not_relayed),
 		cmocka_unit_test(test_history_fifo),

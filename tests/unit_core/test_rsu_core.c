@@ -1,93 +1,5 @@
 /* RSU core, driven by hand (PROTOCOL.md §4 and the faults of §6). */
-#include "harness.h"
-#include "rsu_core.h"
-
-static const struct vn_mac R = {{0x04, 0x04, 0x04, 0x04, 0x04, 0x04}}; /* under test */
-static const struct vn_mac B = {{0x02, 0, 0, 0, 0, 0x0b}};
-static const struct vn_mac C = {{0x02, 0, 0, 0, 0, 0x0c}};
-static const struct vn_mac D = {{0x02, 0, 0, 0, 0, 0x0d}};
-static const struct vn_mac E = {{0x02, 0, 0, 0, 0, 0x0e}};
-
-#define T0 MS(5000) /* creation: uptime 0 */
-
-struct fx {
-	struct harness h;
-	struct rsu_core *c;
-	struct rsu_params p;
-};
-
-static struct fx *fx_new(void (*tune)(struct rsu_params *))
-{
-	struct fx *f = test_calloc(1, sizeof(*f));
-	struct vn_core_io io;
-
-	assert_non_null(f);
-	io = h_io(&f->h);
-	rsu_params_default(&f->p);
-	f->p.jitter_pct = 0; /* exact send times, so that RTTs are exact */
-	if (tune != NULL)
-		tune(&f->p);
-	assert_null(rsu_params_check(&f->p));
-	f->c = rsu_core_new(&f->p, &R, &io, T0);
-	assert_non_null(f->c);
-	return f;
-}
-
-static void fx_free(struct fx *f)
-{
-	rsu_core_free(f->c);
-	test_free(f);
-}
-
-static uint64_t ctr(const struct fx *f, const char *name)
-{
-	struct h_counter_q q = {name, 0, false};
-
-	rsu_core_counters(f->c, h_counter_cb, &q);
-	assert_true(q.found);
-	return q.value;
-}
-
-static void feed(struct fx *f, const uint8_t *p, size_t len, vn_usec now)
-{
-	rsu_core_on_frame(f->c, h_buf(&f->h, p, len), now);
-}
-
-/* Runs the timers up to now; returns heartbeats sent meanwhile. */
-static size_t run_to(struct fx *f, vn_usec now)
-{
-	size_t n = 0;
-
-	while (rsu_core_next_timer(f->c) <= now) {
-		size_t before = f->h.ntx;
-
-		rsu_core_tick(f->c, rsu_core_next_timer(f->c));
-		n += f->h.ntx - before;
-	}
-	return n;
-}
-
-/* The uptime the RSU put in its heartbeat id (from the captured frames). */
-static vn_u128 sent_uptime(const struct fx *f, uint32_t id)
-{
-	for (size_t i = 0; i < f->h.ntx && i < H_MAX; i++) {
-		const uint8_t *p = f->h.tx[i].b;
-
-		if (f->h.tx[i].len == VN_HEARTBEAT_LEN && vn_get_be32(p + 32) == id)
-			return vn_get_be128(p + 16);
-	}
-	fail_msg("heartbeat %u not sent", id);
-	return 0;
-}
-
-static void reply(struct fx *f, const struct vn_mac *from, const struct vn_mac *sender,
-		  vn_u128 uptime, uint32_t id, uint32_t hops, vn_usec now)
-{
-	uint8_t fr[64];
-	size_t n = b_reply(fr, &R, from, &R, uptime, id, hops, sender);
-
-	feed(f, fr, n, now);
-}
+#include "rsu_fx.h"
 
 static void test_params(void **state)
 {
@@ -98,10 +10,28 @@ static void test_params(void **state)
 	assert_null(rsu_params_check(&p));
 	assert_int_equal(p.heartbeat_period_ms, 100);
 	assert_int_equal(p.history, 10);
+	assert_int_equal(p.stale_periods, 45);
+	assert_int_equal(p.obu_timeout_periods, 65);
 	p.history = 1;
 	assert_non_null(rsu_params_check(&p));
 	rsu_params_default(&p);
 	p.max_ips = 0;
+	assert_non_null(rsu_params_check(&p));
+	/* obu_timeout_periods 2..10000; stale_periods 1..obu_timeout_periods */
+	rsu_params_default(&p);
+	p.obu_timeout_periods = 1;
+	p.stale_periods = 1;
+	assert_non_null(rsu_params_check(&p));
+	p.obu_timeout_periods = 2;
+	assert_null(rsu_params_check(&p));
+	p.obu_timeout_periods = 10001;
+	assert_non_null(rsu_params_check(&p));
+	rsu_params_default(&p);
+	p.stale_periods = 0;
+	assert_non_null(rsu_params_check(&p));
+	p.stale_periods = 65;
+	assert_null(rsu_params_check(&p));
+	p.stale_periods = 66;
 	assert_non_null(rsu_params_check(&p));
 }
 
@@ -244,6 +174,8 @@ static void test_hostile_replies(void **state)
 	fx_free(f);
 }
 
+/* An OBU silent (no reply, no data) for obu_timeout_periods (65) is gone:
+ * its route survives the v1 limit of history (10) periods. */
 static void test_obu_gone(void **state)
 {
 	struct fx *f = fx_new(NULL);
@@ -252,12 +184,116 @@ static void test_obu_gone(void **state)
 	run_to(f, T0);
 	reply(f, &B, &C, 0, 0, 2, T0 + MS(5));
 	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
-	run_to(f, T0 + MS(900));
+	run_to(f, T0 + MS(1300)); /* v1 dropped it here */
 	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
-	run_to(f, T0 + MS(1300));
+	run_to(f, T0 + MS(6500)); /* 6495 ms after the reply: not yet */
+	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	assert_int_equal(ctr(f, "obus_gone"), 0);
+	run_to(f, T0 + MS(6600));
+	assert_false(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	assert_int_equal(ctr(f, "obus_gone"), 1);
+	assert_true(h_logged(&f->h, "gone (no reply or data for 65 periods)"));
+	fx_free(f);
+}
+
+/* Upstream data from C handed over by C's next hop B keeps the route alive
+ * without any reply, far past both limits; once it stops, C is gone
+ * obu_timeout_periods after the last packet. */
+static void test_route_kept_by_data(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	uint8_t fr[128], ip[128];
+	size_t n;
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B, the only reply */
+	for (unsigned t = 1000; t <= 10000; t += 1000) {
+		run_to(f, T0 + MS(t));
+		n = b_up(fr, &R, &B, &C, 3, 1);
+		feed(f, fr, n, T0 + MS(t) + 1);
+	}
+	assert_int_equal(ctr(f, "up_refreshed"), 10);
+	assert_int_equal(ctr(f, "replies_accepted"), 1);
+	assert_int_equal(ctr(f, "obus_gone"), 0);
+	/* still routed: tun traffic for C's 10.0.0.3 goes down to B */
+	h_clear(&f->h);
+	n = b_ip4(ip, 100, 1, 3);
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(10001));
+	assert_int_equal(ctr(f, "down_unicast"), 1);
+	assert_memory_equal(f->h.tx[0].b, B.b, 6);
+	/* no more data: gone 6.5 s after the last packet (T0 + 10 s) */
+	run_to(f, T0 + MS(16500));
+	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	run_to(f, T0 + MS(16600));
 	assert_false(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
 	assert_int_equal(ctr(f, "obus_gone"), 1);
 	fx_free(f);
+}
+
+/* Data from C through a neighbour that is not C's chosen next hop (E) is
+ * delivered, but refreshes nothing: C is gone on time. */
+static void test_data_via_other_no_refresh(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	uint8_t fr[128];
+	size_t n;
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B */
+	for (unsigned t = 1000; t <= 8000; t += 1000) {
+		run_to(f, T0 + MS(t));
+		n = b_up(fr, &R, &E, &C, 3, 1);
+		feed(f, fr, n, T0 + MS(t) + 1);
+		/* and B hands over D's data, not C's */
+		n = b_up(fr, &R, &B, &D, 4, 1);
+		feed(f, fr, n, T0 + MS(t) + 2);
+	}
+	assert_int_equal(ctr(f, "up_delivered"), 16);
+	assert_int_equal(ctr(f, "up_refreshed"), 0);
+	run_to(f, T0 + MS(6600));
+	assert_false(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	assert_int_equal(ctr(f, "obus_gone"), 1);
+	fx_free(f);
+}
+
+/* Data through the chosen next hop also keeps it fresh (stale_periods):
+ * without heartbeats going out (no ticks), a worse path reported after
+ * stale_periods does not win over B while data keeps coming through B, and
+ * wins when that data came through another neighbour. */
+static void tune_long_history(struct rsu_params *p)
+{
+	p->history = 100; /* RTTs up to 10 s believed */
+}
+
+static void stale_case(bool data_via_b)
+{
+	struct fx *f = fx_new(tune_long_history);
+	struct rsu_route_info ri;
+	uint8_t fr[128];
+	size_t n;
+
+	run_to(f, T0 + MS(200)); /* ids 0, 1, 2 */
+	reply(f, &B, &C, sent_uptime(f, 1), 1, 2, T0 + MS(110));
+	for (unsigned t = 1000; t <= 6000; t += 1000) {
+		n = b_up(fr, &R, data_via_b ? &B : &E, &C, 3, 1);
+		feed(f, fr, n, T0 + MS(t));
+	}
+	/* 6 s (> 45 periods) after B's reply: C's reply to id 2 via D, same
+	 * hops, an RTT of seconds */
+	reply(f, &D, &C, sent_uptime(f, 2), 2, 2, T0 + MS(6100));
+	assert_int_equal(ctr(f, "replies_accepted"), 2);
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, data_via_b ? B.b : D.b, 6);
+	fx_free(f);
+}
+
+static void test_data_keeps_next_hop_fresh(void **state)
+{
+	(void)state;
+	stale_case(true);
+	stale_case(false);
 }
 
 /* Upstream data: IP learned, delivered to tun; tun traffic for that IP goes
@@ -467,6 +503,9 @@ int main(void)
 		cmocka_unit_test(test_rtt_switch_with_margin),
 		cmocka_unit_test(test_hostile_replies),
 		cmocka_unit_test(test_obu_gone),
+		cmocka_unit_test(test_route_kept_by_data),
+		cmocka_unit_test(test_data_via_other_no_refresh),
+		cmocka_unit_test(test_data_keeps_next_hop_fresh),
 		cmocka_unit_test(test_data_paths),
 		cmocka_unit_test(test_obu_to_obu),
 		cmocka_unit_test(test_ipv6),

@@ -64,13 +64,20 @@ static void test_minimal(void **state)
 	assert_int_equal(c.n_addrs, 0);
 	assert_string_equal(c.ctl_path, "/run/vanet/obud.sock");
 	assert_int_equal(c.log_level, VN_LOG_INFO);
-	assert_int_equal(c.obu.heartbeat_period_ms, 100);
+	assert_int_equal(c.obu.heartbeat_period_ms, 0); /* learn from the heartbeats */
 	assert_int_equal(c.obu.history, 10);
 	assert_int_equal(c.obu.candidates, 3);
+	assert_int_equal(c.obu.dead_periods, 8);
+	assert_int_equal(c.obu.relay_sparse, 16);
+	assert_int_equal(c.obu.reply_keepalive, 20);
+	assert_int_equal(c.obu.scope_hops, 1);
+	assert_int_equal(c.obu.reply_hold_ms, 10);
 
 	assert_int_equal(load(&c, VN_ROLE_RSU, "[wire]\ninterface=eth1\n", &e), 0);
 	assert_string_equal(c.ctl_path, "/run/vanet/rsud.sock");
 	assert_int_equal(c.rsu.heartbeat_period_ms, 100);
+	assert_int_equal(c.rsu.stale_periods, 45);
+	assert_int_equal(c.rsu.obu_timeout_periods, 65);
 }
 
 static void test_full_obu(void **state)
@@ -95,6 +102,10 @@ static void test_full_obu(void **state)
 		"max_neighbours = 10\n"
 		"max_rsus = 2\n"
 		"max_downstream = 100\n"
+		"relay_sparse = 32\n"
+		"reply_keepalive = 7\n"
+		"scope_hops = 0\n"
+		"reply_hold_ms = 0\n"
 		"[control]\n"
 		"socket = /tmp/x/obud.sock\n"
 		"[log]\n"
@@ -121,6 +132,10 @@ static void test_full_obu(void **state)
 	assert_int_equal(c.obu.max_neighbours, 10);
 	assert_int_equal(c.obu.max_rsus, 2);
 	assert_int_equal(c.obu.max_downstream, 100);
+	assert_int_equal(c.obu.relay_sparse, 32);
+	assert_int_equal(c.obu.reply_keepalive, 7);
+	assert_int_equal(c.obu.scope_hops, 0);
+	assert_int_equal(c.obu.reply_hold_ms, 0);
 	assert_string_equal(c.ctl_path, "/tmp/x/obud.sock");
 	assert_int_equal(c.log_level, VN_LOG_DEBUG);
 }
@@ -136,7 +151,8 @@ static void test_full_rsu(void **state)
 				   "max_obus = 10\n"
 				   "max_ips = 20\n"
 				   "ip_expiry_ms = 60000\n"
-				   "stale_periods = 4\n";
+				   "stale_periods = 4\n"
+				   "obu_timeout_periods = 30\n";
 	struct vn_config c;
 	struct errs e;
 
@@ -150,6 +166,7 @@ static void test_full_rsu(void **state)
 	assert_int_equal(c.rsu.max_ips, 20);
 	assert_int_equal(c.rsu.ip_expiry_ms, 60000);
 	assert_int_equal(c.rsu.stale_periods, 4);
+	assert_int_equal(c.rsu.obu_timeout_periods, 30);
 }
 
 static void test_errors(void **state)
@@ -208,12 +225,15 @@ static void test_errors(void **state)
 	expect_error(VN_ROLE_OBU, "[wire\ninterface = e\n", "t.conf:1: section header without ']'");
 	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\ndead_periods = 11\n",
 		     "t.conf:4: [routing] dead_periods 11 is larger than history 10");
-	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nhistory = 2\n",
-		     "t.conf:4: [routing] dead_periods 3 is larger than history 2");
-	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[routing]\nhistory = 4\nstale_periods = 5\n",
-		     "t.conf:5: [routing] stale_periods 5 is larger than history 4");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nhistory = 7\n",
+		     "t.conf:4: [routing] dead_periods 8 is larger than history 7");
+	expect_error(VN_ROLE_RSU,
+		     "[wire]\ninterface = e\n[routing]\nobu_timeout_periods = 4\nstale_periods = 5\n",
+		     "t.conf:5: [routing] stale_periods 5 is larger than obu_timeout_periods 4");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[routing]\nobu_timeout_periods = 40\n",
+		     "t.conf:4: [routing] stale_periods 45 is larger than obu_timeout_periods 40");
 	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[routing]\nstale_periods = 0\n",
-		     "t.conf:4: [routing] stale_periods 0 is out of range 1..1024");
+		     "t.conf:4: [routing] stale_periods 0 is out of range 1..10000");
 	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\njust words\n",
 		     "t.conf:3: expected 'key = value' or '[section]'");
 	expect_error(VN_ROLE_OBU, "interface = e\n[wire]\ninterface = e\n",
@@ -221,6 +241,95 @@ static void test_errors(void **state)
 	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[tun]\naddress = fd00::1/64\nmtu = 1000\n",
 		     "t.conf:5: [tun] mtu 1000 is below 1280, the minimum for an IPv6 address "
 		     "(fd00::1)");
+}
+
+/* The protocol v2 keys: their limits are accepted, one beyond is refused
+ * on its own line, and each belongs to one daemon only. */
+#define OBU_FIELD(f) offsetof(struct vn_config, obu.f)
+
+static void accept_obu(const char *key_value, size_t off, uint32_t want)
+{
+	struct vn_config c;
+	char text[256];
+	struct errs e;
+	uint32_t got;
+
+	snprintf(text, sizeof(text), "[wire]\ninterface = e\n[routing]\n%s\n", key_value);
+	assert_int_equal(load(&c, VN_ROLE_OBU, text, &e), 0);
+	memcpy(&got, (const char *)&c + off, sizeof(got));
+	assert_int_equal(got, want);
+}
+
+static void test_v2_obu_keys(void **state)
+{
+	(void)state;
+	accept_obu("heartbeat_period_ms = 0", OBU_FIELD(heartbeat_period_ms), 0);
+	accept_obu("heartbeat_period_ms = 1", OBU_FIELD(heartbeat_period_ms), 1);
+	accept_obu("heartbeat_period_ms = 60000", OBU_FIELD(heartbeat_period_ms), 60000);
+	accept_obu("relay_sparse = 1", OBU_FIELD(relay_sparse), 1);
+	accept_obu("relay_sparse = 64", OBU_FIELD(relay_sparse), 64);
+	accept_obu("reply_keepalive = 1", OBU_FIELD(reply_keepalive), 1);
+	accept_obu("reply_keepalive = 1000", OBU_FIELD(reply_keepalive), 1000);
+	accept_obu("scope_hops = 64", OBU_FIELD(scope_hops), 64);
+	accept_obu("reply_hold_ms = 1000", OBU_FIELD(reply_hold_ms), 1000);
+	accept_obu("dead_periods = 2", OBU_FIELD(dead_periods), 2);
+	accept_obu("dead_periods = 10", OBU_FIELD(dead_periods), 10);
+
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nheartbeat_period_ms = 60001\n",
+		     "t.conf:4: [routing] heartbeat_period_ms 60001 is out of range 0..60000");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nrelay_sparse = 0\n",
+		     "t.conf:4: [routing] relay_sparse 0 is out of range 1..64");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nrelay_sparse = 128\n",
+		     "t.conf:4: [routing] relay_sparse 128 is out of range 1..64");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n\n[routing]\nrelay_sparse = 12\n",
+		     "t.conf:5: [routing] relay_sparse 12 is not a power of two (1..64)");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nreply_keepalive = 0\n",
+		     "t.conf:4: [routing] reply_keepalive 0 is out of range 1..1000");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nreply_keepalive = 1001\n",
+		     "t.conf:4: [routing] reply_keepalive 1001 is out of range 1..1000");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nscope_hops = 65\n",
+		     "t.conf:4: [routing] scope_hops 65 is out of range 0..64");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nreply_hold_ms = 1001\n",
+		     "t.conf:4: [routing] reply_hold_ms 1001 is out of range 0..1000");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\ndead_periods = 1\n",
+		     "t.conf:4: [routing] dead_periods 1 is out of range 2..1024");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nscope_hops = x\n",
+		     "t.conf:4: [routing] scope_hops 'x' is not a number");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[routing]\nrelay_sparse = 16\n",
+		     "t.conf:4: unknown key 'relay_sparse' in [routing] (rsud has no such setting)");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[routing]\nreply_hold_ms = 10\n",
+		     "t.conf:4: unknown key 'reply_hold_ms' in [routing] (rsud has no such setting)");
+}
+
+static void test_v2_rsu_keys(void **state)
+{
+	struct vn_config c;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load(&c, VN_ROLE_RSU,
+			      "[wire]\ninterface = e\n[routing]\nobu_timeout_periods = 2\n"
+			      "stale_periods = 1\n",
+			      &e),
+			 0);
+	assert_int_equal(c.rsu.obu_timeout_periods, 2);
+	assert_int_equal(c.rsu.stale_periods, 1);
+	assert_int_equal(load(&c, VN_ROLE_RSU,
+			      "[wire]\ninterface = e\n[routing]\nobu_timeout_periods = 10000\n"
+			      "stale_periods = 10000\n",
+			      &e),
+			 0);
+	assert_int_equal(c.rsu.obu_timeout_periods, 10000);
+	assert_int_equal(c.rsu.stale_periods, 10000);
+	assert_null(rsu_params_check(&c.rsu));
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[routing]\nobu_timeout_periods = 1\n",
+		     "t.conf:4: [routing] obu_timeout_periods 1 is out of range 2..10000");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[routing]\nobu_timeout_periods = 10001\n",
+		     "t.conf:4: [routing] obu_timeout_periods 10001 is out of range 2..10000");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[routing]\nstale_periods = 10001\n",
+		     "t.conf:4: [routing] stale_periods 10001 is out of range 1..10000");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[routing]\nobu_timeout_periods = 65\n",
+		     "t.conf:4: unknown key 'obu_timeout_periods' in [routing] (obud has no such setting)");
 }
 
 static void test_too_many_addresses(void **state)
@@ -320,6 +429,10 @@ static void test_defaults_match_cores(void **state)
 	assert_int_equal(c.obu.max_neighbours, op.max_neighbours);
 	assert_int_equal(c.obu.max_rsus, op.max_rsus);
 	assert_int_equal(c.obu.max_downstream, op.max_downstream);
+	assert_int_equal(c.obu.relay_sparse, op.relay_sparse);
+	assert_int_equal(c.obu.reply_keepalive, op.reply_keepalive);
+	assert_int_equal(c.obu.scope_hops, op.scope_hops);
+	assert_int_equal(c.obu.reply_hold_ms, op.reply_hold_ms);
 	assert_int_equal(c.rsu.heartbeat_period_ms, rp.heartbeat_period_ms);
 	assert_int_equal(c.rsu.jitter_pct, rp.jitter_pct);
 	assert_int_equal(c.rsu.history, rp.history);
@@ -328,6 +441,7 @@ static void test_defaults_match_cores(void **state)
 	assert_int_equal(c.rsu.max_ips, rp.max_ips);
 	assert_int_equal(c.rsu.ip_expiry_ms, rp.ip_expiry_ms);
 	assert_int_equal(c.rsu.stale_periods, rp.stale_periods);
+	assert_int_equal(c.rsu.obu_timeout_periods, rp.obu_timeout_periods);
 	assert_null(obu_params_check(&c.obu));
 	assert_null(rsu_params_check(&c.rsu));
 }
@@ -358,6 +472,8 @@ int main(void)
 		cmocka_unit_test(test_full_obu),
 		cmocka_unit_test(test_full_rsu),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_v2_obu_keys),
+		cmocka_unit_test(test_v2_rsu_keys),
 		cmocka_unit_test(test_too_many_addresses),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_many_errors),

@@ -8,7 +8,8 @@
 
 /* --- The keys ------------------------------------------------------------ */
 
-enum key_type { K_IFNAME, K_PREFIX, K_U32, K_PATH, K_LEVEL };
+/* K_POW2: a K_U32 that must also be a power of two. */
+enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL };
 
 #define R_OBU (1u << VN_ROLE_OBU)
 #define R_RSU (1u << VN_ROLE_RSU)
@@ -37,14 +38,18 @@ static const struct key keys[] = {
 	{ "control", "socket", R_ALL, K_PATH, 0, 0, CF(ctl_path), false, false },
 	{ "log", "level", R_ALL, K_LEVEL, 0, 0, CF(log_level), false, false },
 	/* obud */
-	{ "routing", "heartbeat_period_ms", R_OBU, K_U32, 10, 60000, CF(obu.heartbeat_period_ms), false, false },
+	{ "routing", "heartbeat_period_ms", R_OBU, K_U32, 0, 60000, CF(obu.heartbeat_period_ms), false, false },
 	{ "routing", "history", R_OBU, K_U32, 2, 1024, CF(obu.history), false, false },
 	{ "routing", "candidates", R_OBU, K_U32, 1, 16, CF(obu.candidates), false, false },
-	{ "routing", "dead_periods", R_OBU, K_U32, 1, 1024, CF(obu.dead_periods), false, false },
+	{ "routing", "dead_periods", R_OBU, K_U32, 2, 1024, CF(obu.dead_periods), false, false },
 	{ "routing", "hysteresis_pct", R_OBU, K_U32, 0, 100, CF(obu.hysteresis_pct), false, false },
 	{ "routing", "max_neighbours", R_OBU, K_U32, 2, 65536, CF(obu.max_neighbours), false, false },
 	{ "routing", "max_rsus", R_OBU, K_U32, 1, 256, CF(obu.max_rsus), false, false },
 	{ "routing", "max_downstream", R_OBU, K_U32, 1, 1048576, CF(obu.max_downstream), false, false },
+	{ "routing", "relay_sparse", R_OBU, K_POW2, 1, 64, CF(obu.relay_sparse), false, false },
+	{ "routing", "reply_keepalive", R_OBU, K_U32, 1, 1000, CF(obu.reply_keepalive), false, false },
+	{ "routing", "scope_hops", R_OBU, K_U32, 0, 64, CF(obu.scope_hops), false, false },
+	{ "routing", "reply_hold_ms", R_OBU, K_U32, 0, 1000, CF(obu.reply_hold_ms), false, false },
 	/* rsud */
 	{ "routing", "heartbeat_period_ms", R_RSU, K_U32, 10, 60000, CF(rsu.heartbeat_period_ms), false, false },
 	{ "routing", "jitter_pct", R_RSU, K_U32, 0, 50, CF(rsu.jitter_pct), false, false },
@@ -53,7 +58,8 @@ static const struct key keys[] = {
 	{ "routing", "max_obus", R_RSU, K_U32, 1, 1048576, CF(rsu.max_obus), false, false },
 	{ "routing", "max_ips", R_RSU, K_U32, 1, 4194304, CF(rsu.max_ips), false, false },
 	{ "routing", "ip_expiry_ms", R_RSU, K_U32, 1000, 86400000, CF(rsu.ip_expiry_ms), false, false },
-	{ "routing", "stale_periods", R_RSU, K_U32, 1, 1024, CF(rsu.stale_periods), false, false },
+	{ "routing", "stale_periods", R_RSU, K_U32, 1, 10000, CF(rsu.stale_periods), false, false },
+	{ "routing", "obu_timeout_periods", R_RSU, K_U32, 2, 10000, CF(rsu.obu_timeout_periods), false, false },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -191,6 +197,7 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 		set_prefix(p, v);
 		return;
 	case K_U32:
+	case K_POW2:
 		if (parse_u32(v, &u) != 0) {
 			perr(p, "[%s] %s '%s' is not a number", k->section, k->name, shown(v, b));
 			return;
@@ -198,6 +205,11 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 		if (u < k->min || u > k->max) {
 			perr(p, "[%s] %s %u is out of range %u..%u", k->section, k->name, u,
 			     k->min, k->max);
+			return;
+		}
+		if (k->type == K_POW2 && (u & (u - 1)) != 0) {
+			perr(p, "[%s] %s %u is not a power of two (%u..%u)", k->section,
+			     k->name, u, k->min, k->max);
 			return;
 		}
 		memcpy(dst, &u, sizeof(u));
@@ -376,15 +388,17 @@ static unsigned key_line(const struct parse *p, const char *name)
 	return 0;
 }
 
-/* "x must not exceed history", reported on the line of x (or of history). */
-static void check_le_history(struct parse *p, const char *name, uint32_t v, uint32_t history)
+/* "x must not exceed limit" (another key), reported on the line of x, or
+ * else of the limit's key. */
+static void check_le(struct parse *p, const char *name, uint32_t v, const char *limit_name,
+		     uint32_t limit)
 {
-	if (v <= history)
+	if (v <= limit)
 		return;
 	p->line = key_line(p, name);
 	if (p->line == 0)
-		p->line = key_line(p, "history");
-	perr(p, "[routing] %s %u is larger than history %u", name, v, history);
+		p->line = key_line(p, limit_name);
+	perr(p, "[routing] %s %u is larger than %s %u", name, v, limit_name, limit);
 }
 
 static void check_complete(struct parse *p)
@@ -393,9 +407,10 @@ static void check_complete(struct parse *p)
 	char b[VN_IP_STRLEN];
 
 	if (p->role == VN_ROLE_OBU)
-		check_le_history(p, "dead_periods", c->obu.dead_periods, c->obu.history);
+		check_le(p, "dead_periods", c->obu.dead_periods, "history", c->obu.history);
 	else
-		check_le_history(p, "stale_periods", c->rsu.stale_periods, c->rsu.history);
+		check_le(p, "stale_periods", c->rsu.stale_periods, "obu_timeout_periods",
+			 c->rsu.obu_timeout_periods);
 
 	p->line = 0;
 	for (size_t i = 0; i < NKEYS; i++) {

@@ -13,8 +13,8 @@
 #include "core_io.h"
 #include "ip.h"
 #include "wire.h"
-#include "../obu/obu_core.h"
-#include "../rsu/rsu_core.h"
+#include "obu_params.h"
+#include "rsu_params.h"
 
 enum vn_role { VN_ROLE_OBU, VN_ROLE_RSU };
 
