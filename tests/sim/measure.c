@@ -274,7 +274,8 @@ static void failover_figures(struct meas *m, struct meas_result *r)
 	vn_usec *f = m->failover_us.v;
 	size_t n = m->failover_us.n;
 
-	qsort(f, n, sizeof(*f), cmp_usec);
+	if (n > 0) /* qsort takes no NULL array, even of 0 elements */
+		qsort(f, n, sizeof(*f), cmp_usec);
 	r->failovers = n;
 	r->failover_p50_ms = n ? (double)f[n / 2] / 1e3 : -1;
 	r->failover_p95_ms = n ? (double)f[n * 95 / 100] / 1e3 : -1;
@@ -290,7 +291,8 @@ static void cbr_figures(struct meas *m, struct meas_result *r)
 	double *c = m->cbr.v, sum = 0;
 	size_t n = m->cbr.n;
 
-	qsort(c, n, sizeof(*c), cmp_double);
+	if (n > 0)
+		qsort(c, n, sizeof(*c), cmp_double);
 	for (size_t i = 0; i < n; i++)
 		sum += c[i];
 	r->cbr_samples = n;
