@@ -39,6 +39,7 @@
 #define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
 #define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
 #define OBU_NONE (-1)
+#define OBU_DWELL 10		/* periods after a change before a voluntary move */
 
 #define OBU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \
@@ -172,6 +173,7 @@ struct obu_rsu {
 	uint32_t n_live;	/* live neighbours for it, counted at each expiry */
 	bool up_dead;		/* the upstream is dead but kept: no alternative (last resort) */
 	bool dead_early;	/* ... only worse ones, for a second silence limit */
+	vn_usec up_since;	/* when the upstream last changed */
 	/* Feasibility after losing the upstream (no count-to-infinity): only a
 	 * neighbour at most feas_hops away, or one that brought us an id newer
 	 * than feas_id first (so it did not get it from us), may take over. */
@@ -187,6 +189,12 @@ struct obu_rsu {
 	 * same result, and is skipped. */
 	bool eval_clean;
 	vn_usec eval_at, eval_until;
+	/* When the first copy of each of the last 64 ids came (rule 11: a
+	 * late copy is one of an id we had shortly before). at 0: none. */
+	struct obu_late {
+		uint32_t id;
+		vn_usec at;
+	} ring[64];
 };
 
 struct obu_down {
@@ -331,6 +339,8 @@ static inline void obu_eval_dirty(struct obu_core *c, uint32_t ri)
 
 /* obu_nbr.c: the neighbour and RSU tables */
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
+uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int32_t s, uint32_t w,
+			  uint32_t newest);
 void obu_nbr_record(struct obu_nbr *n, uint32_t id);
 int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri);
 void obu_nbr_remove(struct obu_core *c, uint32_t s);

@@ -97,8 +97,9 @@ vn_usec obu_route_life(const struct obu_core *c)
 }
 
 /* A neighbour is due every id of its K_X set: dead after m(p) of them
- * missed, p its delivery ratio (rule 6; the upstream's is the RSU choice's
- * cached view). Every neighbour, not only the upstream, gets the loss-aware
+ * missed, p its delivery ratio over the 64 ids before its last delivery
+ * (rule 6: over 32 a 10 %-lossy
+ * two-hop path, p 0.81, reads below 0.69 now and then, m 3). Every neighbour, not only the upstream, gets the loss-aware
  * m: a sparse candidate behind a lossy link would otherwise be dead most of
  * the time, and the failover it is kept for would find none. A quarter
  * period of slack: the RSU's period jitters and copies take a few ms to
@@ -111,7 +112,9 @@ vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s)
 	vn_usec t = obu_period(c, ri);
 	uint32_t pct, m;
 
-	pct = r->up == s && r->view_ok ? r->view.ratio : obu_nbr_ratio(c, r, s);
+	/* p as of its last delivery: the ids missed since are the silence
+	 * being judged, and must not lengthen it */
+	pct = n->have ? obu_nbr_ratio_at(c, r, s, 64, n->last_id + 1) : 0;
 	m = c->m_tab[pct > 100 ? 100 : pct];
 	if (m > c->p.dead_periods)
 		m = c->p.dead_periods;

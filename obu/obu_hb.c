@@ -41,36 +41,45 @@ static struct obu_seen *fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id,
 
 enum hb_class { HB_NEW, HB_DUP, HB_BOGUS, HB_LATE };
 
-/* Rule 11: an id d below the newest whose uptime fits the current
- * incarnation -- uptime_newest - uptime = d T_r within 25 % + 2 T_r -- is a
- * late copy (it waited in MAC queues), not a restart. The uptime alone
- * cannot tell a restart whose ids and clock both began anew at 0 (its k-th
- * heartbeat fits the old incarnation's k-th): so a copy is late only if its
- * delay -- since the RSU sent it, by our clock -- is one MAC queues can
- * give, under OBU_LATE_PERIODS periods, and only while the current
- * incarnation is alive (its newest id came within 1 1/4 periods): an RSU
- * restarted after a short life is recognised by the silence of the old one,
- * one or two periods late. */
-#define OBU_LATE_PERIODS(h) (4 * (h))
+/* Rule 11: an id d >= history below the newest whose uptime fits the
+ * current incarnation -- uptime_newest - uptime = d T_r within 25 % + 2 T_r
+ * -- is a late copy (it waited in MAC queues), not a restart: dropped, no
+ * state change. The uptime alone cannot tell a restart whose ids and clock
+ * both began anew at 0 (its k-th heartbeat fits the old incarnation's k-th),
+ * so time decides: an id whose first copy we had within OBU_LATE_PERIODS
+ * periods is late; one we never had (or had long ago) is late only if its
+ * delay since the RSU sent it, by our clock, is that short. An RSU
+ * restarted after a life shorter than that is found at once by the OBUs
+ * that hear it directly (its own copy cannot be late), by the others when
+ * the old incarnation is gone (`history` periods without a heartbeat). */
+#define OBU_LATE_PERIODS 30
 
-static bool hb_late(const struct obu_core *c, uint32_t ri, const struct vn_heartbeat *hb,
-		    uint32_t d, vn_usec now)
+static bool hb_late(const struct obu_core *c, uint32_t ri, const struct vn_msg *m, uint32_t d,
+		    vn_usec now)
 {
+	const struct vn_heartbeat *hb = &m->hb;
 	const struct obu_rsu *r = &c->rsu[ri];
-	vn_usec tu = obu_period(c, ri);
+	const struct obu_late *e = &r->ring[hb->id & 63];
+	vn_usec tu = obu_period(c, ri), window = tu * OBU_LATE_PERIODS;
 	vn_u128 t = tu / VN_USEC_PER_MS, want = (vn_u128)d * t;
 	vn_u128 got = r->newest_uptime - hb->uptime, slack = want / 4 + 2 * t;
 
-	if (age(now, r->newest_at) > tu + tu / 4 ||
-	    age(now, r->newest_at) + (vn_usec)d * tu > tu * OBU_LATE_PERIODS(c->p.history))
+	if (got + slack < want || got > want + slack)
 		return false;
-	return got + slack >= want && got <= want + slack;
+	/* The RSU's own copy cannot be late: its queue is FIFO, so it sent
+	 * id n before any copy of a newer id can have reached us. */
+	if (vn_mac_eq(&m->from, &hb->source))
+		return false;
+	if (e->at != 0 && e->id == hb->id)
+		return age(now, e->at) <= window;
+	return age(now, r->newest_at) + (vn_usec)d * tu <= window;
 }
 
 /* Duplicate and restart detection; *seen gets the id's history entry. */
-static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct vn_heartbeat *hb,
+static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct vn_msg *m,
 				 struct obu_seen **seen, vn_usec now)
 {
+	const struct vn_heartbeat *hb = &m->hb;
 	struct obu_rsu *r = &c->rsu[ri];
 	uint32_t hist = c->p.history;
 	int32_t d;
@@ -83,7 +92,7 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 		else if ((uint32_t)d >= hist) {
 			if (hb->uptime > r->newest_uptime)
 				return HB_BOGUS; /* old id, newer clock: forged */
-			if (hb_late(c, ri, hb, (uint32_t)d, now))
+			if (hb_late(c, ri, m, (uint32_t)d, now))
 				return HB_LATE;
 			restart = true;	  /* id far below the newest, a clock anew */
 		} else if ((*seen = fifo_find(r, hist, hb->id)) != NULL) {
@@ -100,6 +109,8 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 		c->replied_rsu = OBU_NONE; /* answer the new incarnation at once */
 	}
 	*seen = fifo_push(r, hist, hb->id, hb->hops + 1);
+	r->ring[hb->id & 63].id = hb->id;
+	r->ring[hb->id & 63].at = now;
 	if (!r->have) {
 		r->have = true;
 		r->newest = hb->id;
@@ -140,7 +151,7 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		return;
 	}
 	obu_nbr_prefetch(c, &m->from, (uint32_t)ri); /* overlaps the history lookup */
-	cls = hb_classify(c, (uint32_t)ri, hb, &seen, now);
+	cls = hb_classify(c, (uint32_t)ri, m, &seen, now);
 	if (cls == HB_BOGUS) {
 		c->cnt[OC_drop_hb_bogus_id]++;
 		return;

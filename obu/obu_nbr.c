@@ -63,17 +63,24 @@ static uint32_t due_count(uint32_t a, uint32_t len, uint32_t klog, uint32_t st)
  * prove itself before it can displace an established one (no flapping). */
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
 {
+	return obu_nbr_ratio_at(c, r, s, nbr_of(c, s)->klog == 0 ? OBU_RATIO_WINDOW : 64, r->newest);
+}
+
+/* The same over a window of w (<= 64) settled ids before `newest`. */
+uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int32_t s, uint32_t w,
+			  uint32_t newest)
+{
 	const struct obu_nbr *n = nbr_of(c, s);
-	uint32_t w = n->klog == 0 ? OBU_RATIO_WINDOW : 64, fl = n->klog == 0 ? OBU_RATIO_MIN_SPAN : 2u << n->klog;
+	uint32_t fl = n->klog == 0 ? OBU_RATIO_MIN_SPAN : 2u << n->klog;
 	uint32_t rsu_span, nbr_span, span, due, got = 0, st, a;
 	int32_t d1;
 
 	if (!n->have || !r->have)
 		return 0;
-	rsu_span = r->newest - r->first_id;
+	rsu_span = newest - r->first_id;
 	if (rsu_span == 0)
-		return n->last_id == r->newest ? 100 : 0; /* nothing settled yet */
-	nbr_span = r->newest - n->first_id;
+		return n->last_id == newest ? 100 : 0; /* nothing settled yet */
+	nbr_span = newest - n->first_id;
 	if (rsu_span > w)
 		rsu_span = w;
 	if (nbr_span > w) /* also a first_id "after" newest: a late old copy */
@@ -83,8 +90,8 @@ uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_
 	span = nbr_span > fl ? nbr_span : fl;
 	st = obu_stagger(&nbr_key(c, (uint32_t)s)->mac);
 	/* ids newest - span .. newest - 1; those from win_id on at K_X */
-	a = r->newest - span;
-	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - r->newest) < 0) {
+	a = newest - span;
+	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - newest) < 0) {
 		uint32_t old = n->win_id - a;
 
 		due = due_count(a, old, n->kprev, st) + due_count(n->win_id, span - old, n->klog, st);
@@ -92,10 +99,10 @@ uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_
 		due = due_count(a, span, n->klog, st);
 	}
 	if (due == 0)
-		return n->last_id == r->newest ? 100 : 0;
+		return n->last_id == newest ? 100 : 0;
 	/* Id newest - k is bit d = last_id - (newest - k) of the map, for k
 	 * in 1..span: consecutive bits from d1 (k = 1) on. */
-	d1 = (int32_t)(n->last_id - r->newest + 1u);
+	d1 = (int32_t)(n->last_id - newest + 1u);
 	if (d1 <= 63) {
 		int32_t lo = d1 > 0 ? d1 : 0, hi = d1 + (int32_t)span - 1;
 
@@ -316,6 +323,7 @@ void obu_rsu_history_reset(struct obu_core *c, uint32_t ri)
 	r->fifo_len = 0;
 	r->fifo_head = 0;
 	r->restricted = false;
+	memset(r->ring, 0, sizeof(r->ring));
 	/* delivery statistics are per incarnation of the RSU */
 	for (uint32_t i = 0; i < r->nnb; i++) {
 		uint32_t s = r->nb[i];

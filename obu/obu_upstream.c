@@ -106,23 +106,22 @@ static bool last_resort(const struct obu_core *c, int32_t old, vn_usec now)
 }
 
 /* Whether the silent upstream old stays (rule 6, last resort): with no
- * candidate at all, until the RSU is gone; with only clearly worse ones
- * (score below old's by hysteresis_pct), for two more periods, so
- * that a few losses on a lossy path (m(p) is 2 down to p = 0.69) do not
- * move us to a worse path and straight back: the damping of flapping. */
+ * candidate at all, until the RSU is gone; with only longer paths (more
+ * hops), for two more periods, so that a few losses on a lossy link (m(p)
+ * is 2 down to p = 0.69) do not move us to a longer path and straight back:
+ * the damping of flapping. By hops, not by score: a sparse candidate's score
+ * rests on a few due ids, too noisy to hold a real failover back. */
 static bool keep_dead(struct obu_core *c, struct obu_rsu *r, int32_t old,
 		      const struct cand_view *best, vn_usec now, vn_usec *until)
 {
 	vn_usec late = nbr_of(c, old)->last_heard + obu_dead_late(c, old) + 1;
-	struct cand_view ov;
 
 	r->dead_early = false;
 	if (best == NULL)
 		return true;
 	if (now >= late)
 		return false;
-	ov = cand_view_of(c, r, old);
-	if (best->score + (int32_t)c->p.hysteresis_pct > ov.score)
+	if (best->hops <= nbr_of(c, old)->hops)
 		return false;
 	r->dead_early = true; /* check_upstreams looks again at `late` */
 	if (late < *until)
@@ -199,8 +198,16 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		why = old == OBU_NONE ? "new" : "lost";
 	} else {
 		/* the first candidate, in preference order, that beats the
-		 * current one by the margin */
+		 * current one by the margin -- a sparse one not within
+		 * OBU_DWELL periods of the last change: its ratio rests on a
+		 * few due ids, and among many such one is always lucky (on a
+		 * loaded channel each move costs a change reply and makes the
+		 * new upstream full, which loads it more) */
+		bool settle = age(now, r->up_since) < obu_period(c, ri) * OBU_DWELL;
+
 		for (uint32_t i = 0; i < n && top[i].slot != old; i++) {
+			if (settle && nbr_of(c, top[i].slot)->klog > 0)
+				continue;
 			if (cand_clearly_better(c, &top[i], &cur)) {
 				pick = top[i].slot;
 				why = "better";
@@ -213,6 +220,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	if (pick == old)
 		return;
 	r->up = pick;
+	r->up_since = now;
 	r->eval_clean = false; /* a new upstream: the next one may move again */
 	if (pick != OBU_NONE)
 		r->restricted = false;

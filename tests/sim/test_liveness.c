@@ -67,7 +67,7 @@ static vn_usec cut_and_recover(struct cell *c, vn_usec cut, vn_usec period, unsi
 	sim_link_up(c->s, up, c->o[3], false);
 	sim_run_until(c->s, cut + span * period + SEC(1));
 	out = scen_flow_outage(c->s, &f, c->rsu, cut);
-	if (!out.recovered && span > 20) {
+	if (span > 20 && (!out.recovered || !sim_upstream(c->s, c->o[3], &r))) {
 		/* the 40 % case may fail: see failover_by_loss */
 		scen_flow_free(&f);
 		return VN_USEC_NEVER;
