@@ -52,7 +52,7 @@ enum hb_class { HB_NEW, HB_DUP, HB_BOGUS, HB_LATE };
  * restarted after a life shorter than that is found at once by the OBUs
  * that hear it directly (its own copy cannot be late), by the others when
  * the old incarnation is gone (`history` periods without a heartbeat). */
-#define OBU_LATE_PERIODS 30
+#define OBU_LATE_PERIODS 40
 
 static bool hb_late(const struct obu_core *c, uint32_t ri, const struct vn_msg *m, uint32_t d,
 		    vn_usec now)
