@@ -274,7 +274,8 @@ static void failover_figures(struct meas *m, struct meas_result *r)
 	vn_usec *f = m->failover_us.v;
 	size_t n = m->failover_us.n;
 
-	qsort(f, n, sizeof(*f), cmp_usec);
+	if (n > 1) /* no failovers: f is NULL, and qsort's pointer may not be */
+		qsort(f, n, sizeof(*f), cmp_usec);
 	r->failovers = n;
 	r->failover_p50_ms = n ? (double)f[n / 2] / 1e3 : -1;
 	r->failover_p95_ms = n ? (double)f[n * 95 / 100] / 1e3 : -1;
