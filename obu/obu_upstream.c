@@ -199,16 +199,18 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		why = old == OBU_NONE ? "new" : "lost";
 	} else {
 		/* the first candidate, in preference order, that beats the
-		 * current one by the margin -- within OBU_DWELL periods of the
-		 * last change only one with fewer hops that is at full duty: a
-		 * sparse one's ratio rests on a few due ids, and among many
-		 * such one is always lucky; on a loaded channel each move
-		 * costs a change reply and makes the new upstream full, which
-		 * loads it more */
+		 * current one by the margin -- a sparse one not within
+		 * OBU_DWELL periods of the last change: its ratio rests on a
+		 * few due ids, and among many such one is always lucky; on a
+		 * loaded channel each move costs a change reply and makes the
+		 * new upstream full, which loads it more. (Holding back full
+		 * candidates too was tried: an upstream whose hops grow must
+		 * be left at once, else loops -- 51 duplicate forwards in
+		 * jam200.) */
 		bool settle = age(now, r->up_since) < obu_period(c, ri) * OBU_DWELL;
 
 		for (uint32_t i = 0; i < n && top[i].slot != old; i++) {
-			if (settle && (nbr_of(c, top[i].slot)->klog > 0 || top[i].hops >= cur.hops))
+			if (settle && nbr_of(c, top[i].slot)->klog > 0)
 				continue;
 			if (cand_clearly_better(c, &top[i], &cur)) {
 				pick = top[i].slot;
