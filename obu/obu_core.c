@@ -128,6 +128,7 @@ int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec 
 	c->nbrs = tmp.nbrs;
 	c->downs = tmp.downs;
 	c->chosen = OBU_NONE;
+	c->replied_rsu = OBU_NONE; /* an index into the old RSU table */
 	c->next_tick = now + obu_period_global(c);
 	core_log(&c->io, VN_LOG_NOTICE, "parameters changed: route tables cleared, upstream none");
 	return 0;

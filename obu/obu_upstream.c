@@ -263,6 +263,11 @@ static bool rsu_usable_v(struct obu_core *c, int32_t ri, vn_usec now)
 		return false;
 	r = &c->rsu[ri];
 	rsu_view_fill(c, r);
+	/* the chosen RSU's upstream kept dead as the last resort (rule 6)
+	 * keeps its last worth: another RSU must beat that, or wait until
+	 * this one is gone -- a few losses must not move us to another RSU */
+	if (r->up_dead && ri == c->chosen)
+		return true;
 	return r->view_heard != 0 && age(now, r->view_heard) <= obu_nbr_limit(c, r->up);
 }
 
