@@ -73,7 +73,9 @@ struct obu_core *obu_core_new(const struct obu_params *p, const struct vn_mac *s
 	c->p = *p;
 	c->self = *self;
 	c->io = *io;
-	c->next_tick = now + period_us(c);
+	c->chosen = OBU_NONE;
+	c->next_tick = now + obu_period_global(c);
+	obu_duty_init(c);
 	if (obu_seen_init(c) != 0 || tables_alloc(c, mac_seed(self)) != 0) {
 		obu_core_free(c);
 		return NULL;
@@ -105,8 +107,8 @@ int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec 
 			c->rsu[i].view_ok = false; /* the silence limit may change */
 			c->rsu[i].eval_clean = false; /* and the margins */
 		}
-		if (c->next_tick > now + period_us(c))
-			c->next_tick = now + period_us(c);
+		if (c->next_tick > now + obu_period_global(c))
+			c->next_tick = now + obu_period_global(c);
 		return 0;
 	}
 	/* A capacity changed: fresh tables, allocated before anything is
@@ -126,7 +128,8 @@ int obu_core_set_params(struct obu_core *c, const struct obu_params *p, vn_usec 
 	c->nbrs = tmp.nbrs;
 	c->downs = tmp.downs;
 	c->chosen = OBU_NONE;
-	c->next_tick = now + period_us(c);
+	c->replied_rsu = OBU_NONE; /* an index into the old RSU table */
+	c->next_tick = now + obu_period_global(c);
 	core_log(&c->io, VN_LOG_NOTICE, "parameters changed: route tables cleared, upstream none");
 	return 0;
 }
@@ -179,6 +182,8 @@ void obu_core_on_frame(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
 	vn_rx_iter_init(&it, b->data, b->len);
 	while (core_rx_next(&it, &m, c->rx_drop))
 		on_message(c, &m, now);
+	obu_reply_check(c, now); /* the upstream may have changed */
+	obu_reply_flush(c);
 }
 
 void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
@@ -217,11 +222,12 @@ static void check_upstreams(struct obu_core *c, vn_usec now)
 
 		vn_usec heard;
 
-		if (!r->used || r->up == OBU_NONE)
+		if (!r->used || r->up == OBU_NONE || (r->up_dead && !r->dead_early))
 			continue;
 		heard = rsu_up_heard(c, r); /* nbr_dead, from the RSU's line */
-		if (heard == 0 || age(now, heard) > silence_limit(c)) {
-			c->cnt[OC_nbrs_dead]++;
+		if (heard == 0 || age(now, heard) > (r->up_dead ? obu_dead_late(c, r->up) : obu_nbr_limit(c, r->up))) {
+			if (!r->up_dead)
+				c->cnt[OC_nbrs_dead]++;
 			obu_evaluate(c, i, now);
 			changed = true;
 		}
@@ -239,7 +245,7 @@ static void expire(struct obu_core *c, vn_usec now)
 
 		if (!r->used)
 			continue;
-		if (age(now, r->last_heard) > gone_after(c)) {
+		if (age(now, r->last_heard) > obu_rsu_gone_after(c, i)) {
 			char a[VN_MAC_STRLEN];
 
 			core_log(&c->io, c->chosen == (int32_t)i ? VN_LOG_NOTICE : VN_LOG_INFO,
@@ -251,18 +257,21 @@ static void expire(struct obu_core *c, vn_usec now)
 		}
 	}
 	check_upstreams(c, now);
-	/* neighbours silent for `history` periods (and not marked below us)
-	 * are forgotten: a full scan, the table is small */
+	obu_count_live(c, now);
+	/* neighbours silent as long as their RSU would be gone (and not
+	 * marked below us) are forgotten: a full scan, the table is small */
 	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->nbrs, s);
-		if (age(now, nbr_of(c, s)->last_heard) <= gone_after(c) || nbr_of(c, s)->below_until > now)
+		if (age(now, nbr_of(c, s)->last_heard) <=
+			    obu_rsu_gone_after(c, nbr_key(c, s)->rsu) ||
+		    nbr_of(c, s)->below_until > now)
 			continue;
 		obu_rsu_drop_nbr_refs(c, s);
 		obu_nbr_remove(c, s);
 	}
 	for (s = core_tab_oldest(&c->downs); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->downs, s);
-		if (age(now, down_of(c, s)->last_seen) <= gone_after(c))
+		if (age(now, down_of(c, s)->last_seen) <= obu_route_life(c))
 			break;
 		core_tab_remove(&c->downs, s);
 		c->cnt[OC_routes_expired]++;
@@ -272,31 +281,36 @@ static void expire(struct obu_core *c, vn_usec now)
 
 void obu_core_tick(struct obu_core *c, vn_usec now)
 {
+	obu_batch_flush_due(c, now);
 	check_upstreams(c, now);
+	obu_reply_check(c, now);
+	obu_reply_flush(c);
 	if (now < c->next_tick)
 		return;
 	expire(c, now);
-	c->next_tick += period_us(c);
+	c->next_tick += obu_period_global(c);
 	if (c->next_tick <= now)
-		c->next_tick = now + period_us(c);
+		c->next_tick = now + obu_period_global(c);
 }
 
 /* The periodic expiry, or earlier the moment a chosen upstream's silence
  * limit runs out. */
 vn_usec obu_core_next_timer(const struct obu_core *c)
 {
-	vn_usec t = c->next_tick;
+	vn_usec t = c->next_tick, b = obu_batch_deadline(c);
 
+	if (b < t)
+		t = b;
 	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		const struct obu_rsu *r = &c->rsu[i];
 		vn_usec d, heard;
 
-		if (!r->used || r->up == OBU_NONE)
+		if (!r->used || r->up == OBU_NONE || (r->up_dead && !r->dead_early))
 			continue;
 		heard = rsu_up_heard(c, r);
 		if (heard == 0)
 			continue;
-		d = heard + silence_limit(c) + 1;
+		d = heard + (r->up_dead ? obu_dead_late(c, r->up) : obu_nbr_limit(c, r->up)) + 1;
 		if (d < t)
 			t = d;
 	}

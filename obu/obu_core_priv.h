@@ -5,6 +5,8 @@
  *   obu_hb.c        heartbeats (history, relay, reply) and replies
  *   obu_data.c      downstream routes, data forwarding
  *   obu_dedup.c     recently forwarded packets (loop cut, broadcast once)
+ *   obu_duty.c      v2: learned periods, relay duty and scope, liveness (m(p))
+ *   obu_batch.c     v2: our replies (at once, keep-alive), batches of replies
  *
  * Tables (obu_core_new / obu_core_set_params):
  *   rsu[max_rsus]       per RSU: a FIFO of the last `history` ids (duplicate
@@ -37,6 +39,7 @@
 #define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
 #define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
 #define OBU_NONE (-1)
+#define OBU_DWELL 10		/* periods after a change before a voluntary move */
 
 #define OBU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \
@@ -44,6 +47,10 @@
 	X(drop_own_frame)                                                      \
 	X(hb_received)                                                         \
 	X(hb_relayed)                                                          \
+	X(hb_relayed_sparse)                                                   \
+	X(hb_not_relayed_duty)                                                 \
+	X(hb_not_relayed_scope)                                                \
+	X(drop_hb_late)                                                        \
 	X(drop_dup_heartbeat)                                                  \
 	X(drop_hb_bad_source)                                                  \
 	X(drop_hb_bad_hops)                                                    \
@@ -51,7 +58,10 @@
 	X(drop_hb_rsu_table_full)                                              \
 	X(rsu_restarts)                                                        \
 	X(replies_sent)                                                        \
+	X(replies_sent_change)                                                 \
+	X(replies_sent_keepalive)                                              \
 	X(replies_forwarded)                                                   \
+	X(reply_frames_sent)                                                   \
 	X(drop_reply_bad_sender)                                               \
 	X(drop_loop)                                                           \
 	X(drop_no_upstream)                                                    \
@@ -102,7 +112,12 @@ struct obu_nbr {
 	uint32_t last_id;	/* newest id it delivered */
 	uint32_t first_id;	/* first id it delivered (ratio window) */
 	uint32_t brought_id;	/* newest id whose first copy came from it */
-	uint32_t ridx;		/* its place in its RSU's nb[] */
+	/* v2: from win_id on it relays 1 id in 2^klog (K_X, inferred from the
+	 * ids it delivered); before win_id 1 in 2^kprev (its period before it
+	 * last went denser), so that past sparse duty does not read as loss */
+	uint32_t win_id;
+	uint16_t ridx;		/* its place in its RSU's nb[] (< max_neighbours <= 65536) */
+	uint8_t klog, kprev;
 	/* the hops it wrote: our distance through it (1..OBU_MAX_HOPS, checked
 	 * before it is stored); a byte keeps the entry in one cache line */
 	uint8_t hops;
@@ -151,6 +166,14 @@ struct obu_rsu {
 	 * on demand, up to max_neighbours. */
 	uint32_t *nb, nnb, nb_cap;
 	vn_u128 newest_uptime;
+	vn_u128 first_uptime;	/* uptime of first_id: the learned period's base */
+	vn_usec newest_at;	/* when the newest id arrived (rule 11) */
+	vn_usec period;		/* T_r, learned (obu_duty.c), 0 = not yet */
+	vn_usec dep_until;	/* full duty: someone depends on us for it until then */
+	uint32_t n_live;	/* live neighbours for it, counted at each expiry */
+	bool up_dead;		/* the upstream is dead but kept: no alternative (last resort) */
+	bool dead_early;	/* ... only worse ones, for a second silence limit */
+	vn_usec up_since;	/* when the upstream last changed */
 	/* Feasibility after losing the upstream (no count-to-infinity): only a
 	 * neighbour at most feas_hops away, or one that brought us an id newer
 	 * than feas_id first (so it did not get it from us), may take over. */
@@ -166,6 +189,12 @@ struct obu_rsu {
 	 * same result, and is skipped. */
 	bool eval_clean;
 	vn_usec eval_at, eval_until;
+	/* When the first copy of each of the last 64 ids came (rule 11: a
+	 * late copy is one of an id we had shortly before). at 0: none. */
+	struct obu_late {
+		uint32_t id;
+		vn_usec at;
+	} ring[64];
 };
 
 struct obu_down {
@@ -178,8 +207,27 @@ struct obu_pkt_seen {
 	vn_usec at;
 };
 
+/* Forwarded replies waiting for one next hop (obu_batch.c). buf has room
+ * for our own reply in front of them (piggyback: one frame). */
+#define OBU_BATCHES 4
+#define VN_REPLY_BATCH_MAX 24
+struct obu_batch {
+	struct vn_mac to;
+	uint32_t n;		/* messages held, 0 = free */
+	vn_usec first_at;	/* when the first was added */
+	uint8_t buf[(VN_REPLY_BATCH_MAX + 1) * VN_REPLY_LEN];
+};
+
 struct obu_core {
 	struct obu_params p;
+	uint32_t stagger;	/* stagger(self) */
+	/* our last reply (to the chosen RSU): to whom, for which RSU, its id */
+	struct vn_mac replied_to;
+	int32_t replied_rsu;	/* OBU_NONE: none yet, or the RSU restarted */
+	uint32_t replied_id;
+	bool own_pending;	/* our reply is built in scratch, not yet sent */
+	uint8_t m_tab[101];	/* m(p) by ratio percent, before the dead_periods bound */
+	struct obu_batch batch[OBU_BATCHES];
 	struct vn_mac self;
 	struct vn_core_io io;
 	vn_usec next_tick;
@@ -200,30 +248,6 @@ struct obu_core {
 };
 
 /* --- helpers --------------------------------------------------------------- */
-
-/* heartbeat_period_ms 0 (the default) means "learn each RSU's period"; until
- * that is implemented every RSU is assumed at the fallback, 100 ms. */
-static inline vn_usec period_us(const struct obu_core *c)
-{
-	return (vn_usec)obu_params_period_ms(&c->p) * VN_USEC_PER_MS;
-}
-
-/* dead_periods is now the upper bound of the loss-aware silence limit m
- * (docs/routing.md, rule 6). Until m is derived from the delivery ratio it
- * stays v1's fixed 3 periods (the m of an 80 % link), never above the bound. */
-#define OBU_DEAD_FIXED 3u
-
-static inline vn_usec dead_after(const struct obu_core *c)
-{
-	uint32_t m = c->p.dead_periods < OBU_DEAD_FIXED ? c->p.dead_periods : OBU_DEAD_FIXED;
-
-	return period_us(c) * m;
-}
-
-static inline vn_usec gone_after(const struct obu_core *c)
-{
-	return period_us(c) * c->p.history;
-}
 
 /* now - then, never wrapping if a caller's clock went backwards. */
 static inline vn_usec age(vn_usec now, vn_usec then)
@@ -258,20 +282,45 @@ static inline const struct vn_mac *down_mac(const struct obu_core *c, uint32_t s
 	return (const struct vn_mac *)(const void *)core_tab_key(&c->downs, slot);
 }
 
-/* How long a neighbour may stay silent: dead_periods periods plus a quarter
- * period of slack -- the RSU's period jitters (5 %) and copies take a few ms
- * to cross the hops, so without it two losses would already look like three.
- * The timer fires exactly at this deadline for every chosen upstream (see
- * obu_core_next_timer), so failover does not wait for a periodic tick. */
-static inline vn_usec silence_limit(const struct obu_core *c)
-{
-	return dead_after(c) + period_us(c) / 4;
-}
+/* --- v2 timings (obu_duty.c) ------------------------------------------------ */
 
-static inline bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
-{
-	return nbr_of(c, s)->last_heard == 0 || age(now, nbr_of(c, s)->last_heard) > silence_limit(c);
-}
+/* T_r of RSU ri: learned, else the configured value, else 100 ms. */
+vn_usec obu_period(const struct obu_core *c, uint32_t ri);
+/* The period for timings of no one RSU: the chosen RSU's. */
+vn_usec obu_period_global(const struct obu_core *c);
+/* Neighbour slot s (of RSU key.rsu) is dead: silent beyond its limit. */
+vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s);
+bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now);
+/* The silence after which a dead upstream kept for want of an as good
+ * candidate gives way to a worse one: its limit plus two periods. */
+vn_usec obu_dead_late(const struct obu_core *c, int32_t s);
+/* RSU ri is gone after this silence (chosen: history periods). */
+vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri);
+/* dependant_hold: 3 K_a periods (+ 1/4): below marks, full duty */
+vn_usec obu_dep_hold(const struct obu_core *c, uint32_t ri);
+/* downstream routes from replies: 3 K_a + 2 periods of the chosen RSU */
+vn_usec obu_route_life(const struct obu_core *c);
+uint32_t obu_stagger(const struct vn_mac *m);
+void obu_duty_init(struct obu_core *c);
+void obu_learn_period(struct obu_core *c, uint32_t ri);
+void obu_count_live(struct obu_core *c, vn_usec now);
+/* Whether to re-broadcast the first copy of hb; counts the reason if not. */
+bool obu_relay_due(struct obu_core *c, uint32_t ri, const struct vn_heartbeat *hb, vn_usec now);
+/* Someone depends on us for RSU ri (its reply or data came to us). */
+void obu_dependant(struct obu_core *c, int32_t ri, vn_usec now);
+/* K_X of slot s after it delivered id (obu_nbr.c). */
+void obu_nbr_infer(struct obu_core *c, int32_t s);
+
+/* obu_batch.c: replies */
+struct obu_seen;
+void obu_reply_on_hb(struct obu_core *c, uint32_t ri, const struct vn_msg *m,
+		     struct obu_seen *seen, vn_usec now);
+void obu_reply_check(struct obu_core *c, vn_usec now);
+/* Sends the reply obu_reply_on_hb / obu_reply_check built, if any. */
+void obu_reply_flush(struct obu_core *c);
+void obu_batch_add(struct obu_core *c, const struct vn_mac *to, const uint8_t *msg, vn_usec now);
+void obu_batch_flush_due(struct obu_core *c, vn_usec now);
+vn_usec obu_batch_deadline(const struct obu_core *c);
 
 /* When RSU r's upstream (not OBU_NONE) was last heard: the RSU choice's
  * copy if it is fresh, which saves reading the entry. */
@@ -290,6 +339,8 @@ static inline void obu_eval_dirty(struct obu_core *c, uint32_t ri)
 
 /* obu_nbr.c: the neighbour and RSU tables */
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
+uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int32_t s, uint32_t w,
+			  uint32_t newest);
 void obu_nbr_record(struct obu_nbr *n, uint32_t id);
 int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri);
 void obu_nbr_remove(struct obu_core *c, uint32_t s);

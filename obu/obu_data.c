@@ -32,7 +32,7 @@ static const struct vn_mac *route_via(const struct obu_core *c, const struct vn_
 {
 	uint32_t s = core_tab_find(&c->downs, obu);
 
-	if (s == CORE_TAB_NONE || age(now, down_of(c, s)->last_seen) > gone_after(c))
+	if (s == CORE_TAB_NONE || age(now, down_of(c, s)->last_seen) > obu_route_life(c))
 		return NULL;
 	return &down_of(c, s)->via;
 }
@@ -45,7 +45,7 @@ static bool have_below(const struct obu_core *c, vn_usec now)
 	int32_t ri = c->chosen;
 	uint32_t hops;
 
-	if (t != CORE_TAB_NONE && age(now, down_of(c, t)->last_seen) <= gone_after(c))
+	if (t != CORE_TAB_NONE && age(now, down_of(c, t)->last_seen) <= obu_route_life(c))
 		return true;
 	if (ri == OBU_NONE || c->rsu[ri].up == OBU_NONE)
 		return false;
@@ -78,6 +78,7 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		obu_mark_below(c, &m->from, c->chosen, now);
 		return;
 	}
+	obu_dependant(c, c->chosen, now); /* full duty for our RSU (rule 1) */
 	obu_mark_below(c, &m->from, c->chosen, now);
 	obu_route_learn(c, &m->origin, &m->from, now);
 	up = obu_upstream_mac(c, now);
@@ -85,7 +86,7 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_no_upstream]++;
 		return;
 	}
-	if (obu_pkt_seen(c, OBU_PK_UP, m, period_us(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_UP, m, obu_period_global(c), now)) {
 		c->cnt[OC_drop_data_dup]++; /* came round again: a loop */
 		return;
 	}
@@ -130,7 +131,7 @@ void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 			c->cnt[OC_drop_bcast_not_upstream]++;
 			return;
 		}
-		if (obu_pkt_seen(c, OBU_PK_BCAST, m, 2 * period_us(c), now)) {
+		if (obu_pkt_seen(c, OBU_PK_BCAST, m, 2 * obu_period_global(c), now)) {
 			c->cnt[OC_drop_bcast_dup]++;
 			return;
 		}
@@ -161,7 +162,7 @@ void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_loop]++; /* would bounce straight back */
 		return;
 	}
-	if (obu_pkt_seen(c, OBU_PK_DOWN, m, period_us(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_DOWN, m, obu_period_global(c), now)) {
 		c->cnt[OC_drop_data_dup]++;
 		return;
 	}

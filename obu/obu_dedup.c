@@ -121,7 +121,7 @@ bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_ms
 			if (e[i].at < victim->at)
 				victim = &e[i];
 		}
-		if (victim->at == 0 || age(now, victim->at) > 2 * period_us(c) ||
+		if (victim->at == 0 || age(now, victim->at) > 2 * obu_period_global(c) ||
 		    c->seen_bits >= SEEN_BITS_MAX)
 			break;
 		if (!seen_grow(c))

@@ -39,12 +39,47 @@ static struct obu_seen *fifo_push(struct obu_rsu *r, uint32_t hist, uint32_t id,
 
 /* --- heartbeats and replies ------------------------------------------------ */
 
-enum hb_class { HB_NEW, HB_DUP, HB_BOGUS };
+enum hb_class { HB_NEW, HB_DUP, HB_BOGUS, HB_LATE };
+
+/* Rule 11: an id d >= history below the newest whose uptime fits the
+ * current incarnation -- uptime_newest - uptime = d T_r within 25 % + 2 T_r
+ * -- is a late copy (it waited in MAC queues), not a restart: dropped, no
+ * state change. The uptime alone cannot tell a restart whose ids and clock
+ * both began anew at 0 (its k-th heartbeat fits the old incarnation's k-th),
+ * so time decides: an id whose first copy we had within OBU_LATE_PERIODS
+ * periods is late; one we never had (or had long ago) is late only if its
+ * delay since the RSU sent it, by our clock, is that short. An RSU
+ * restarted after a life shorter than that is found at once by the OBUs
+ * that hear it directly (its own copy cannot be late), by the others when
+ * the old incarnation is gone (`history` periods without a heartbeat). */
+#define OBU_LATE_PERIODS 40
+
+static bool hb_late(const struct obu_core *c, uint32_t ri, const struct vn_msg *m, uint32_t d,
+		    vn_usec now)
+{
+	const struct vn_heartbeat *hb = &m->hb;
+	const struct obu_rsu *r = &c->rsu[ri];
+	const struct obu_late *e = &r->ring[hb->id & 63];
+	vn_usec tu = obu_period(c, ri), window = tu * OBU_LATE_PERIODS;
+	vn_u128 t = tu / VN_USEC_PER_MS, want = (vn_u128)d * t;
+	vn_u128 got = r->newest_uptime - hb->uptime, slack = want / 4 + 2 * t;
+
+	if (got + slack < want || got > want + slack)
+		return false;
+	/* The RSU's own copy cannot be late: its queue is FIFO, so it sent
+	 * id n before any copy of a newer id can have reached us. */
+	if (vn_mac_eq(&m->from, &hb->source))
+		return false;
+	if (e->at != 0 && e->id == hb->id)
+		return age(now, e->at) <= window;
+	return age(now, r->newest_at) + (vn_usec)d * tu <= window;
+}
 
 /* Duplicate and restart detection; *seen gets the id's history entry. */
-static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct vn_heartbeat *hb,
-				 struct obu_seen **seen)
+static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct vn_msg *m,
+				 struct obu_seen **seen, vn_usec now)
 {
+	const struct vn_heartbeat *hb = &m->hb;
 	struct obu_rsu *r = &c->rsu[ri];
 	uint32_t hist = c->p.history;
 	int32_t d;
@@ -57,7 +92,9 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 		else if ((uint32_t)d >= hist) {
 			if (hb->uptime > r->newest_uptime)
 				return HB_BOGUS; /* old id, newer clock: forged */
-			restart = true;	  /* id far below the newest */
+			if (hb_late(c, ri, m, (uint32_t)d, now))
+				return HB_LATE;
+			restart = true;	  /* id far below the newest, a clock anew */
 		} else if ((*seen = fifo_find(r, hist, hb->id)) != NULL) {
 			return HB_DUP;
 		}
@@ -69,38 +106,25 @@ static enum hb_class hb_classify(struct obu_core *c, uint32_t ri, const struct v
 		core_log(&c->io, VN_LOG_INFO, "rsu %s restarted (id %u after %u): history reset",
 			vn_mac_format(&r->mac, a), hb->id, r->newest);
 		obu_rsu_history_reset(c, ri);
+		c->replied_rsu = OBU_NONE; /* answer the new incarnation at once */
 	}
 	*seen = fifo_push(r, hist, hb->id, hb->hops + 1);
+	r->ring[hb->id & 63].id = hb->id;
+	r->ring[hb->id & 63].at = now;
 	if (!r->have) {
 		r->have = true;
 		r->newest = hb->id;
 		r->newest_uptime = hb->uptime;
 		r->first_id = hb->id;
+		r->first_uptime = hb->uptime;
+		r->newest_at = now;
 	} else if ((int32_t)(hb->id - r->newest) > 0) {
 		r->newest = hb->id;
 		r->newest_uptime = hb->uptime;
+		r->newest_at = now;
+		obu_learn_period(c, ri);
 	}
 	return HB_NEW;
-}
-
-/* Which copy of a heartbeat we answer: the one from our live upstream
- * towards its RSU (or the first copy while we have none), once per id, to
- * the neighbour that brought it (§5). Answering our upstream's copy -- not
- * always the first copy -- sends the reply up the path our data takes, with
- * the hops of that very path, so the RSU's route down to us follows our own
- * ratio-aware choice (both directions agree, nothing flaps at the RSU), and a
- * reply arriving at a neighbour means exactly "you are my upstream", which
- * the loop rule relies on. */
-static bool reply_due(const struct obu_core *c, int32_t ri, const struct vn_msg *m,
-		      enum hb_class cls, const struct obu_seen *seen, vn_usec now)
-{
-	int32_t up = c->rsu[ri].up;
-
-	if (seen == NULL || seen->replied)
-		return false;
-	if (up == OBU_NONE || nbr_dead(c, up, now))
-		return cls == HB_NEW;
-	return vn_mac_eq(&m->from, nbr_mac(c, up));
 }
 
 void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
@@ -109,8 +133,6 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 	struct obu_seen *seen = NULL;
 	enum hb_class cls;
 	int32_t ri, s;
-	size_t n = 0;
-	bool reply;
 
 	c->cnt[OC_hb_received]++;
 	if (vn_mac_eq(&hb->source, &c->self) || vn_mac_is_multicast(&hb->source) ||
@@ -129,9 +151,13 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		return;
 	}
 	obu_nbr_prefetch(c, &m->from, (uint32_t)ri); /* overlaps the history lookup */
-	cls = hb_classify(c, (uint32_t)ri, hb, &seen);
+	cls = hb_classify(c, (uint32_t)ri, m, &seen, now);
 	if (cls == HB_BOGUS) {
 		c->cnt[OC_drop_hb_bogus_id]++;
+		return;
+	}
+	if (cls == HB_LATE) {
+		c->cnt[OC_drop_hb_late]++; /* no state change, never relayed */
 		return;
 	}
 	c->rsu[ri].last_heard = now;
@@ -164,12 +190,18 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		 * the same set. Anything else does. */
 		if (!(cls == HB_DUP && hb->id == r->newest && r->newest != r->first_id &&
 		      nb->have && nb->hops == hb->hops && r->up != s && nb->last_heard != 0 &&
-		      age(now, nb->last_heard) <= silence_limit(c)))
+		      age(now, nb->last_heard) <= obu_nbr_limit(c, s)))
 			obu_eval_dirty(c, (uint32_t)ri);
 		core_tab_touch(&c->nbrs, (uint32_t)s);
 		nb->last_heard = now;
 		nb->hops = (uint8_t)hb->hops; /* <= OBU_MAX_HOPS: checked above */
 		obu_nbr_record(nb, hb->id);
+		obu_nbr_infer(c, s);
+		if (r->up == s && r->up_dead) {
+			c->rsu[ri].up_dead = false; /* the kept upstream is back */
+			c->rsu[ri].dead_early = false;
+			c->rsu[ri].restricted = false;
+		}
 		if (cls == HB_NEW && (!nb->brought || (int32_t)(hb->id - nb->brought_id) > 0)) {
 			nb->brought = true;
 			nb->brought_id = hb->id;
@@ -178,24 +210,17 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 	/* §5: re-evaluated on every heartbeat (§6 fault 4) */
 	obu_evaluate(c, (uint32_t)ri, now);
 	obu_choose_rsu(c, now);
-	/* The reply is built first (it echoes hops as received), then the
-	 * in-place re-broadcast; each goes in a frame of its own (§6 fault 2). */
-	reply = reply_due(c, ri, m, cls, seen, now);
-	if (reply) {
-		n = vn_enc_reply(c->scratch, sizeof(c->scratch), &m->from, &c->self, m, &c->self);
-		seen->replied = true;
-	}
-	if (cls == HB_NEW) {
+	/* The reply first (it echoes hops as received), then the in-place
+	 * re-broadcast; each goes in a frame of its own (§6 fault 2). */
+	obu_reply_on_hb(c, (uint32_t)ri, m, seen, now);
+	if (cls != HB_NEW) {
+		c->cnt[OC_drop_dup_heartbeat]++;
+	} else if (obu_relay_due(c, (uint32_t)ri, hb, now)) {
 		vn_fwd_heartbeat(m, &c->self);
 		core_send(&c->io, m->raw, VN_HEARTBEAT_LEN);
 		c->cnt[OC_hb_relayed]++;
-	} else {
-		c->cnt[OC_drop_dup_heartbeat]++;
 	}
-	if (reply) {
-		core_send(&c->io, c->scratch, n);
-		c->cnt[OC_replies_sent]++;
-	}
+	obu_reply_flush(c);
 }
 
 void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
@@ -228,15 +253,15 @@ void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		obu_mark_below(c, &m->from, ri, now);
 		return;
 	}
-	/* A reply from below: learn the way down to its sender. */
+	/* A reply from below: learn the way down to its sender; someone
+	 * depends on us for this RSU (full duty, rule 1). */
+	obu_dependant(c, ri, now);
 	obu_mark_below(c, &m->from, ri, now);
 	obu_route_learn(c, &m->sender, &m->from, now);
 	up = ri == OBU_NONE ? OBU_NONE : c->rsu[ri].up;
-	if (up == OBU_NONE || nbr_dead(c, up, now)) {
+	if (up == OBU_NONE) { /* a dead one kept (last resort) still takes it */
 		c->cnt[OC_drop_no_upstream]++;
 		return;
 	}
-	vn_fwd_rewrite(m->raw, nbr_mac(c, up), &c->self);
-	core_send(&c->io, m->raw, VN_REPLY_LEN);
-	c->cnt[OC_replies_forwarded]++;
+	obu_batch_add(c, nbr_mac(c, up), m->raw, now);
 }

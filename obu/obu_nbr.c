@@ -16,67 +16,130 @@ static uint32_t popcount32(uint32_t x)
 	return (x * 0x01010101u) >> 24;
 }
 
-/* got * 100 / span for span 1..32 without a divide (tens of cycles, on
- * every candidate of every heartbeat): a multiply by ceil(2^32 / span),
- * exact for got * 100 <= 3200 (checked for every value). */
-static uint32_t pct_of(uint32_t got, uint32_t span)
+static uint32_t popcount64(uint64_t x)
 {
-	static const uint64_t recip[OBU_RATIO_WINDOW + 1] = {
-		0u, 4294967296ull, 2147483648u, 1431655766u, 1073741824u, 858993460u,
-		715827883u, 613566757u, 536870912u, 477218589u, 429496730u, 390451573u,
-		357913942u, 330382100u, 306783379u, 286331154u, 268435456u, 252645136u,
-		238609295u, 226050911u, 214748365u, 204522253u, 195225787u, 186737709u,
-		178956971u, 171798692u, 165191050u, 159072863u, 153391690u, 148102321u,
-		143165577u, 138547333u, 134217728u,
-	};
-
-	return (uint32_t)((uint64_t)(got * 100) * recip[span] >> 32);
+	return popcount32((uint32_t)x) + popcount32((uint32_t)(x >> 32));
 }
 
-_Static_assert(OBU_RATIO_WINDOW == 32, "pct_of's table covers spans 1..32");
+/* Bits 0, K, 2K, ... of a 64-bit map, for K = 2^klog (K divides 64). */
+static uint64_t every_k(uint32_t klog)
+{
+	static const uint64_t pat[7] = {
+		~0ull, 0x5555555555555555ull, 0x1111111111111111ull, 0x0101010101010101ull,
+		0x0001000100010001ull, 0x0000000100000001ull, 1ull,
+	};
 
-/* Share (percent) of the RSU's recent ids that this neighbour delivered.
- * Only settled ids count -- those before the newest: when the first copy of
- * id n arrives the other neighbours' copies of n are still on their way, and
- * counting n would punish them for being a few milliseconds behind. The
- * window is the last OBU_RATIO_WINDOW settled ids, shortened to the time we
- * have known the neighbour but not below OBU_RATIO_MIN_SPAN (once the RSU has
- * sent that many): a neighbour that just appeared must prove itself over
- * several periods before it can displace an established one (no flapping). */
+	return pat[klog];
+}
+
+/* The bits of n's map for the ids it is due to relay: id last_id - i is
+ * due iff (id + stagger) % K == 0, i.e. i = (last_id + stagger) % K + jK.
+ * Ids from win_id on are due at K_X, older ones at its previous period. */
+static uint64_t due_map(const struct obu_nbr *n, uint32_t st)
+{
+	uint32_t kx = 1u << n->klog, kp = 1u << n->kprev, split = n->last_id - n->win_id;
+	uint64_t now_part = every_k(n->klog) << ((n->last_id + st) & (kx - 1));
+	uint64_t old_part = every_k(n->kprev) << ((n->last_id + st) & (kp - 1));
+	uint64_t recent = split >= 63 ? ~0ull : (2ull << split) - 1;
+
+	return (now_part & recent) | (old_part & ~recent);
+}
+
+/* Ids n in [a, a + len) with (n + st) % K == 0 (K a power of two). */
+static uint32_t due_count(uint32_t a, uint32_t len, uint32_t klog, uint32_t st)
+{
+	uint32_t k = 1u << klog, off = (k - ((a + st) & (k - 1))) & (k - 1);
+
+	return off < len ? 1 + (len - 1 - off) / k : 0;
+}
+
+/* Share (percent) of the ids due from this neighbour among the RSU's recent
+ * ones that it delivered (rule 5): a sparse relay is judged on its own set,
+ * not as a lossy link. Only settled ids count -- those before the newest:
+ * when the first copy of id n arrives the other neighbours' copies of n are
+ * still on their way. The window is the last 32 settled ids (64 for a
+ * sparse neighbour: 4 due ids at K 16), shortened to the time we have known
+ * it but not below 8 ids (2 due ids): a neighbour that just appeared must
+ * prove itself before it can displace an established one (no flapping). */
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
 {
+	return obu_nbr_ratio_at(c, r, s, nbr_of(c, s)->klog == 0 ? OBU_RATIO_WINDOW : 64, r->newest);
+}
+
+/* The same over a window of w (<= 64) settled ids before `newest`. */
+uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int32_t s, uint32_t w,
+			  uint32_t newest)
+{
 	const struct obu_nbr *n = nbr_of(c, s);
-	uint32_t w = OBU_RATIO_WINDOW;
-	uint32_t rsu_span, nbr_span, span, floor_span, got = 0;
+	uint32_t fl = n->klog == 0 ? OBU_RATIO_MIN_SPAN : 2u << n->klog;
+	uint32_t rsu_span, nbr_span, span, due, got = 0, st, a;
 	int32_t d1;
 
 	if (!n->have || !r->have)
 		return 0;
-	rsu_span = r->newest - r->first_id;
+	rsu_span = newest - r->first_id;
 	if (rsu_span == 0)
-		return n->last_id == r->newest ? 100 : 0; /* nothing settled yet */
-	nbr_span = r->newest - n->first_id;
+		return n->last_id == newest ? 100 : 0; /* nothing settled yet */
+	nbr_span = newest - n->first_id;
 	if (rsu_span > w)
 		rsu_span = w;
 	if (nbr_span > w) /* also a first_id "after" newest: a late old copy */
 		nbr_span = w;
-	floor_span = OBU_RATIO_MIN_SPAN < rsu_span ? OBU_RATIO_MIN_SPAN : rsu_span;
-	span = nbr_span > floor_span ? nbr_span : floor_span;
-	/* Id newest - k is bit d = last_id - (newest - k) of the map, for k in
-	 * 1..span: consecutive bits from d1 (k = 1) on, counted with one
-	 * popcount. span <= 32, so from a d1 <= 63 the range cannot wrap; from
-	 * a larger d1 no bit of it lies in the map. */
-	d1 = (int32_t)(n->last_id - r->newest + 1u);
+	if (fl > rsu_span)
+		fl = rsu_span;
+	span = nbr_span > fl ? nbr_span : fl;
+	st = obu_stagger(&nbr_key(c, (uint32_t)s)->mac);
+	/* ids newest - span .. newest - 1; those from win_id on at K_X */
+	a = newest - span;
+	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - newest) < 0) {
+		uint32_t old = n->win_id - a;
+
+		due = due_count(a, old, n->kprev, st) + due_count(n->win_id, span - old, n->klog, st);
+	} else {
+		due = due_count(a, span, n->klog, st);
+	}
+	if (due == 0)
+		return n->last_id == newest ? 100 : 0;
+	/* Id newest - k is bit d = last_id - (newest - k) of the map, for k
+	 * in 1..span: consecutive bits from d1 (k = 1) on. */
+	d1 = (int32_t)(n->last_id - newest + 1u);
 	if (d1 <= 63) {
 		int32_t lo = d1 > 0 ? d1 : 0, hi = d1 + (int32_t)span - 1;
 
 		if (hi > 63)
 			hi = 63;
-		if (lo <= hi)
-			got = popcount32((uint32_t)(n->mask >> lo & ((2ull << (hi - lo)) - 1)));
+		if (lo <= hi) {
+			uint64_t range = (hi - lo == 63 ? ~0ull : (2ull << (hi - lo)) - 1) << lo;
+
+			got = popcount64(n->mask & range & due_map(n, st));
+		}
 	}
-	(void)c;
-	return pct_of(got, span);
+	return got >= due ? 100 : got * 100 / due;
+}
+
+/* K_X: the largest power of two K <= K_r such that every id n delivered
+ * (the 64-id map) has (n + stagger) % K == 0 (rule 5, nested sets). When
+ * it drops (the neighbour went denser, e.g. became someone's upstream) its
+ * window splits there: older ids stay judged at the old period. */
+void obu_nbr_infer(struct obu_core *c, int32_t s)
+{
+	struct obu_nbr *n = nbr_of(c, s);
+	uint32_t st = obu_stagger(&nbr_key(c, (uint32_t)s)->mac), kl = 0;
+
+	while ((1u << (kl + 1)) <= c->p.relay_sparse) {
+		uint32_t k = 2u << kl;
+
+		if (n->mask & ~(every_k(kl + 1) << ((n->last_id + st) & (k - 1))))
+			break;
+		kl++;
+	}
+	if (kl < n->klog) {
+		n->kprev = n->klog;
+		n->win_id = n->last_id;
+	} else if (kl > n->klog) {
+		n->kprev = (uint8_t)kl;
+	}
+	n->klog = (uint8_t)kl;
 }
 
 void obu_nbr_record(struct obu_nbr *n, uint32_t id)
@@ -87,6 +150,8 @@ void obu_nbr_record(struct obu_nbr *n, uint32_t id)
 		n->have = true;
 		n->last_id = id;
 		n->first_id = id;
+		n->win_id = id;
+		n->klog = n->kprev = 0;
 		n->mask = 1;
 		return;
 	}
@@ -141,7 +206,7 @@ static int nbr_link(struct obu_core *c, uint32_t s, uint32_t ri)
 		r->nb = nb;
 		r->nb_cap = cap;
 	}
-	nbr_of(c, s)->ridx = r->nnb;
+	nbr_of(c, s)->ridx = (uint16_t)r->nnb;
 	r->nb[r->nnb++] = s;
 	return 0;
 }
@@ -152,7 +217,7 @@ static void nbr_unlink(struct obu_core *c, uint32_t s)
 	uint32_t i = nbr_of(c, s)->ridx, last = r->nb[--r->nnb];
 
 	r->nb[i] = last;
-	nbr_of(c, last)->ridx = i;
+	nbr_of(c, last)->ridx = (uint16_t)i;
 }
 
 /* Every removal goes through here, so that the RSU's list stays exact. */
@@ -258,6 +323,7 @@ void obu_rsu_history_reset(struct obu_core *c, uint32_t ri)
 	r->fifo_len = 0;
 	r->fifo_head = 0;
 	r->restricted = false;
+	memset(r->ring, 0, sizeof(r->ring));
 	/* delivery statistics are per incarnation of the RSU */
 	for (uint32_t i = 0; i < r->nnb; i++) {
 		uint32_t s = r->nb[i];
@@ -282,6 +348,8 @@ void obu_rsu_forget(struct obu_core *c, uint32_t ri)
 	c->rsu[ri].fifo_len = 0;
 	if (c->chosen == (int32_t)ri)
 		c->chosen = OBU_NONE;
+	if (c->replied_rsu == (int32_t)ri)
+		c->replied_rsu = OBU_NONE; /* a new RSU in this slot gets a reply at once */
 }
 
 int32_t obu_rsu_find(const struct obu_core *c, const struct vn_mac *m)
@@ -307,7 +375,7 @@ int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now)
 			victim = (int32_t)j;
 			break;
 		}
-		if ((int32_t)j == c->chosen || age(now, c->rsu[j].last_heard) <= gone_after(c))
+		if ((int32_t)j == c->chosen || age(now, c->rsu[j].last_heard) <= obu_rsu_gone_after(c, j))
 			continue;
 		if (victim == OBU_NONE || c->rsu[j].last_heard < c->rsu[victim].last_heard)
 			victim = (int32_t)j;
@@ -328,6 +396,10 @@ int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now)
 	c->rsu[victim].ncand = 0;
 	c->rsu[victim].better_since = 0;
 	c->rsu[victim].last_heard = now;
+	c->rsu[victim].period = 0;
+	c->rsu[victim].dep_until = 0;
+	c->rsu[victim].n_live = 0;
+	c->rsu[victim].up_dead = false;
 	obu_rsu_history_reset(c, (uint32_t)victim);
 	return victim;
 }

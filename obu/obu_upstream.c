@@ -96,6 +96,40 @@ static vn_usec eligibility_flip(const struct obu_nbr *n, vn_usec limit, vn_usec 
 	return until;
 }
 
+/* The upstream old is ineligible only because it went silent (not below
+ * us, not evicted): it may be kept when there is no other. */
+static bool last_resort(const struct obu_core *c, int32_t old, vn_usec now)
+{
+	const struct obu_nbr *n = nbr_of(c, old);
+
+	return n->below_until <= now && n->last_heard != 0;
+}
+
+/* Whether the silent upstream old stays (rule 6, last resort): with no
+ * candidate at all, until the RSU is gone; with only longer paths (more
+ * hops), for two more periods, so that a few losses on a lossy link (m(p)
+ * is 2 down to p = 0.69) do not move us to a longer path and straight back:
+ * the damping of flapping. By hops, not by score: a sparse candidate's score
+ * rests on a few due ids, too noisy to hold a real failover back (tried:
+ * failover on 10 %-lossy links went to 380 ms). */
+static bool keep_dead(struct obu_core *c, struct obu_rsu *r, int32_t old,
+		      const struct cand_view *best, vn_usec now, vn_usec *until)
+{
+	vn_usec late = nbr_of(c, old)->last_heard + obu_dead_late(c, old) + 1;
+
+	r->dead_early = false;
+	if (best == NULL)
+		return true;
+	if (now >= late)
+		return false;
+	if (best->hops <= nbr_of(c, old)->hops)
+		return false;
+	r->dead_early = true; /* check_upstreams looks again at `late` */
+	if (late < *until)
+		*until = late;
+	return true;
+}
+
 /* Re-evaluates the upstream towards RSU ri (§5: on every heartbeat). */
 void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 {
@@ -104,7 +138,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	uint32_t k = c->p.candidates, n = 0;
 	int32_t old = r->up, pick = OBU_NONE;
 	const char *why = NULL;
-	vn_usec until = VN_USEC_NEVER, limit = silence_limit(c);
+	vn_usec until = VN_USEC_NEVER;
 
 	if (r->eval_clean && now >= r->eval_at && now < r->eval_until)
 		return; /* the same inputs, the same eligibility: the same result */
@@ -121,7 +155,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		/* the entries are scattered over the table: fetch ahead */
 		if (i + 4 < r->nnb)
 			__builtin_prefetch(nbr_of(c, r->nb[i + 4]));
-		until = eligibility_flip(nbr_of(c, s), limit, now, until);
+		until = eligibility_flip(nbr_of(c, s), obu_nbr_limit(c, (int32_t)s), now, until);
 		if (!nbr_eligible(c, (int32_t)s, now) ||
 		    !nbr_feasible(c, r, (int32_t)s))
 			continue;
@@ -144,6 +178,20 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	r->eval_clean = true; /* unless the upstream changes below */
 	r->eval_at = now;
 	r->eval_until = until;
+	if (cur.slot == OBU_NONE && old != OBU_NONE && last_resort(c, old, now) &&
+	    keep_dead(c, r, old, n > 0 ? &top[0] : NULL, now, &until)) {
+		/* Rule 6, last resort: it is dead and nobody else will do:
+		 * keep it (data still goes out) until the RSU is gone --
+		 * declaring the only path dead gains nothing, loses data.
+		 * It may have lost our keep-alives and gone sparse: our reply
+		 * goes again (obu_reply_check), which makes it full. */
+		if (!r->up_dead && c->chosen == (int32_t)ri)
+			c->replied_rsu = OBU_NONE;
+		r->up_dead = true;
+		r->eval_until = until;
+		return;
+	}
+	r->up_dead = false;
 	if (cur.slot == OBU_NONE) {
 		/* no upstream, or it died / turned out to be below us: the
 		 * next candidate at once (§6 fault 4) */
@@ -151,8 +199,19 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		why = old == OBU_NONE ? "new" : "lost";
 	} else {
 		/* the first candidate, in preference order, that beats the
-		 * current one by the margin */
+		 * current one by the margin -- a sparse one not within
+		 * OBU_DWELL periods of the last change: its ratio rests on a
+		 * few due ids, and among many such one is always lucky; on a
+		 * loaded channel each move costs a change reply and makes the
+		 * new upstream full, which loads it more. (Holding back full
+		 * candidates too was tried: an upstream whose hops grow must
+		 * be left at once, else loops -- 51 duplicate forwards in
+		 * jam200.) */
+		bool settle = age(now, r->up_since) < obu_period(c, ri) * OBU_DWELL;
+
 		for (uint32_t i = 0; i < n && top[i].slot != old; i++) {
+			if (settle && nbr_of(c, top[i].slot)->klog > 0)
+				continue;
 			if (cand_clearly_better(c, &top[i], &cur)) {
 				pick = top[i].slot;
 				why = "better";
@@ -165,6 +224,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	if (pick == old)
 		return;
 	r->up = pick;
+	r->up_since = now;
 	r->eval_clean = false; /* a new upstream: the next one may move again */
 	if (pick != OBU_NONE)
 		r->restricted = false;
@@ -174,8 +234,8 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 
 static bool rsu_usable(const struct obu_core *c, int32_t ri, vn_usec now)
 {
-	return ri != OBU_NONE && c->rsu[ri].used && c->rsu[ri].up != OBU_NONE &&
-	       !nbr_dead(c, c->rsu[ri].up, now);
+	(void)now; /* a dead upstream kept as the last resort still takes data */
+	return ri != OBU_NONE && c->rsu[ri].used && c->rsu[ri].up != OBU_NONE;
 }
 
 /* The RSU choice reads every RSU's upstream on every heartbeat: its view
@@ -203,7 +263,12 @@ static bool rsu_usable_v(struct obu_core *c, int32_t ri, vn_usec now)
 		return false;
 	r = &c->rsu[ri];
 	rsu_view_fill(c, r);
-	return r->view_heard != 0 && age(now, r->view_heard) <= silence_limit(c);
+	/* the chosen RSU's upstream kept dead as the last resort (rule 6)
+	 * keeps its last worth: another RSU must beat that, or wait until
+	 * this one is gone -- a few losses must not move us to another RSU */
+	if (r->up_dead && ri == c->chosen)
+		return true;
+	return r->view_heard != 0 && age(now, r->view_heard) <= obu_nbr_limit(c, r->up);
 }
 
 /* An RSU's worth: its upstream's; an RSU without a live upstream is worth
@@ -274,7 +339,7 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 	} else if (best != OBU_NONE) {
 		b = &c->rsu[best];
 		cv = rsu_view(c, old, now);
-		if (age(now, c->chosen_at) < gone_after(c) && bv.hops <= cv.hops &&
+		if (age(now, c->chosen_at) < obu_rsu_gone_after(c, (uint32_t)old) && bv.hops <= cv.hops &&
 		    bv.score >= cv.score && vn_mac_cmp(&b->mac, &c->rsu[old].mac) < 0) {
 			/* Settling: the first choice is whichever RSU was heard
 			 * first. For `history` periods a tie (as good, lower
@@ -286,7 +351,7 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 			   bv.score >= cv.score + 2 * h) {
 			if (b->better_since == 0)
 				b->better_since = now ? now : 1;
-			if (age(now, b->better_since) >= gone_after(c))
+			if (age(now, b->better_since) >= obu_rsu_gone_after(c, (uint32_t)old))
 				c->chosen = best;
 		} else {
 			b->better_since = 0;
@@ -320,7 +385,7 @@ void obu_mark_below(struct obu_core *c, const struct vn_mac *m, int32_t ri, vn_u
 	s = obu_nbr_get(c, m, (uint32_t)ri);
 	if (s == OBU_NONE)
 		return;
-	nbr_of(c, s)->below_until = now + dead_after(c);
+	nbr_of(c, s)->below_until = now + obu_dep_hold(c, (uint32_t)ri);
 	obu_eval_dirty(c, (uint32_t)ri);
 	if (c->rsu[ri].up == s) {
 		obu_evaluate(c, (uint32_t)ri, now);

@@ -95,9 +95,15 @@ static void equal_loss_fewer_hops(void **state)
 			 * time and the relay carries the traffic until the
 			 * direct neighbour has proved itself again. */
 			assert_true(pct <= 10);
-			assert_false(end);
+			/* v2: with 20 % loss the direct link (p 0.8, m(p) 2)
+			 * goes briefly to the relay 1-3 % of the time, and the
+			 * last sample may land in such a stay; on a clean link
+			 * never (v1 asserted it for both). */
+			assert_true(!end || losses[j] > 0);
 			/* With 20 % loss the direct neighbour is silent for the
-			 * dead time now and then (0.2^3 per period): a legitimate
+			 * dead time now and then (v2: 0.2^2 per period, with
+			 * two more periods before a clearly worse relay is
+			 * taken: keep_dead): a legitimate
 			 * move to the relay and back. Flapping would be far more. */
 			assert_true(changes <= (losses[j] > 0 ? 12u : 0u));
 		}

@@ -76,6 +76,16 @@ static bool up_is(const struct fx *f, const struct vn_mac *nh, uint32_t hops)
 	return vn_mac_eq(&ri.next_hop, nh) && ri.hops == hops;
 }
 
+/* v1's relaying and replies, for the tests of what v2 left as it was
+ * (history, duplicates, restarts, bytes): every id relayed (relay_sparse 1:
+ * full duty always) and every copy from the upstream answered
+ * (reply_keepalive 1: every id is a keep-alive). */
+static void tune_v1(struct obu_params *p)
+{
+	p->relay_sparse = 1;
+	p->reply_keepalive = 1;
+}
+
 static void test_params(void **state)
 {
 	struct obu_params p;
@@ -143,7 +153,7 @@ static void test_params_v2_ranges(void **state)
  * transmitter, byte for byte; the RSU becomes the upstream. */
 static void test_relay_and_reply_bytes(void **state)
 {
-	struct fx *f = fx_new(NULL);
+	struct fx *f = fx_new(tune_v1);
 	uint8_t in[64], want[64];
 	size_t n;
 
@@ -170,12 +180,14 @@ static void test_relay_and_reply_bytes(void **state)
 	assert_true(h_logged(&f->h, "upstream now"));
 	assert_int_equal(ctr(f, "hb_relayed"), 1);
 	assert_int_equal(ctr(f, "replies_sent"), 1);
+	/* v2: the first reply to a new upstream is a change reply (rule 3) */
+	assert_int_equal(ctr(f, "replies_sent_change"), 1);
 	fx_free(f);
 }
 
 static void test_duplicates_not_relayed(void **state)
 {
-	struct fx *f = fx_new(NULL);
+	struct fx *f = fx_new(tune_v1);
 
 	(void)state;
 	hb(f, &R, &R, 1, 1, MS(1010));
@@ -199,7 +211,7 @@ static void test_duplicates_not_relayed(void **state)
 	assert_int_equal(ctr(f, "replies_sent"), 2);
 	fx_free(f);
 	/* with no upstream yet, the first copy, to its transmitter */
-	f = fx_new(NULL);
+	f = fx_new(tune_v1);
 	hb(f, &B, &R, 2, 2, MS(1110));
 	assert_int_equal(f->h.ntx, 2);
 	assert_memory_equal(f->h.tx[1].b, B.b, 6);
@@ -208,6 +220,7 @@ static void test_duplicates_not_relayed(void **state)
 
 static void tune_hist4(struct obu_params *p)
 {
+	tune_v1(p);
 	p->history = 4;
 	p->dead_periods = 3;
 }
@@ -238,7 +251,7 @@ static void test_history_fifo(void **state)
 
 static void test_restart_detected(void **state)
 {
-	struct fx *f = fx_new(NULL);
+	struct fx *f = fx_new(tune_v1);
 
 	(void)state;
 	for (uint32_t i = 100; i < 105; i++)
@@ -279,10 +292,12 @@ static void test_not_for_us(void **state)
 }
 
 /* Several control messages in one frame are each handled, each answer in a
- * frame of its own (§6 fault 2). */
+ * frame of its own (§6 fault 2). v2: only the chosen RSU (R, heard first)
+ * is answered (rule 3), so R2's heartbeat is relayed, not answered: three
+ * frames, not v1's four. */
 static void test_multi_message_frame(void **state)
 {
-	struct fx *f = fx_new(NULL);
+	struct fx *f = fx_new(tune_v1);
 	uint8_t fr[128];
 	size_t n;
 
@@ -290,9 +305,10 @@ static void test_multi_message_frame(void **state)
 	n = b_hb(fr, &vn_mac_broadcast, &R, &R, 100, 1, 1);
 	n += b_hb(fr + n, &vn_mac_broadcast, &R, &R2, 200, 5, 1);
 	feed(f, fr, n, MS(1001));
-	assert_int_equal(f->h.ntx, 4);
-	for (size_t i = 0; i < 4; i++)
-		assert_int_equal(f->h.tx[i].len, i % 2 ? VN_REPLY_LEN : VN_HEARTBEAT_LEN);
+	assert_int_equal(f->h.ntx, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(f->h.tx[i].len, i == 1 ? VN_REPLY_LEN : VN_HEARTBEAT_LEN);
+	assert_memory_equal(f->h.tx[1].b, R.b, 6);
 	assert_int_equal(ctr(f, "rx_frames"), 1);
 	fx_free(f);
 }
@@ -513,11 +529,18 @@ static void test_downstream_unicast(void **state)
 	feed(f, fr, n, MS(1005));
 	assert_int_equal(f->h.ndel, 1);
 	assert_int_equal(f->h.ntx, 1);
-	/* the route expires with its replies */
-	run_to(f, MS(3000));
+	/* the route expires with its replies: v2, after 3 K_a + 2 periods
+	 * (6.2 s, rule 8; v1: history, 1 s) -- still there at 7 s, gone at
+	 * 7.3 s */
+	run_to(f, MS(7000));
+	h_clear(&f->h);
 	n = b_down(fr, &A, &R, &R, &C, 1, 3);
-	feed(f, fr, n, MS(3000));
+	feed(f, fr, n, MS(7000));
 	assert_int_equal(f->h.ntx, 1);
+	run_to(f, MS(7300));
+	h_clear(&f->h);
+	feed(f, fr, n, MS(7300));
+	assert_int_equal(f->h.ntx, 0);
 	assert_int_equal(ctr(f, "drop_no_route"), 2);
 	fx_free(f);
 }
@@ -710,10 +733,13 @@ static void test_two_rsus(void **state)
 	assert_true(obu_core_upstream(f->c, &ri));
 	assert_memory_equal(ri.rsu.b, R.b, 6);
 	assert_int_equal(ctr(f, "rsu_changes"), 1);
-	/* a reply for R2 goes towards R2 (via C), not R */
+	/* a reply for R2 goes towards R2 (via C), not R -- v2: in a batch,
+	 * sent reply_hold (10 ms) later */
 	n = b_reply(rp, &A, &X, &R2, 7, id - 1, 3, &X);
 	h_clear(&f->h);
 	feed(f, rp, n, t);
+	assert_int_equal(f->h.ntx, 0);
+	run_to(f, t + MS(10));
 	assert_int_equal(f->h.ntx, 1);
 	assert_memory_equal(f->h.tx[0].b, C.b, 6);
 	/* R vanishes: R2 at once after its expiry */

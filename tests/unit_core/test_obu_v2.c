@@ -1,0 +1,502 @@
+/* OBU core, protocol v2 rules (docs/routing.md, "Protocol v2"), one node
+ * driven by hand: relay duty and stagger, K_X inference, replies at once
+ * and as keep-alives, reply batches byte for byte, the learned period, m(p),
+ * the last resort, late copies (rule 11). */
+#include "harness.h"
+#include "obu_core_priv.h"
+
+static const struct vn_mac R = {{0x04, 0x04, 0x04, 0x04, 0x04, 0x04}}; /* RSU */
+static const struct vn_mac A = {{0x02, 0, 0, 0, 0, 0x0a}}; /* the OBU under test */
+static const struct vn_mac B = {{0x02, 0, 0, 0, 0, 0x0b}};
+static const struct vn_mac C = {{0x02, 0, 0, 0, 0, 0x0c}};
+static const struct vn_mac D = {{0x02, 0, 0, 0, 0, 0x0d}};
+
+struct fx {
+	struct harness h;
+	struct obu_core *c;
+	struct obu_params p;
+	uint32_t period_ms; /* the RSU's, for the uptimes we write */
+};
+
+static struct fx *fx_new_as(const struct vn_mac *self, void (*tune)(struct obu_params *))
+{
+	struct fx *f = test_calloc(1, sizeof(*f));
+	struct vn_core_io io;
+
+	assert_non_null(f);
+	io = h_io(&f->h);
+	obu_params_default(&f->p);
+	if (tune != NULL)
+		tune(&f->p);
+	assert_null(obu_params_check(&f->p));
+	f->c = obu_core_new(&f->p, self, &io, MS(1000));
+	assert_non_null(f->c);
+	f->period_ms = 100;
+	return f;
+}
+
+static struct fx *fx_new(void (*tune)(struct obu_params *))
+{
+	return fx_new_as(&A, tune);
+}
+
+static void fx_free(struct fx *f)
+{
+	obu_core_free(f->c);
+	test_free(f);
+}
+
+static uint64_t ctr(const struct fx *f, const char *name)
+{
+	struct h_counter_q q = {name, 0, false};
+
+	obu_core_counters(f->c, h_counter_cb, &q);
+	assert_true(q.found);
+	return q.value;
+}
+
+static void feed(struct fx *f, const uint8_t *p, size_t len, vn_usec now)
+{
+	obu_core_on_frame(f->c, h_buf(&f->h, p, len), now);
+}
+
+/* Heartbeat id of R, transmitted by `from` with hops; uptime id * period. */
+static void hb(struct fx *f, const struct vn_mac *from, uint32_t id, uint32_t hops, vn_usec now)
+{
+	uint8_t fr[64];
+	size_t n = b_hb(fr, &vn_mac_broadcast, from, &R, (vn_u128)id * f->period_ms + 7, id, hops);
+
+	feed(f, fr, n, now);
+}
+
+static void run_to(struct fx *f, vn_usec now)
+{
+	while (obu_core_next_timer(f->c) <= now)
+		obu_core_tick(f->c, obu_core_next_timer(f->c));
+}
+
+static bool up_is(const struct fx *f, const struct vn_mac *nh)
+{
+	struct obu_route_info ri;
+
+	return obu_core_upstream(f->c, &ri) && vn_mac_eq(&ri.next_hop, nh);
+}
+
+/* The id of a sent heartbeat frame (bytes 32..35). */
+static uint32_t tx_id(const struct h_pkt *p)
+{
+	return vn_get_be32(p->b + 32);
+}
+
+static uint32_t st(const struct vn_mac *m)
+{
+	return obu_stagger(m);
+}
+
+static void tune_k4(struct obu_params *p)
+{
+	p->relay_sparse = 4;
+}
+
+/* Rule 1: with nobody depending on it, an OBU relays exactly the ids of its
+ * sparse set, (id + stagger(self)) % K == 0 -- another OBU a different set
+ * -- and every id from the first reply from below on. */
+static void test_sparse_relay_and_stagger(void **state)
+{
+	const struct vn_mac *self[2] = {&A, &B};
+	uint32_t sets[2] = {0, 0};
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct fx *f = fx_new_as(self[k], tune_k4);
+		vn_usec t = MS(1000);
+		uint8_t rp[64];
+		size_t n;
+
+		for (uint32_t id = 0; id < 16; id++, t += MS(100)) {
+			h_clear(&f->h);
+			hb(f, &R, id, 1, t);
+			run_to(f, t + MS(50));
+			bool relayed = false;
+
+			for (size_t i = 0; i < f->h.ntx; i++)
+				if (f->h.tx[i].len == VN_HEARTBEAT_LEN) {
+					assert_int_equal(tx_id(&f->h.tx[i]), id);
+					relayed = true;
+				}
+			/* one neighbour (R): K = min(4, pow2floor(4 * 1)) = 4 */
+			assert_int_equal(relayed, (id + st(self[k])) % 4 == 0);
+			if (relayed)
+				sets[k] |= 1u << (id % 4);
+		}
+		assert_int_equal(ctr(f, "hb_relayed"), 4);
+		assert_int_equal(ctr(f, "hb_relayed_sparse"), 4);
+		assert_int_equal(ctr(f, "hb_not_relayed_duty"), 12);
+		/* a reply from below (D's, via C): full duty from that frame on */
+		n = b_reply(rp, self[k], &C, &R, 1607, 16, 2, &D);
+		feed(f, rp, n, t);
+		for (uint32_t id = 16; id < 24; id++, t += MS(100))
+			hb(f, &R, id, 1, t);
+		assert_int_equal(ctr(f, "hb_relayed"), 4 + 8);
+		fx_free(f);
+	}
+	/* the staggers of A and B differ mod 4 here: different sets */
+	if (st(&A) % 4 != st(&B) % 4)
+		assert_int_not_equal(sets[0], sets[1]);
+}
+
+/* Rule 5 (nested sets): a neighbour that delivers only the ids of its
+ * 1-in-8 set is judged on them (100 %, not 12 %); when it goes full its
+ * past sparse ids do not read as losses. */
+static void test_kx_inference(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	const struct obu_nbr *nb;
+	char text[2048], mb[VN_MAC_STRLEN], want[64];
+	int32_t ri, s;
+
+	(void)state;
+	for (uint32_t id = 0; id < 64; id++, t += MS(100)) {
+		hb(f, &R, id, 1, t);
+		if ((id + st(&B)) % 8 == 0)
+			hb(f, &B, id, 2, t + MS(2));
+	}
+	ri = obu_rsu_find(f->c, &R);
+	assert_true(ri >= 0);
+	s = obu_nbr_get(f->c, &B, (uint32_t)ri);
+	nb = nbr_of(f->c, s);
+	assert_int_equal(nb->klog, 3);
+	assert_int_equal(obu_nbr_ratio(f->c, &f->c->rsu[ri], s), 100);
+	obu_core_describe(f->c, t, text, sizeof(text));
+	snprintf(want, sizeof(want), "%s hops 2 ratio 100%%", vn_mac_format(&B, mb));
+	assert_non_null(strstr(text, want));
+	/* B goes full (someone chose it): K_X 1 at once, its window split */
+	for (uint32_t id = 64; id < 68; id++, t += MS(100)) {
+		hb(f, &R, id, 1, t);
+		hb(f, &B, id, 2, t + MS(2));
+	}
+	nb = nbr_of(f->c, s);
+	assert_int_equal(nb->klog, 0);
+	assert_int_equal(nb->kprev, 3);
+	assert_true(obu_nbr_ratio(f->c, &f->c->rsu[ri], s) >= 80);
+	fx_free(f);
+}
+
+/* The reply as the core must write it: to, from A, type, heartbeat fields,
+ * sender A. */
+static void want_reply(uint8_t *w, const struct vn_mac *to, uint32_t id, uint32_t hops,
+		       uint32_t period_ms)
+{
+	struct vn_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.hb.uptime = (vn_u128)id * period_ms + 7;
+	m.hb.id = id;
+	m.hb.hops = hops;
+	m.hb.source = R;
+	memcpy(w, to->b, 6);
+	memcpy(w + 6, A.b, 6);
+	w[12] = 0x30, w[13] = 0x30, w[14] = 0, w[15] = 1;
+	vn_put_be128(w + 16, m.hb.uptime);
+	vn_put_be32(w + 32, id);
+	vn_put_be32(w + 36, hops);
+	memcpy(w + 40, R.b, 6);
+	memcpy(w + 46, A.b, 6);
+}
+
+static const struct h_pkt *last_reply(const struct fx *f)
+{
+	for (size_t i = f->h.ntx; i-- > 0;)
+		if (f->h.tx[i].len % VN_REPLY_LEN == 0 && f->h.tx[i].b[15] == 1)
+			return &f->h.tx[i];
+	return NULL;
+}
+
+/* Rule 3: a reply at once when the upstream changes, to the new upstream,
+ * from the newest heartbeat held with the hops it wrote -- not waiting for
+ * its next copy. */
+static void test_reply_at_once_on_change(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	uint8_t w[VN_REPLY_LEN];
+	const struct h_pkt *p;
+	uint32_t id;
+
+	(void)state;
+	for (id = 0; id < 5; id++, t += MS(100)) {
+		hb(f, &R, id, 1, t);
+		if (id == 0) {
+			p = last_reply(f);
+			assert_non_null(p);
+			want_reply(w, &R, 0, 1, 100);
+			assert_memory_equal(p->b, w, VN_REPLY_LEN);
+		}
+		hb(f, &B, id, 2, t + MS(2)); /* B: sparse or not, a candidate */
+		run_to(f, t + MS(50));
+	}
+	assert_true(up_is(f, &R));
+	assert_int_equal(ctr(f, "replies_sent_change"), 1);
+	/* R goes silent, B goes on: R is dead after 2.25 periods, and B, a
+	 * longer path, is taken two periods later (keep_dead): the reply goes
+	 * to B at that moment, for the newest id B brought */
+	h_clear(&f->h);
+	for (; id < 12 && !up_is(f, &B); id++, t += MS(100)) {
+		hb(f, &B, id, 2, t + MS(2));
+		run_to(f, t + MS(99));
+	}
+	assert_true(up_is(f, &B));
+	/* 3: the first to R; one to R again when it was found dead but kept
+	 * while only a longer path existed (it may have gone sparse, having
+	 * lost our keep-alives); the one to B */
+	assert_int_equal(ctr(f, "replies_sent_change"), 3);
+	p = last_reply(f);
+	assert_non_null(p);
+	assert_int_equal(p->len, VN_REPLY_LEN);
+	id--; /* the last one fed */
+	want_reply(w, &B, id, 2, 100);
+	assert_memory_equal(p->b, w, VN_REPLY_LEN);
+	fx_free(f);
+}
+
+/* Rule 3: keep-alives on the upstream's copies of the ids of our K_a set,
+ * and, when such a copy is lost, on its next copy once K_a ids passed. */
+static void test_keepalive_schedule(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	uint32_t ka = f->p.reply_keepalive, keep = 0, lost = UINT32_MAX;
+	bool owed_seen = false;
+
+	(void)state;
+	for (uint32_t id = 0; id < 100; id++, t += MS(100)) {
+		uint64_t before = ctr(f, "replies_sent_keepalive");
+
+		if ((id + st(&A)) % ka == 0 && id > 50 && lost == UINT32_MAX) {
+			lost = id; /* this copy never arrives */
+			continue;
+		}
+		hb(f, &R, id, 1, t);
+		if (ctr(f, "replies_sent_keepalive") > before) {
+			keep++;
+			if (lost != UINT32_MAX && id > lost && !owed_seen) {
+				/* the owed one: the next copy, K_a ids after
+				 * the last reply */
+				assert_int_equal(id, lost + 1);
+				owed_seen = true;
+			} else
+				assert_int_equal((id + st(&A)) % ka, 0);
+		}
+	}
+	(void)keep;
+	assert_true(owed_seen);
+	/* 100 ids, K_a 20: 5 due, one lost and made up for by the owed reply
+	 * on the very next copy -- lost + 1 is K_a ids after the previous */
+	assert_true(ctr(f, "replies_sent_keepalive") >= 4 && ctr(f, "replies_sent_keepalive") <= 5);
+	assert_int_equal(ctr(f, "replies_sent_change"), 1);
+	fx_free(f);
+}
+
+/* Rule 4: replies from below wait in a batch for their next hop; 3 within
+ * reply_hold leave as one frame of 3 messages (to/from rewritten, the rest
+ * as received) at the deadline, which next_timer names; a full batch goes at
+ * once; our own reply to that hop takes the batch along, ours first. */
+static void test_reply_batch_bytes(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	const struct vn_mac *snd[3] = {&B, &C, &D};
+	uint8_t in[3][64], w[VN_REPLY_LEN];
+	vn_usec t = MS(1000);
+	size_t n = 0;
+
+	(void)state;
+	hb(f, &R, 0, 1, t);
+	assert_true(up_is(f, &R));
+	h_clear(&f->h);
+	for (int i = 0; i < 3; i++) {
+		n = b_reply(in[i], &A, snd[i], &R, 7, 0, 2, snd[i]);
+		feed(f, in[i], n, t + MS(1 + (vn_usec)i));
+	}
+	assert_int_equal(f->h.ntx, 0);
+	assert_int_equal(obu_core_next_timer(f->c), t + MS(1) + MS(10));
+	run_to(f, t + MS(11));
+	assert_int_equal(f->h.ntx, 1);
+	assert_int_equal(f->h.tx[0].len, 3 * VN_REPLY_LEN);
+	for (int i = 0; i < 3; i++) {
+		memcpy(w, in[i], VN_REPLY_LEN);
+		memcpy(w, R.b, 6);
+		memcpy(w + 6, A.b, 6);
+		assert_memory_equal(f->h.tx[0].b + i * VN_REPLY_LEN, w, VN_REPLY_LEN);
+	}
+	assert_int_equal(ctr(f, "replies_forwarded"), 3);
+	assert_int_equal(ctr(f, "reply_frames_sent"), 1);
+	/* a full batch (24) goes at once */
+	h_clear(&f->h);
+	for (int i = 0; i < VN_REPLY_BATCH_MAX; i++)
+		feed(f, in[i % 3], n, t + MS(20));
+	assert_int_equal(f->h.ntx, 1);
+	assert_int_equal(f->h.tx[0].len, VN_REPLY_BATCH_MAX * VN_REPLY_LEN);
+	/* piggyback: one waiting reply, then our keep-alive: one frame */
+	h_clear(&f->h);
+	t += MS(100);
+	uint32_t id = 1;
+
+	while ((id + st(&A)) % f->p.reply_keepalive != 0)
+		id++;
+	for (uint32_t k = 1; k < id; k++)
+		hb(f, &R, k, 1, t + MS(100) * (k - 1));
+	t += MS(100) * (id - 1);
+	run_to(f, t - MS(50));
+	h_clear(&f->h);
+	feed(f, in[0], n, t);
+	hb(f, &R, id, 1, t + MS(2));
+	{
+		const struct h_pkt *p = &f->h.tx[f->h.ntx - 1];
+
+		assert_int_equal(p->len, 2 * VN_REPLY_LEN);
+		want_reply(w, &R, id, 1, 100);
+		assert_memory_equal(p->b, w, VN_REPLY_LEN); /* ours first */
+		memcpy(w, in[0], VN_REPLY_LEN);
+		memcpy(w, R.b, 6);
+		memcpy(w + 6, A.b, 6);
+		assert_memory_equal(p->b + VN_REPLY_LEN, w, VN_REPLY_LEN);
+	}
+	fx_free(f);
+}
+
+static void tune_cfg100(struct obu_params *p)
+{
+	p->heartbeat_period_ms = 100;
+}
+
+/* Rule 7: the period is learned from the uptimes (250 ms here); a
+ * configured 100 ms is only the start: the upstream dies after m = 2
+ * learned periods (+ 1/4), not 225 ms. */
+static void test_learned_period(void **state)
+{
+	struct fx *f = fx_new(tune_cfg100);
+	vn_usec t = MS(1000), last;
+	int32_t ri;
+
+	(void)state;
+	f->period_ms = 250;
+	/* B at hops 1 as well: an equal path, taken as soon as R is dead */
+	for (uint32_t id = 0; id < 10; id++, t += MS(250)) {
+		hb(f, &R, id, 1, t);
+		hb(f, &B, id, 1, t + MS(2));
+		run_to(f, t + MS(100));
+	}
+	ri = obu_rsu_find(f->c, &R);
+	assert_int_equal(obu_period(f->c, (uint32_t)ri), MS(250));
+	assert_true(up_is(f, &R));
+	last = t - MS(250);
+	/* R silent; B goes on */
+	for (uint32_t id = 10; id < 13; id++, t += MS(250)) {
+		hb(f, &B, id, 1, t + MS(2));
+		run_to(f, t + MS(100));
+		if (t + MS(100) < last + MS(500))
+			assert_true(up_is(f, &R));
+	}
+	/* dead after 2 x 250 + 62 ms (v1's fixed 3 x 100 ms would be 300) */
+	run_to(f, last + MS(563) + MS(1));
+	assert_true(up_is(f, &B));
+	fx_free(f);
+}
+
+/* Rule 6: m(p) = the smallest m in [2, 8] with (1 - p)^m <= 0.1. */
+static void test_m_table(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	static const struct {
+		uint32_t pct, m;
+	} cases[] = {{100, 2}, {90, 2}, {81, 2}, {69, 2}, {68, 3}, {64, 3}, {50, 4},
+		     {36, 6}, {30, 7}, {20, 8}, {0, 8}};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(f->c->m_tab[cases[i].pct], cases[i].m);
+	fx_free(f);
+}
+
+/* Rule 6, last resort: the only upstream is silent past its limit and
+ * there is no other: it is kept (data still goes to it) until the RSU is
+ * gone; the death is counted once. */
+static void test_last_resort(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	uint8_t ip[64];
+	size_t n;
+
+	(void)state;
+	for (uint32_t id = 0; id < 10; id++, t += MS(100))
+		hb(f, &R, id, 1, t);
+	run_to(f, t + MS(500));
+	assert_int_equal(ctr(f, "nbrs_dead"), 1);
+	assert_true(up_is(f, &R));
+	h_clear(&f->h);
+	n = b_ip4(ip, 40, 1, 2);
+	memcpy(f->h.mem + VN_PBUF_HEADROOM, ip, n);
+	obu_core_on_tun(f->c, h_buf(&f->h, ip, n), t + MS(500));
+	assert_int_equal(ctr(f, "up_sent"), 1);
+	assert_int_equal(f->h.ntx, 1);
+	assert_memory_equal(f->h.tx[0].b, R.b, 6);
+	/* the RSU gone (history periods): no upstream */
+	run_to(f, t + MS(1200));
+	assert_false(obu_core_upstream(f->c, &(struct obu_route_info){0}));
+	assert_int_equal(ctr(f, "nbrs_dead"), 1);
+	fx_free(f);
+}
+
+/* Rule 11: a copy 30 ids old with an uptime that fits is late: dropped,
+ * counted, not relayed, nothing reset; a real restart (ids and clock anew,
+ * long after) is still one; so is an old id from the RSU itself. */
+static void test_late_copy_not_restart(void **state)
+{
+	struct fx *f = fx_new(tune_k4);
+	vn_usec t = MS(1000);
+	uint32_t id;
+
+	(void)state;
+	for (id = 0; id < 40; id++, t += MS(100))
+		hb(f, &R, id, 1, t);
+	h_clear(&f->h);
+	hb(f, &B, 9, 2, t); /* id 9 of this incarnation, 30 ids late */
+	assert_int_equal(f->h.ntx, 0);
+	assert_int_equal(ctr(f, "drop_hb_late"), 1);
+	assert_int_equal(ctr(f, "rsu_restarts"), 0);
+	assert_int_equal(f->c->rsu[0].newest, 39);
+	hb(f, &R, 40, 1, t + MS(1)); /* and life goes on */
+	assert_int_equal(ctr(f, "drop_dup_heartbeat"), 0);
+	/* the RSU's own copy of an old id cannot be late: a restart */
+	hb(f, &R, 9, 1, t + MS(2));
+	assert_int_equal(ctr(f, "rsu_restarts"), 1);
+	fx_free(f);
+	/* long after: id 0 again, via a relay, 20 s into the incarnation */
+	f = fx_new(NULL);
+	t = MS(1000);
+	for (id = 0; id < 200; id++, t += MS(100))
+		hb(f, &R, id, 1, t);
+	hb(f, &B, 0, 2, t);
+	assert_int_equal(ctr(f, "rsu_restarts"), 1);
+	assert_int_equal(ctr(f, "drop_hb_late"), 0);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sparse_relay_and_stagger),
+		cmocka_unit_test(test_kx_inference),
+		cmocka_unit_test(test_reply_at_once_on_change),
+		cmocka_unit_test(test_keepalive_schedule),
+		cmocka_unit_test(test_reply_batch_bytes),
+		cmocka_unit_test(test_learned_period),
+		cmocka_unit_test(test_m_table),
+		cmocka_unit_test(test_last_resort),
+		cmocka_unit_test(test_late_copy_not_restart),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
