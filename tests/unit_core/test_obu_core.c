@@ -1,55 +1,8 @@
 /* OBU core, one node driven by hand (PROTOCOL.md §5 and the faults of §6). */
-#include "harness.h"
-#include "obu_core.h"
+#include "obu_fx.h"
 
-static const struct vn_mac R = {{0x04, 0x04, 0x04, 0x04, 0x04, 0x04}}; /* RSU */
 static const struct vn_mac R2 = {{0x04, 0x04, 0x04, 0x04, 0x04, 0x05}}; /* RSU */
-static const struct vn_mac A = {{0x02, 0, 0, 0, 0, 0x0a}}; /* the OBU under test */
-static const struct vn_mac B = {{0x02, 0, 0, 0, 0, 0x0b}};
-static const struct vn_mac C = {{0x02, 0, 0, 0, 0, 0x0c}};
 static const struct vn_mac X = {{0x02, 0, 0, 0, 0, 0x99}};
-
-struct fx {
-	struct harness h;
-	struct obu_core *c;
-	struct obu_params p;
-};
-
-static struct fx *fx_new(void (*tune)(struct obu_params *))
-{
-	struct fx *f = test_calloc(1, sizeof(*f));
-	struct vn_core_io io;
-
-	assert_non_null(f);
-	io = h_io(&f->h);
-	obu_params_default(&f->p);
-	if (tune != NULL)
-		tune(&f->p);
-	assert_null(obu_params_check(&f->p));
-	f->c = obu_core_new(&f->p, &A, &io, MS(1000));
-	assert_non_null(f->c);
-	return f;
-}
-
-static void fx_free(struct fx *f)
-{
-	obu_core_free(f->c);
-	test_free(f);
-}
-
-static uint64_t ctr(const struct fx *f, const char *name)
-{
-	struct h_counter_q q = {name, 0, false};
-
-	obu_core_counters(f->c, h_counter_cb, &q);
-	assert_true(q.found);
-	return q.value;
-}
-
-static void feed(struct fx *f, const uint8_t *p, size_t len, vn_usec now)
-{
-	obu_core_on_frame(f->c, h_buf(&f->h, p, len), now);
-}
 
 /* A heartbeat of RSU src with id, transmitted by `from` with hops. */
 static void hb(struct fx *f, const struct vn_mac *from, const struct vn_mac *src, uint32_t id,
