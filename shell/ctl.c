@@ -225,6 +225,18 @@ struct vn_ctl_client {
 	struct vn_ctl_client *next;
 };
 
+/* Closing a socket with unread input makes the kernel reset the
+ * connection, and the client may lose our answer (e.g. "line too long"):
+ * read what is already there first, a bounded amount. */
+static void drain_and_close(int fd)
+{
+	char junk[4096];
+
+	for (int i = 0; i < 16 && recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0; i++)
+		;
+	close(fd);
+}
+
 static void client_free(struct vn_ctl_client *cl)
 {
 	struct vn_ctl *ctl = cl->ctl;
@@ -232,7 +244,7 @@ static void client_free(struct vn_ctl_client *cl)
 
 	ev_io_stop(ctl->loop, &cl->io);
 	ev_timer_stop(ctl->loop, &cl->timeout);
-	close(cl->fd);
+	drain_and_close(cl->fd);
 	for (pp = &ctl->clients; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == cl) {
 			*pp = cl->next;
