@@ -144,8 +144,10 @@ enum vn_ctl_cmd vn_ctl_parse_req(const char *line, size_t len, struct vn_ctl_req
 		w++;
 	if (w == b)
 		return req->cmd;
-	/* The only argument any command takes; help has no JSON form. */
-	if (b - w == 4 && memcmp(line + w, "json", 4) == 0 && req->cmd != VN_CTL_HELP) {
+	/* The only argument any command takes; help and metrics (Prometheus'
+	 * own format) have no JSON form. */
+	if (b - w == 4 && memcmp(line + w, "json", 4) == 0 && req->cmd != VN_CTL_HELP &&
+	    req->cmd != VN_CTL_METRICS) {
 		req->json = true;
 		return req->cmd;
 	}
@@ -186,7 +188,9 @@ void vn_ctl_answer(const char *line, size_t len, vn_ctl_fn fn, void *ctx, struct
 		vn_strbuf_printf(out, "error: unknown command '%s'\n", word);
 		break;
 	case VN_CTL_BADARG:
-		vn_strbuf_printf(out, "error: unknown argument '%s' (only 'json' is allowed)\n",
+		vn_strbuf_printf(out,
+				 "error: unknown argument '%s' (only 'json', and not after help "
+				 "or metrics)\n",
 				 word);
 		break;
 	}

@@ -58,11 +58,24 @@ static void metric_name(char *dst, size_t cap, const char *prefix, const char *n
 	}
 }
 
+/* A label value: the kernel allows '"' and '\\' in interface names. */
+static void label_value(struct vn_strbuf *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			vn_strbuf_printf(out, "\\%c", *s);
+		else if (*s == '\n')
+			vn_strbuf_printf(out, "\\n");
+		else
+			vn_strbuf_printf(out, "%c", *s);
+	}
+}
+
 static void labels(const struct metrics_walk *mw)
 {
-	/* Interface names are printable without '"' or '\\' (IFNAMSIZ, no
-	 * blanks or slashes), so they need no escaping. */
-	vn_strbuf_printf(mw->out, "{interface=\"%s\"}", mw->d->cfg.interface);
+	vn_strbuf_printf(mw->out, "{interface=\"");
+	label_value(mw->out, mw->d->cfg.interface);
+	vn_strbuf_printf(mw->out, "\"}");
 }
 
 static void one_counter(void *ctx, const char *name, uint64_t value)
@@ -99,8 +112,10 @@ static void info(struct metrics_walk *mw)
 	metric_name(m, sizeof(m), mw->prefix, "info", "");
 	vn_strbuf_printf(mw->out, "# HELP %s The daemon's version and MAC (always 1).\n", m);
 	vn_strbuf_printf(mw->out, "# TYPE %s gauge\n", m);
-	vn_strbuf_printf(mw->out, "%s{interface=\"%s\",version=\"%s\",mac=\"%s\"} 1\n", m,
-			 mw->d->cfg.interface, VANET_VERSION, vn_mac_format(&mw->d->wire.mac, mac));
+	vn_strbuf_printf(mw->out, "%s{interface=\"", m);
+	label_value(mw->out, mw->d->cfg.interface);
+	vn_strbuf_printf(mw->out, "\",version=\"%s\",mac=\"%s\"} 1\n", VANET_VERSION,
+			 vn_mac_format(&mw->d->wire.mac, mac));
 }
 
 void vn_daemon_metrics(const struct daemon *d, struct vn_strbuf *out)

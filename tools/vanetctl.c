@@ -245,6 +245,9 @@ int main(int argc, char *argv[])
 	monitor = strcmp(o.cmd, "monitor") == 0;
 	if ((fd = open_socket(&o)) < 0)
 		return 1;
+	/* help and metrics have one form only: -j is ignored for them. */
+	if (strcmp(o.cmd, "help") == 0 || strcmp(o.cmd, "metrics") == 0)
+		o.json = false;
 	snprintf(line, sizeof(line), "%s%s\n", o.cmd, o.json ? " json" : "");
 	if (send_all(fd, line, strlen(line)) < 0) {
 		fprintf(stderr, "vanetctl: %s: %s\n", o.path, strerror(errno));

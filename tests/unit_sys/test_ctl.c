@@ -70,6 +70,8 @@ static void test_parse_json(void **state)
 	assert_int_equal(req("status json json", &j, w), VN_CTL_BADARG);
 	assert_string_equal(w, "json json");
 	assert_int_equal(req("help json", &j, w), VN_CTL_BADARG);
+	assert_int_equal(req("metrics json", &j, w), VN_CTL_BADARG);
+	assert_string_equal(w, "json");
 	assert_int_equal(req("status \x01'", &j, w), VN_CTL_BADARG);
 	assert_string_equal(w, "??");
 	assert_int_equal(req("json status", &j, w), VN_CTL_UNKNOWN);
@@ -163,7 +165,8 @@ static void test_answer(void **state)
 	answer("routes\n", &out);
 	assert_false(last_json);
 	answer("status yaml\n", &out);
-	assert_string_equal(out.p, "error: unknown argument 'yaml' (only 'json' is allowed)\n");
+	assert_string_equal(out.p, "error: unknown argument 'yaml' (only 'json', and not after "
+				   "help or metrics)\n");
 	/* The server turns monitor into a subscription; the answer is empty. */
 	vn_strbuf_free(&out);
 	vn_ctl_answer("monitor\n", 8, fake, NULL, &out);
