@@ -353,6 +353,7 @@ static void teardown(struct daemon *d)
 		ev_io_stop(d->loop, &d->tun_w);
 		ev_timer_stop(d->loop, &d->timer);
 		ev_timer_stop(d->loop, &d->wire_check);
+		vn_daemon_watch_stop(d);
 		ev_signal_stop(d->loop, &d->sig_term);
 		ev_signal_stop(d->loop, &d->sig_int);
 		ev_signal_stop(d->loop, &d->sig_hup);
@@ -518,6 +519,7 @@ static void start_watchers(struct daemon *d)
 	ev_signal_start(d->loop, &d->sig_term);
 	ev_signal_start(d->loop, &d->sig_int);
 	ev_signal_start(d->loop, &d->sig_hup);
+	vn_daemon_watch_start(d);
 	rearm(d);
 }
 

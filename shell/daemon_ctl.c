@@ -323,10 +323,97 @@ const char *vn_daemon_event_type(const char *msg)
 	return "log";
 }
 
+static void forget_rsu(struct daemon *d, const char *msg);
+
 void vn_daemon_event(struct daemon *d, enum vn_log_level level, const char *type,
 		     const char *msg)
 {
 	if (!d->ctl_ok || d->ctl.n_monitors == 0)
 		return;
+	/* Gone and back within a second must still say "found". */
+	if (strcmp(type, "rsu_gone") == 0)
+		forget_rsu(d, msg);
 	vn_ctl_event(&d->ctl, type, vn_log_level_name(level), msg);
+}
+
+/* --- RSUs found (obud) ----------------------------------------------------- */
+
+struct rsu_set {
+	struct vn_mac mac[VN_DAEMON_RSUS_WATCHED];
+	unsigned n;
+};
+
+static bool set_has(const struct vn_mac *set, unsigned n, const struct vn_mac *m)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (vn_mac_eq(&set[i], m))
+			return true;
+	return false;
+}
+
+/* msg is the core's "rsu <mac> gone (...)". */
+static void forget_rsu(struct daemon *d, const char *msg)
+{
+	char text[VN_MAC_STRLEN];
+	struct vn_mac m;
+
+	if (strlen(msg) < 4 + VN_MAC_STRLEN - 1)
+		return;
+	memcpy(text, msg + 4, VN_MAC_STRLEN - 1);
+	text[VN_MAC_STRLEN - 1] = '\0';
+	if (vn_mac_parse(text, &m) < 0)
+		return;
+	for (unsigned i = 0; i < d->n_rsus; i++) {
+		if (vn_mac_eq(&d->rsus[i], &m)) {
+			d->rsus[i] = d->rsus[--d->n_rsus];
+			return;
+		}
+	}
+}
+
+static void collect_rsu(void *ctx, const struct vn_row *r)
+{
+	struct rsu_set *s = ctx;
+
+	/* Beyond the bound an RSU is simply not announced. */
+	if (r->has_rsu && s->n < VN_DAEMON_RSUS_WATCHED && !set_has(s->mac, s->n, &r->rsu))
+		s->mac[s->n++] = r->rsu;
+}
+
+static void rsu_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon *d = w->data;
+	struct rsu_set now = { .n = 0 };
+	char a[VN_MAC_STRLEN], msg[64];
+
+	(void)loop;
+	(void)revents;
+	if (!d->ctl_ok || d->ctl.n_monitors == 0) {
+		d->rsus_known = false; /* nobody to tell: start afresh later */
+		return;
+	}
+	d->ops->neighbours(d->core, vn_now(), collect_rsu, &now);
+	for (unsigned i = 0; d->rsus_known && i < now.n; i++) {
+		if (set_has(d->rsus, d->n_rsus, &now.mac[i]))
+			continue;
+		snprintf(msg, sizeof(msg), "rsu %s found", vn_mac_format(&now.mac[i], a));
+		vn_daemon_event(d, VN_LOG_INFO, "rsu_found", msg);
+	}
+	memcpy(d->rsus, now.mac, sizeof(d->rsus));
+	d->n_rsus = now.n;
+	d->rsus_known = true;
+}
+
+void vn_daemon_watch_start(struct daemon *d)
+{
+	if (d->ops->role != VN_ROLE_OBU)
+		return; /* rsud: a new OBU shows as a "route" event */
+	ev_timer_init(&d->rsu_watch, rsu_watch_cb, 1., 1.);
+	d->rsu_watch.data = d;
+	ev_timer_start(d->loop, &d->rsu_watch);
+}
+
+void vn_daemon_watch_stop(struct daemon *d)
+{
+	ev_timer_stop(d->loop, &d->rsu_watch);
 }

@@ -15,6 +15,8 @@
 #include "notify.h"
 #include "rawsock.h"
 
+#define VN_DAEMON_RSUS_WATCHED 64
+
 /* Counters the daemon itself keeps. Names are part of the contract. */
 #define DAEMON_COUNTERS(X)                                                        \
 	X(rx_frames)                                                              \
@@ -54,6 +56,13 @@ struct daemon {
 	struct vn_ctl ctl;
 	bool ctl_ok;
 	struct vn_notify notify;
+	/* "rsu_found" monitor events (obud): the core logs RSUs that go, not
+	 * those that appear, so the shell looks for new ones once a second
+	 * while a monitor is subscribed (daemon_ctl.c). */
+	ev_timer rsu_watch;
+	struct vn_mac rsus[VN_DAEMON_RSUS_WATCHED];
+	unsigned n_rsus;
+	bool rsus_known; /* rsus[] holds the current set */
 	struct vn_raw_batch rxb;
 	ev_io raw_w, tun_w;
 	ev_timer timer;
@@ -86,6 +95,9 @@ void vn_daemon_metrics(const struct daemon *d, struct vn_strbuf *out);
 /* A line from the core (or the shell) worth a monitor event. */
 void vn_daemon_event(struct daemon *d, enum vn_log_level level, const char *type,
 		     const char *msg);
+/* Starts / stops the once-a-second look for new RSUs (obud only). */
+void vn_daemon_watch_start(struct daemon *d);
+void vn_daemon_watch_stop(struct daemon *d);
 /* The event type of one of the cores' log lines ("upstream", "route", ...). */
 const char *vn_daemon_event_type(const char *msg);
 

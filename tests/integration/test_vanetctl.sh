@@ -76,8 +76,22 @@ for ((i = 0; i < 50; i++)); do subscribed && break; sleep 0.1; done
 vn_check "both monitors subscribed" subscribed
 vn_cut o1 o2
 vn_check "o2 loses its upstream" eval '! vn_wait_upstream o2 1 >/dev/null; for ((i = 0; i < 30; i++)); do [[ $(vn_upstream_line o2) = "upstream: none" ]] && break; sleep 0.1; done; [[ $(vn_upstream_line o2) = "upstream: none" ]]'
+# mon_has FILE REGEX [SECONDS]: until the monitor's output matches.
+mon_has()
+{
+	local end=$((SECONDS + ${3:-5}))
+	while ((SECONDS < end)); do
+		grep -qE "$2" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+vn_check "o2 monitor: the RSU gone (silent for its history)" \
+	mon_has "$VN_TMP/mon.o2" "\"type\":\"rsu_gone\".*rsu $R gone"
 vn_hear o1 o2
 vn_check "o2 has its upstream again" vn_wait_upstream o2 10 2
+vn_check "o2 monitor: the RSU found again" \
+	mon_has "$VN_TMP/mon.o2" "\"type\":\"rsu_found\",\"level\":\"info\",\"message\":\"rsu $R found\""
 kill -HUP "${VN_PID[rsu]}"
 sleep 1
 kill -INT "$mon_o2"
