@@ -10,6 +10,11 @@
 
 #include "log.h"
 
+/* sd_notify sends on a blocking datagram socket: it waits only if PID 1's
+ * queue is full, i.e. systemd stopped reading -- then nobody would act on
+ * our watchdog anyway. Few messages are sent (pings every WATCHDOG_USEC/2,
+ * STATUS= at most once a second), so a reading systemd never fills it. */
+
 /* STATUS= is refreshed at most this often: a flapping route must not turn
  * into a stream of datagrams to PID 1. */
 #define STATUS_PERIOD 1.0
