@@ -48,6 +48,25 @@ bool obu_core_upstream(const struct obu_core *c, struct obu_route_info *out);
 /* Human-readable state (upstream, candidates, downstream routes, counters),
  * one item per line; returns the length it needed (snprintf-style). */
 size_t obu_core_describe(const struct obu_core *c, vn_usec now, char *buf, size_t cap);
+/* Structured tables for the control socket (obu_info.c). */
+struct obu_nbr_info {
+	struct vn_mac mac, rsu; /* the neighbour, as heard for this RSU */
+	uint32_t hops;		/* our distance from the RSU through it */
+	uint32_t ratio;		/* delivery ratio, percent */
+	uint64_t heard_ms;	/* since its last heartbeat copy; UINT64_MAX never */
+	bool upstream;		/* it is our upstream for that RSU */
+	bool chosen_rsu;	/* ... and that RSU is the chosen one */
+	bool below;		/* it sent us replies or data: it is below us */
+};
+struct obu_down_info {
+	struct vn_mac obu, via;
+	uint64_t seen_ms;
+};
+void obu_core_neighbours(const struct obu_core *c, vn_usec now,
+			 void (*fn)(void *ctx, const struct obu_nbr_info *n), void *ctx);
+void obu_core_downstream(const struct obu_core *c, vn_usec now,
+			 void (*fn)(void *ctx, const struct obu_down_info *d), void *ctx);
+uint32_t obu_core_n_downstream(const struct obu_core *c);
 /* Counters as "name value" pairs: calls fn for each. */
 void obu_core_counters(const struct obu_core *c,
 		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx);

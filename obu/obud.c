@@ -1,5 +1,7 @@
 /* obud: the on-board unit daemon. The shell (shell/daemon.c) does all the
  * I/O; this file only plugs the OBU core into it. */
+#include <stdio.h>
+
 #include "daemon.h"
 #include "obu_core.h"
 
@@ -60,6 +62,68 @@ static void counters(const void *core, void (*fn)(void *ctx, const char *name, u
 	obu_core_counters(core, fn, ctx);
 }
 
+static size_t summary(const void *core, vn_usec now, char *buf, size_t cap)
+{
+	struct obu_route_info ri;
+	char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN];
+
+	(void)now;
+	if (!obu_core_upstream(core, &ri))
+		return (size_t)snprintf(buf, cap, "upstream none");
+	return (size_t)snprintf(buf, cap, "upstream %s rsu %s hops %u",
+				vn_mac_format(&ri.next_hop, a), vn_mac_format(&ri.rsu, b), ri.hops);
+}
+
+struct row_walk {
+	vn_row_fn fn;
+	void *ctx;
+};
+
+static void nbr_row(void *ctx, const struct obu_nbr_info *n)
+{
+	const struct row_walk *w = ctx;
+	struct vn_row r = {
+		.kind = "nbr", .mac = n->mac, .rsu = n->rsu, .has_rsu = true,
+		.hops = n->hops, .ratio = n->ratio, .has_ratio = true, .age_ms = n->heard_ms,
+		.state = n->upstream ? (n->chosen_rsu ? "upstream" : "upstream-other-rsu")
+				     : (n->below ? "below" : ""),
+	};
+
+	w->fn(w->ctx, &r);
+}
+
+static void neighbours(const void *core, vn_usec now, vn_row_fn fn, void *ctx)
+{
+	struct row_walk w = { fn, ctx };
+
+	obu_core_neighbours(core, now, nbr_row, &w);
+}
+
+static void down_row(void *ctx, const struct obu_down_info *d)
+{
+	const struct row_walk *w = ctx;
+	struct vn_row r = { .kind = "obu", .mac = d->obu, .via = d->via, .has_via = true,
+			    .age_ms = d->seen_ms, .state = "" };
+
+	w->fn(w->ctx, &r);
+}
+
+/* The upstream is our default route; below us, a route per OBU. */
+static void routes(const void *core, vn_usec now, vn_row_fn fn, void *ctx)
+{
+	struct row_walk w = { fn, ctx };
+	struct obu_route_info ri;
+
+	if (obu_core_upstream(core, &ri)) {
+		struct vn_row r = { .kind = "default", .via = ri.next_hop, .has_via = true,
+				    .rsu = ri.rsu, .has_rsu = true, .hops = ri.hops,
+				    .age_ms = UINT64_MAX, .state = "" };
+
+		fn(ctx, &r);
+	}
+	obu_core_downstream(core, now, down_row, &w);
+}
+
 static const struct vn_core_ops obu_ops = {
 	.role = VN_ROLE_OBU,
 	.create = create,
@@ -73,6 +137,9 @@ static const struct vn_core_ops obu_ops = {
 	.next_timer = next_timer,
 	.describe = describe,
 	.counters = counters,
+	.summary = summary,
+	.neighbours = neighbours,
+	.routes = routes,
 };
 
 int main(int argc, char *argv[])

@@ -34,6 +34,16 @@ struct rsu_route_info {
 };
 /* false if the OBU is unknown or gone. */
 bool rsu_core_route(const struct rsu_core *c, const struct vn_mac *obu, struct rsu_route_info *out);
+/* Structured tables for the control socket (rsu_info.c): every OBU with a
+ * usable route, and how many. */
+struct rsu_obu_info {
+	struct vn_mac obu, next_hop;
+	uint32_t hops, rtt_ms;
+	uint64_t seen_ms; /* since its last sign of life */
+};
+void rsu_core_routes(const struct rsu_core *c, vn_usec now,
+		     void (*fn)(void *ctx, const struct rsu_obu_info *o), void *ctx);
+uint32_t rsu_core_n_routes(const struct rsu_core *c, vn_usec now);
 size_t rsu_core_describe(const struct rsu_core *c, vn_usec now, char *buf, size_t cap);
 void rsu_core_counters(const struct rsu_core *c,
 		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx);

@@ -1,5 +1,6 @@
 /* rsud: the road-side unit daemon. The shell (shell/daemon.c) does all the
  * I/O; this file only plugs the RSU core into it. */
+#include <stdio.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -73,6 +74,48 @@ static void counters(const void *core, void (*fn)(void *ctx, const char *name, u
 	rsu_core_counters(core, fn, ctx);
 }
 
+static size_t summary(const void *core, vn_usec now, char *buf, size_t cap)
+{
+	uint32_t n = rsu_core_n_routes(core, now);
+
+	return (size_t)snprintf(buf, cap, "%u route%s to OBUs", n, n == 1 ? "" : "s");
+}
+
+struct row_walk {
+	vn_row_fn fn;
+	void *ctx;
+	bool neighbours; /* only the OBUs one hop away */
+};
+
+static void obu_row(void *ctx, const struct rsu_obu_info *o)
+{
+	const struct row_walk *w = ctx;
+	struct vn_row r = { .kind = w->neighbours ? "nbr" : "obu", .mac = o->obu,
+			    .via = o->next_hop, .has_via = !w->neighbours, .hops = o->hops,
+			    .rtt_ms = o->rtt_ms, .has_rtt = true, .age_ms = o->seen_ms,
+			    .state = "" };
+
+	if (w->neighbours && o->hops != 1)
+		return;
+	w->fn(w->ctx, &r);
+}
+
+/* The RSU keeps no neighbour table of its own: its neighbours are the OBUs
+ * whose route is one hop. */
+static void neighbours(const void *core, vn_usec now, vn_row_fn fn, void *ctx)
+{
+	struct row_walk w = { fn, ctx, true };
+
+	rsu_core_routes(core, now, obu_row, &w);
+}
+
+static void routes(const void *core, vn_usec now, vn_row_fn fn, void *ctx)
+{
+	struct row_walk w = { fn, ctx, false };
+
+	rsu_core_routes(core, now, obu_row, &w);
+}
+
 static const struct vn_core_ops rsu_ops = {
 	.role = VN_ROLE_RSU,
 	.create = create,
@@ -85,6 +128,9 @@ static const struct vn_core_ops rsu_ops = {
 	.next_timer = next_timer,
 	.describe = describe,
 	.counters = counters,
+	.summary = summary,
+	.neighbours = neighbours,
+	.routes = routes,
 };
 
 int main(int argc, char *argv[])

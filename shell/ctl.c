@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -18,127 +19,6 @@
 #define CLIENT_TIMEOUT 5.0
 #define MAX_CLIENTS 16
 
-/* --- Text buffer --------------------------------------------------------- */
-
-char *vn_strbuf_reserve(struct vn_strbuf *b, size_t n)
-{
-	if (b->oom)
-		return NULL;
-	if (b->cap - b->len < n + 1) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *p;
-
-		while (cap - b->len < n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (p == NULL) {
-			b->oom = true;
-			return NULL;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	return b->p + b->len;
-}
-
-void vn_strbuf_printf(struct vn_strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *dst;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (dst = vn_strbuf_reserve(b, (size_t)n)) == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(dst, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void vn_strbuf_free(struct vn_strbuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
-
-/* --- Commands ------------------------------------------------------------ */
-
-static const struct {
-	const char *name;
-	enum vn_ctl_cmd cmd;
-	const char *help;
-} commands[] = {
-	{ "status", VN_CTL_STATUS, "role, MAC, interfaces, upstream and routes" },
-	{ "counters", VN_CTL_COUNTERS, "one \"name value\" line per counter" },
-	{ "help", VN_CTL_HELP, "this list" },
-};
-
-enum vn_ctl_cmd vn_ctl_parse(const char *line, size_t len, char word[64])
-{
-	size_t a = 0, b = len, n;
-
-	word[0] = '\0';
-	/* Stop at the first line end: one command per connection. */
-	for (size_t i = 0; i < len; i++) {
-		if (line[i] == '\n' || line[i] == '\0') {
-			b = i;
-			break;
-		}
-	}
-	while (a < b && (line[a] == ' ' || line[a] == '\t' || line[a] == '\r'))
-		a++;
-	while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' || line[b - 1] == '\r'))
-		b--;
-	if (a == b)
-		return VN_CTL_EMPTY;
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strlen(commands[i].name) == b - a &&
-		    memcmp(commands[i].name, line + a, b - a) == 0)
-			return commands[i].cmd;
-	}
-	n = b - a < 63 ? b - a : 63;
-	for (size_t i = 0; i < n; i++) {
-		char ch = line[a + i];
-
-		word[i] = (ch >= 0x20 && ch < 0x7f && ch != '\'') ? ch : '?';
-	}
-	word[n] = '\0';
-	return VN_CTL_UNKNOWN;
-}
-
-void vn_ctl_answer(const char *line, size_t len, vn_ctl_fn fn, void *ctx, struct vn_strbuf *out)
-{
-	char word[64];
-	enum vn_ctl_cmd cmd = vn_ctl_parse(line, len, word);
-
-	switch (cmd) {
-	case VN_CTL_STATUS:
-	case VN_CTL_COUNTERS:
-		fn(ctx, cmd, out);
-		break;
-	case VN_CTL_HELP:
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			vn_strbuf_printf(out, "%-9s %s\n", commands[i].name, commands[i].help);
-		break;
-	case VN_CTL_EMPTY:
-		vn_strbuf_printf(out, "error: empty command (try 'help')\n");
-		break;
-	case VN_CTL_UNKNOWN:
-		vn_strbuf_printf(out, "error: unknown command '%s'\n", word);
-		break;
-	}
-	if (out->oom) {
-		/* Say so rather than send a silently cut answer. */
-		out->oom = false;
-		out->len = 0;
-		if (out->cap > 32)
-			out->len = (size_t)snprintf(out->p, out->cap, "error: out of memory\n");
-	}
-}
-
 /* --- Server -------------------------------------------------------------- */
 
 struct vn_ctl_client {
@@ -146,12 +26,26 @@ struct vn_ctl_client {
 	ev_timer timeout;
 	struct vn_ctl *ctl;
 	int fd;
+	bool monitor; /* subscribed: stays open, gets events */
+	bool json;
 	char in[VN_CTL_LINE_MAX];
 	size_t in_len;
 	struct vn_strbuf out;
 	size_t out_off;
 	struct vn_ctl_client *next;
 };
+
+/* Closing a socket with unread input makes the kernel reset the
+ * connection, and the client may lose our answer (e.g. "line too long"):
+ * read what is already there first, a bounded amount. */
+static void drain_and_close(int fd)
+{
+	char junk[4096];
+
+	for (int i = 0; i < 16 && recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0; i++)
+		;
+	close(fd);
+}
 
 static void client_free(struct vn_ctl_client *cl)
 {
@@ -160,18 +54,30 @@ static void client_free(struct vn_ctl_client *cl)
 
 	ev_io_stop(ctl->loop, &cl->io);
 	ev_timer_stop(ctl->loop, &cl->timeout);
-	close(cl->fd);
+	drain_and_close(cl->fd);
 	for (pp = &ctl->clients; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == cl) {
 			*pp = cl->next;
 			break;
 		}
 	}
-	ctl->n_clients--;
+	if (cl->monitor)
+		ctl->n_monitors--;
+	else
+		ctl->n_clients--;
 	vn_strbuf_free(&cl->out);
 	free(cl);
 }
 
+static void client_watch(struct vn_ctl_client *cl, int events)
+{
+	ev_io_stop(cl->ctl->loop, &cl->io);
+	ev_io_set(&cl->io, cl->fd, events);
+	ev_io_start(cl->ctl->loop, &cl->io);
+}
+
+/* Sends what is pending. An answered client is then closed; a monitor
+ * waits for the next event (and keeps reading, to see it leave). */
 static void client_write(struct vn_ctl_client *cl)
 {
 	while (cl->out_off < cl->out.len) {
@@ -179,26 +85,76 @@ static void client_write(struct vn_ctl_client *cl)
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return; /* wait for EV_WRITE */
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				client_watch(cl, cl->monitor ? EV_READ | EV_WRITE : EV_WRITE);
+				return;
+			}
 			if (errno == EINTR)
 				continue;
-			break; /* client went away */
+			client_free(cl); /* client went away */
+			return;
 		}
 		cl->out_off += (size_t)n;
 	}
-	client_free(cl);
+	if (!cl->monitor) {
+		client_free(cl);
+		return;
+	}
+	cl->out.len = cl->out_off = 0;
+	client_watch(cl, EV_READ);
+}
+
+static void reply_error(struct vn_ctl_client *cl, const char *msg)
+{
+	vn_strbuf_printf(&cl->out, "error: %s\n", msg);
+	client_write(cl);
+}
+
+/* "monitor": from an answered client to a subscriber, within the bound. */
+static void subscribe(struct vn_ctl_client *cl, bool json)
+{
+	struct vn_ctl *ctl = cl->ctl;
+
+	if (ctl->n_monitors >= VN_CTL_MONITORS_MAX) {
+		reply_error(cl, "too many monitors");
+		return;
+	}
+	ev_timer_stop(ctl->loop, &cl->timeout);
+	ctl->n_clients--;
+	ctl->n_monitors++;
+	cl->monitor = true;
+	cl->json = json;
+	cl->in_len = 0;
+	/* The first line says the subscription stands (a script can wait for it). */
+	if (json)
+		vn_strbuf_printf(&cl->out, "{\"type\":\"subscribed\"}\n");
+	else
+		vn_strbuf_printf(&cl->out, "subscribed\n");
+	client_write(cl);
 }
 
 static void client_answer(struct vn_ctl_client *cl)
 {
 	struct vn_ctl *ctl = cl->ctl;
+	struct vn_ctl_req req;
+	char word[64];
 
+	if (vn_ctl_parse_req(cl->in, cl->in_len, &req, word) == VN_CTL_MONITOR) {
+		subscribe(cl, req.json);
+		return;
+	}
 	vn_ctl_answer(cl->in, cl->in_len, ctl->fn, ctl->ctx, &cl->out);
-	ev_io_stop(ctl->loop, &cl->io);
-	ev_io_set(&cl->io, cl->fd, EV_WRITE);
-	ev_io_start(ctl->loop, &cl->io);
 	client_write(cl);
+}
+
+/* A monitor sends nothing more; reading only tells when it has gone. */
+static void monitor_read(struct vn_ctl_client *cl)
+{
+	char junk[256];
+	ssize_t n = recv(cl->fd, junk, sizeof(junk), MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+		client_free(cl);
 }
 
 static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -209,6 +165,10 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	if (revents & EV_WRITE) {
 		client_write(cl);
+		return;
+	}
+	if (cl->monitor) {
+		monitor_read(cl);
 		return;
 	}
 	n = recv(cl->fd, cl->in + cl->in_len, sizeof(cl->in) - cl->in_len, MSG_DONTWAIT);
@@ -225,12 +185,52 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	cl->in_len += (size_t)n;
 	if (n == 0 || memchr(cl->in, '\n', cl->in_len) != NULL)
 		client_answer(cl);
-	else if (cl->in_len == sizeof(cl->in)) {
-		vn_strbuf_printf(&cl->out, "error: line too long\n");
-		ev_io_stop(cl->ctl->loop, &cl->io);
-		ev_io_set(&cl->io, cl->fd, EV_WRITE);
-		ev_io_start(cl->ctl->loop, &cl->io);
-		client_write(cl);
+	else if (cl->in_len == sizeof(cl->in))
+		reply_error(cl, "line too long");
+}
+
+static void event_line(struct vn_strbuf *b, bool json, const char *type, const char *level,
+		       const char *msg)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (json) {
+		vn_strbuf_printf(b, "{\"time\":%lld.%03ld,\"type\":", (long long)ts.tv_sec,
+				 ts.tv_nsec / 1000000);
+		vn_json_str(b, type);
+		vn_strbuf_printf(b, ",\"level\":");
+		vn_json_str(b, level);
+		vn_strbuf_printf(b, ",\"message\":");
+		vn_json_str(b, msg);
+		vn_strbuf_printf(b, "}\n");
+		return;
+	}
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	vn_strbuf_printf(b, "%s.%03ld %s %s\n", when, ts.tv_nsec / 1000000, type, msg);
+}
+
+void vn_ctl_event(struct vn_ctl *ctl, const char *type, const char *level, const char *msg)
+{
+	struct vn_ctl_client *cl = ctl->clients, *next;
+
+	for (; cl != NULL; cl = next) {
+		next = cl->next; /* cl may be freed below */
+		if (!cl->monitor)
+			continue;
+		event_line(&cl->out, cl->json, type, level, msg);
+		/* Too far behind (or out of memory): drop it, never wait. */
+		if (cl->out.oom || cl->out.len - cl->out_off > VN_CTL_MONITOR_PENDING_MAX) {
+			ctl->monitors_dropped++;
+			vn_warn("control socket: dropped a monitor that does not keep up");
+			client_free(cl);
+			continue;
+		}
+		if (!(ev_is_active(&cl->io) && (cl->io.events & EV_WRITE)))
+			client_write(cl);
 	}
 }
 
@@ -239,6 +239,17 @@ static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	client_free(w->data);
+}
+
+static struct vn_ctl_client *oldest_answering(struct vn_ctl *ctl)
+{
+	struct vn_ctl_client *old = NULL;
+
+	/* Monitors have their own bound: they do not make room. */
+	for (struct vn_ctl_client *cl = ctl->clients; cl != NULL; cl = cl->next)
+		if (!cl->monitor)
+			old = cl;
+	return old;
 }
 
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -259,13 +270,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		/* Full: the oldest client (last in the list) makes room, so that
 		 * idle connections cannot lock the operator out. */
-		if (ctl->n_clients >= MAX_CLIENTS) {
-			struct vn_ctl_client *old = ctl->clients;
-
-			while (old->next != NULL)
-				old = old->next;
-			client_free(old);
-		}
+		if (ctl->n_clients >= MAX_CLIENTS)
+			client_free(oldest_answering(ctl));
 		if ((cl = calloc(1, sizeof(*cl))) == NULL) {
 			close(fd);
 			continue;

@@ -1,11 +1,16 @@
 /* The control socket (DAEMON_CONTRACT.md): a unix stream socket; a client
  * sends one line, gets the answer, and the daemon closes the connection.
- * Commands: status, counters, help. */
+ * A line is a command, optionally followed by the word "json":
+ *   status | counters | neighbours | routes | metrics | monitor | help
+ * Every command only reads. "monitor" keeps the connection open and streams
+ * events to it (one line each) until the client goes away; a subscriber
+ * that does not keep up is dropped, never waited for. */
 #ifndef VN_CTL_H
 #define VN_CTL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "syserr.h"
@@ -24,17 +29,41 @@ void vn_strbuf_printf(struct vn_strbuf *b, const char *fmt, ...)
 char *vn_strbuf_reserve(struct vn_strbuf *b, size_t n);
 void vn_strbuf_free(struct vn_strbuf *b);
 
-enum vn_ctl_cmd { VN_CTL_STATUS, VN_CTL_COUNTERS, VN_CTL_HELP, VN_CTL_EMPTY, VN_CTL_UNKNOWN };
+enum vn_ctl_cmd {
+	VN_CTL_STATUS,
+	VN_CTL_COUNTERS,
+	VN_CTL_NEIGHBOURS,
+	VN_CTL_ROUTES,
+	VN_CTL_METRICS,
+	VN_CTL_MONITOR,
+	VN_CTL_HELP,
+	VN_CTL_EMPTY,
+	VN_CTL_UNKNOWN,
+	VN_CTL_BADARG, /* a known command with an argument it does not take */
+};
+
+struct vn_ctl_req {
+	enum vn_ctl_cmd cmd;
+	bool json;
+};
 
 #define VN_CTL_LINE_MAX 256
+/* Monitor subscribers at once, and what one may have pending before it
+ * is dropped as too slow. */
+#define VN_CTL_MONITORS_MAX 8
+#define VN_CTL_MONITOR_PENDING_MAX (64u * 1024u)
 
 /* Parses one request line (len bytes, no NUL needed; surrounding blanks and
- * the line end are ignored). For VN_CTL_UNKNOWN, word gets the command, made
- * printable and shortened, for the error message. */
+ * the line end are ignored). For VN_CTL_UNKNOWN / VN_CTL_BADARG, word gets
+ * the offending word, made printable and shortened, for the error message. */
 enum vn_ctl_cmd vn_ctl_parse(const char *line, size_t len, char word[64]);
+/* The same, with the "json" option in req. */
+enum vn_ctl_cmd vn_ctl_parse_req(const char *line, size_t len, struct vn_ctl_req *req,
+				 char word[64]);
 
-/* What the daemon says for a command; status and counters come from fn. */
-typedef void (*vn_ctl_fn)(void *ctx, enum vn_ctl_cmd cmd, struct vn_strbuf *out);
+/* What the daemon says for a command (status, counters, neighbours, routes,
+ * metrics); help, monitor and errors are answered here. */
+typedef void (*vn_ctl_fn)(void *ctx, const struct vn_ctl_req *req, struct vn_strbuf *out);
 void vn_ctl_answer(const char *line, size_t len, vn_ctl_fn fn, void *ctx, struct vn_strbuf *out);
 
 struct ev_loop;
@@ -48,13 +77,20 @@ struct vn_ctl {
 	vn_ctl_fn fn;
 	void *ctx;
 	struct vn_ctl_client *clients;
-	unsigned n_clients;
+	unsigned n_clients;  /* answering one command */
+	unsigned n_monitors; /* subscribed to events */
+	uint64_t monitors_dropped;
 };
 
 /* Creates the socket (and its directory if missing); refuses if another
  * process is answering on it, removes a stale one. 0, or -1 with *e. */
 int vn_ctl_open(struct vn_ctl *ctl, struct ev_loop *loop, const char *path, vn_ctl_fn fn,
 		void *ctx, struct vn_error *e);
+/* One event for the monitor subscribers: type is a short word ("upstream",
+ * "route", "reload", ...), msg one line of text. */
+void vn_ctl_event(struct vn_ctl *ctl, const char *type, const char *level, const char *msg);
+/* Appends s as a JSON string (quoted, escaped). */
+void vn_json_str(struct vn_strbuf *b, const char *s);
 /* Drops the clients, closes the socket and removes its file. */
 void vn_ctl_close(struct vn_ctl *ctl);
 

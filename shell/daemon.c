@@ -1,7 +1,6 @@
-#include "daemon.h"
+#include "daemon_priv.h"
 
 #include <errno.h>
-#include <ev.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,55 +24,6 @@
  * batch plus a couple of buffers are enough; the pool is there to keep
  * allocation out of the packet path. */
 #define POOL_BUFS (VN_RAW_BATCH + 2)
-
-/* Counters the daemon itself keeps. Names are part of the contract. */
-#define DAEMON_COUNTERS(X)                                                        \
-	X(rx_frames)                                                              \
-	X(rx_drop_truncated)                                                      \
-	X(rx_errors)                                                              \
-	X(tx_frames)                                                              \
-	X(tx_errors)                                                              \
-	X(tun_rx_packets)                                                         \
-	X(tun_rx_errors)                                                          \
-	X(tun_tx_packets)                                                         \
-	X(tun_tx_errors)                                                          \
-	X(reloads)                                                                \
-	X(reload_failures)
-
-struct counters {
-#define X(n) uint64_t n;
-	DAEMON_COUNTERS(X)
-#undef X
-};
-
-struct daemon {
-	const struct vn_core_ops *ops;
-	const char *name;
-	const char *config_path;
-	unsigned verbose;
-	struct vn_config cfg;
-	struct ev_loop *loop;
-	void *core;
-	struct vn_core_io io;
-	struct vn_pool pool;
-	bool pool_ok;
-	struct nl_sock *nl;
-	struct vn_link_info wire;
-	int tun_fd;
-	int tun_ifindex;
-	int raw_fd;
-	struct vn_ctl ctl;
-	bool ctl_ok;
-	struct vn_raw_batch rxb;
-	ev_io raw_w, tun_w;
-	ev_timer timer;
-	ev_timer wire_check; /* looks at the wire interface after an error */
-	int exit_code;
-	ev_signal sig_term, sig_int, sig_hup;
-	vn_usec started;
-	struct counters cnt;
-	struct vn_ratelimit rl_tx, rl_tun_tx, rl_rx, rl_tun_rx, rl_trunc;
-};
 
 vn_usec vn_now(void)
 {
@@ -170,8 +120,10 @@ static void io_deliver(void *ctx, const uint8_t *pkt, size_t len)
 
 static void io_log(void *ctx, enum vn_log_level level, const char *msg)
 {
-	(void)ctx;
 	vn_log(level, "%s", msg);
+	/* Debug lines (e.g. a non-chosen RSU's upstream) stay out of monitors. */
+	if (level <= VN_LOG_INFO)
+		vn_daemon_event(ctx, level, vn_daemon_event_type(msg), msg);
 }
 
 /* --- Event loop ---------------------------------------------------------- */
@@ -285,81 +237,6 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 	rearm(d);
 }
 
-/* --- Status and counters ------------------------------------------------- */
-
-struct counter_walk {
-	struct vn_strbuf *out;
-};
-
-static bool daemon_counter_name(const char *name)
-{
-	static const char *const names[] = {
-#define X(n) #n,
-		DAEMON_COUNTERS(X)
-#undef X
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(names[i], name) == 0)
-			return true;
-	return false;
-}
-
-static void core_counter(void *ctx, const char *name, uint64_t value)
-{
-	struct counter_walk *cw = ctx;
-
-	/* The daemon's own count wins if a core reports the same name. */
-	if (daemon_counter_name(name))
-		return;
-	vn_strbuf_printf(cw->out, "%s %llu\n", name, (unsigned long long)value);
-}
-
-static void describe_core(struct daemon *d, struct vn_strbuf *out)
-{
-	vn_usec now = vn_now();
-	size_t room = 4096, need;
-	char *dst;
-
-	for (int tries = 0; tries < 3; tries++) {
-		dst = vn_strbuf_reserve(out, room);
-		if (dst == NULL)
-			return;
-		need = d->ops->describe(d->core, now, dst, room + 1);
-		if (need <= room) {
-			out->len += need;
-			return;
-		}
-		room = need;
-	}
-}
-
-static void ctl_answer(void *ctx, enum vn_ctl_cmd cmd, struct vn_strbuf *out)
-{
-	struct daemon *d = ctx;
-	char mac[VN_MAC_STRLEN], ip[VN_IP_STRLEN];
-
-	if (cmd == VN_CTL_COUNTERS) {
-		struct counter_walk cw = { out };
-
-#define X(n) vn_strbuf_printf(out, #n " %llu\n", (unsigned long long)d->cnt.n);
-		DAEMON_COUNTERS(X)
-#undef X
-		d->ops->counters(d->core, core_counter, &cw);
-		return;
-	}
-	vn_strbuf_printf(out, "role: %s\n", d->name);
-	vn_strbuf_printf(out, "version: %s\n", VANET_VERSION);
-	vn_strbuf_printf(out, "mac: %s\n", vn_mac_format(&d->wire.mac, mac));
-	vn_strbuf_printf(out, "interface: %s mtu %u\n", d->cfg.interface, d->wire.mtu);
-	vn_strbuf_printf(out, "tun: %s mtu %u\n", d->cfg.tun_name, d->cfg.tun_mtu);
-	for (size_t i = 0; i < d->cfg.n_addrs; i++)
-		vn_strbuf_printf(out, "address: %s/%u\n",
-				 vn_ip_format(&d->cfg.addrs[i].addr, ip), d->cfg.addrs[i].len);
-	vn_strbuf_printf(out, "uptime: %.3f s\n", (double)(vn_now() - d->started) / 1e6);
-	describe_core(d, out);
-}
-
 /* --- Set-up -------------------------------------------------------------- */
 
 static void print_config_error(void *ctx, const char *msg)
@@ -459,9 +336,13 @@ static int setup(struct daemon *d, struct vn_error *e)
 	}
 	if (set_addresses(d, e) < 0)
 		return -1;
-	if (vn_ctl_open(&d->ctl, d->loop, d->cfg.ctl_path, ctl_answer, d, e) < 0)
+	if (vn_ctl_open(&d->ctl, d->loop, d->cfg.ctl_path, vn_daemon_ctl_answer, d, e) < 0)
 		return -1;
 	d->ctl_ok = true;
+	if (vn_notify_init(&d->notify, d->loop, vn_daemon_summary, d) < 0) {
+		vn_error_set(e, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -472,10 +353,12 @@ static void teardown(struct daemon *d)
 		ev_io_stop(d->loop, &d->tun_w);
 		ev_timer_stop(d->loop, &d->timer);
 		ev_timer_stop(d->loop, &d->wire_check);
+		vn_daemon_watch_stop(d);
 		ev_signal_stop(d->loop, &d->sig_term);
 		ev_signal_stop(d->loop, &d->sig_int);
 		ev_signal_stop(d->loop, &d->sig_hup);
 	}
+	vn_notify_fini(&d->notify);
 	if (d->ctl_ok)
 		vn_ctl_close(&d->ctl);
 	if (d->core != NULL)
@@ -560,6 +443,7 @@ static void reload(struct daemon *d)
 	int errors;
 
 	vn_notice("reloading %s", d->config_path);
+	vn_notify_reloading(&d->notify);
 	errors = load_config(d, &n, log_config_error);
 	if (errors > 0) {
 		vn_err("reload: %d error(s) in %s; keeping the running configuration", errors,
@@ -595,10 +479,15 @@ static void reload(struct daemon *d)
 	d->cfg = n;
 	d->cnt.reloads++;
 	vn_notice("configuration reloaded");
+	vn_daemon_event(d, VN_LOG_NOTICE, "reload", "configuration reloaded");
+	vn_notify_ready(&d->notify);
 	rearm(d);
 	return;
 fail:
 	d->cnt.reload_failures++;
+	vn_daemon_event(d, VN_LOG_ERR, "reload", "reload refused: running configuration kept");
+	/* Still running, on the old configuration: ready again. */
+	vn_notify_ready(&d->notify);
 }
 
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -630,6 +519,7 @@ static void start_watchers(struct daemon *d)
 	ev_signal_start(d->loop, &d->sig_term);
 	ev_signal_start(d->loop, &d->sig_int);
 	ev_signal_start(d->loop, &d->sig_hup);
+	vn_daemon_watch_start(d);
 	rearm(d);
 }
 
@@ -653,7 +543,10 @@ static int run(struct daemon *d)
 	} else {
 		start_watchers(d);
 		vn_notice("%s %s running on %s", d->name, VANET_VERSION, d->cfg.interface);
+		/* tun0, the raw socket and the control socket are up. */
+		vn_notify_ready(&d->notify);
 		ev_run(d->loop, 0);
+		vn_notify_stopping(&d->notify);
 		rc = d->exit_code;
 	}
 	teardown(d);

@@ -4,6 +4,7 @@
 #ifndef VN_DAEMON_H
 #define VN_DAEMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,22 @@
 #include "ctl.h"
 #include "mac.h"
 #include "pbuf.h"
+
+/* One line of the neighbours or routes table, whichever core it is from. */
+struct vn_row {
+	const char *kind;  /* routes: "default" (the OBU's upstream) or "obu";
+			    * neighbours: "nbr" */
+	struct vn_mac mac; /* the neighbour, or the route's destination OBU */
+	struct vn_mac via; /* next hop (routes) */
+	struct vn_mac rsu; /* the RSU it is heard for / leads to (obud) */
+	bool has_via, has_rsu, has_ratio, has_rtt;
+	uint32_t hops;	   /* 0: not known */
+	uint32_t ratio;	   /* delivery ratio, percent */
+	uint32_t rtt_ms;
+	uint64_t age_ms;   /* since last heard or seen; UINT64_MAX never */
+	const char *state; /* e.g. "upstream", "below", "" */
+};
+typedef void (*vn_row_fn)(void *ctx, const struct vn_row *r);
 
 /* The core, seen through a small vtable so that one shell serves both. */
 struct vn_core_ops {
@@ -33,6 +50,12 @@ struct vn_core_ops {
 	size_t (*describe)(const void *core, vn_usec now, char *buf, size_t cap);
 	void (*counters)(const void *core, void (*fn)(void *ctx, const char *name, uint64_t value),
 			 void *ctx);
+	/* One line for systemd's STATUS= (obud: its upstream; rsud: its
+	 * routes); snprintf-style. */
+	size_t (*summary)(const void *core, vn_usec now, char *buf, size_t cap);
+	/* The tables behind "vanetctl neighbours" and "vanetctl routes". */
+	void (*neighbours)(const void *core, vn_usec now, vn_row_fn fn, void *ctx);
+	void (*routes)(const void *core, vn_usec now, vn_row_fn fn, void *ctx);
 };
 
 /* The whole program: returns the process exit code (DAEMON_CONTRACT.md). */

@@ -19,10 +19,24 @@ vn_check "o2 -> RSU, 40 pings at 20/s" vn_ping o2 10.77.0.1 40 -i 0.05
 vn_ctl o2 status >/dev/null
 vn_ctl o2 counters >/dev/null
 vn_ctl rsu bogus >/dev/null 2>&1
+for cmd in "-j status" "-j counters" neighbours "-j neighbours" routes "-j routes" metrics; do
+	# shellcheck disable=SC2086 # two words on purpose
+	vn_ctl o1 $cmd >/dev/null
+	# shellcheck disable=SC2086
+	vn_ctl rsu $cmd >/dev/null
+done
 
-# Reloads (good, then bad) and a few hostile frames, under valgrind too.
+# Reloads (good, then bad) and a few hostile frames, under valgrind too,
+# with a monitor on the RSU's reload events (and one left to the tear-down).
+"$VANETCTL" -s "$(vn_sock rsu)" -j monitor >"$VN_TMP/mon.rsu" 2>&1 &
+mon=$!
+"$VANETCTL" -s "$(vn_sock o1)" monitor >/dev/null 2>&1 &
+VN_PIDS+=("$mon" "$!")
+sleep 1
 kill -HUP "${VN_PID[rsu]}" "${VN_PID[o1]}"
 sleep 1
+kill -INT "$mon"
+vn_check "monitor under valgrind saw the reload" grep -q '"type":"reload"' "$VN_TMP/mon.rsu"
 echo "[log]" >>"$VN_TMP/o2.conf"
 echo "no_such_key = 1" >>"$VN_TMP/o2.conf"
 kill -HUP "${VN_PID[o2]}"

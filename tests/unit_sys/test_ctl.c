@@ -1,6 +1,7 @@
 /* Control-socket command parsing and answers (without a daemon). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -37,6 +38,74 @@ static void test_parse(void **state)
 	assert_int_equal(vn_ctl_parse("help\0junk", 9, w), VN_CTL_HELP);
 }
 
+static enum vn_ctl_cmd req(const char *s, bool *json, char word[64])
+{
+	struct vn_ctl_req r;
+	enum vn_ctl_cmd cmd = vn_ctl_parse_req(s, strlen(s), &r, word);
+
+	assert_int_equal(cmd, r.cmd);
+	*json = r.json;
+	return cmd;
+}
+
+static void test_parse_json(void **state)
+{
+	char w[64];
+	bool j;
+
+	(void)state;
+	assert_int_equal(req("status json\n", &j, w), VN_CTL_STATUS);
+	assert_true(j);
+	assert_int_equal(req("  counters \t json \r\n", &j, w), VN_CTL_COUNTERS);
+	assert_true(j);
+	assert_int_equal(req("neighbours", &j, w), VN_CTL_NEIGHBOURS);
+	assert_false(j);
+	assert_int_equal(req("routes json", &j, w), VN_CTL_ROUTES);
+	assert_int_equal(req("metrics", &j, w), VN_CTL_METRICS);
+	assert_int_equal(req("monitor json", &j, w), VN_CTL_MONITOR);
+	assert_true(j);
+	/* Anything else after a command is refused, naming it. */
+	assert_int_equal(req("status jsonx", &j, w), VN_CTL_BADARG);
+	assert_string_equal(w, "jsonx");
+	assert_int_equal(req("status json json", &j, w), VN_CTL_BADARG);
+	assert_string_equal(w, "json json");
+	assert_int_equal(req("help json", &j, w), VN_CTL_BADARG);
+	assert_int_equal(req("metrics json", &j, w), VN_CTL_BADARG);
+	assert_string_equal(w, "json");
+	assert_int_equal(req("status \x01'", &j, w), VN_CTL_BADARG);
+	assert_string_equal(w, "??");
+	assert_int_equal(req("json status", &j, w), VN_CTL_UNKNOWN);
+	assert_string_equal(w, "json status");
+	/* A word that merely starts like a command is not one. */
+	assert_int_equal(req("statusjson", &j, w), VN_CTL_UNKNOWN);
+}
+
+/* Every byte string, at every length up to the line limit, gives one of the
+ * answers and never a crash (the socket is an outside input). */
+static void test_parse_garbage(void **state)
+{
+	char line[VN_CTL_LINE_MAX], w[64];
+	uint32_t x = 12345;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(round % (int)sizeof(line));
+		struct vn_ctl_req r;
+		enum vn_ctl_cmd cmd;
+
+		for (size_t i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			/* mostly letters and blanks, so that words do match */
+			line[i] = (x >> 24) % 4 == 0 ? (char)(x >> 16) : "status json \n"[(x >> 8) % 13];
+		}
+		cmd = vn_ctl_parse_req(line, len, &r, w);
+		assert_true(cmd <= VN_CTL_BADARG);
+		assert_true(strlen(w) < 64);
+		for (const char *p = w; *p != '\0'; p++)
+			assert_true(*p >= 0x20 && *p < 0x7f && *p != '\'');
+	}
+}
+
 static void test_parse_long(void **state)
 {
 	char line[300], w[64];
@@ -50,11 +119,14 @@ static void test_parse_long(void **state)
 
 static int calls;
 
-static void fake(void *ctx, enum vn_ctl_cmd cmd, struct vn_strbuf *out)
+static bool last_json;
+
+static void fake(void *ctx, const struct vn_ctl_req *req, struct vn_strbuf *out)
 {
 	(void)ctx;
 	calls++;
-	vn_strbuf_printf(out, "%s\n", cmd == VN_CTL_STATUS ? "upstream: none" : "rx_frames 7");
+	last_json = req->json;
+	vn_strbuf_printf(out, "%s\n", req->cmd == VN_CTL_STATUS ? "upstream: none" : "rx_frames 7");
 }
 
 static void answer(const char *line, struct vn_strbuf *out)
@@ -84,8 +156,34 @@ static void test_answer(void **state)
 	assert_non_null(strstr(out.p, "status"));
 	assert_non_null(strstr(out.p, "counters"));
 	assert_non_null(strstr(out.p, "help"));
+	assert_non_null(strstr(out.p, "monitor"));
+	assert_non_null(strstr(out.p, "metrics"));
 	assert_int_equal(calls, 2);
+	answer("status json\n", &out);
+	assert_int_equal(calls, 3);
+	assert_true(last_json);
+	answer("routes\n", &out);
+	assert_false(last_json);
+	answer("status yaml\n", &out);
+	assert_string_equal(out.p, "error: unknown argument 'yaml' (only 'json', and not after "
+				   "help or metrics)\n");
+	/* The server turns monitor into a subscription; the answer is empty. */
 	vn_strbuf_free(&out);
+	vn_ctl_answer("monitor\n", 8, fake, NULL, &out);
+	assert_int_equal(out.len, 0);
+	assert_int_equal(calls, 4);
+	vn_strbuf_free(&out);
+}
+
+static void test_json_str(void **state)
+{
+	struct vn_strbuf b = { 0 };
+
+	(void)state;
+	vn_json_str(&b, "a\"b\\c\n\x01\x7f");
+	b.p[b.len] = '\0';
+	assert_string_equal(b.p, "\"a\\\"b\\\\c\\u000a\\u0001\\u007f\"");
+	vn_strbuf_free(&b);
 }
 
 static void test_strbuf_grows(void **state)
@@ -106,7 +204,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_json),
+		cmocka_unit_test(test_parse_garbage),
 		cmocka_unit_test(test_parse_long),
+		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_answer),
 		cmocka_unit_test(test_strbuf_grows),
 	};

@@ -20,12 +20,12 @@
 
 static char dir[64], path[128];
 
-static void fake(void *ctx, enum vn_ctl_cmd cmd, struct vn_strbuf *out)
+static void fake(void *ctx, const struct vn_ctl_req *req, struct vn_strbuf *out)
 {
 	int *calls = ctx;
 
 	(*calls)++;
-	if (cmd == VN_CTL_STATUS)
+	if (req->cmd == VN_CTL_STATUS)
 		vn_strbuf_printf(out, "upstream: none\n");
 	else
 		for (int i = 0; i < 5000; i++) /* larger than a socket buffer */
@@ -161,11 +161,101 @@ static void test_stale(void **state)
 	ev_loop_destroy(loop);
 }
 
+/* Runs the loop a little and reads what fd has (non-blocking). */
+static size_t pump(struct ev_loop *loop, int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 200; i++) {
+		ssize_t r;
+
+		ev_run(loop, EVRUN_NOWAIT);
+		r = recv(fd, buf + n, cap - n - 1, MSG_DONTWAIT);
+		if (r > 0)
+			n += (size_t)r;
+		else if (r == 0)
+			break;
+		else
+			usleep(200);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+static void test_monitor(void **state)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct vn_ctl ctl;
+	struct vn_error e = { "" };
+	int calls = 0, fd, fj, many[VN_CTL_MONITORS_MAX];
+	char buf[4096];
+	size_t len;
+	char *a;
+
+	(void)state;
+	assert_int_equal(vn_ctl_open(&ctl, loop, path, fake, &calls, &e), 0);
+	fd = client(path);
+	fj = client(path);
+	assert_int_equal(send(fd, "monitor\n", 8, 0), 8);
+	assert_int_equal(send(fj, "monitor json\n", 13, 0), 13);
+	pump(loop, fd, buf, sizeof(buf));
+	assert_string_equal(buf, "subscribed\n");
+	pump(loop, fj, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"type\":\"subscribed\"}\n");
+	assert_int_equal(ctl.n_monitors, 2);
+
+	vn_ctl_event(&ctl, "upstream", "info", "upstream now \"x\"");
+	pump(loop, fd, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " upstream upstream now \"x\"\n"));
+	pump(loop, fj, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"type\":\"upstream\",\"level\":\"info\","
+				    "\"message\":\"upstream now \\\"x\\\"\"}\n"));
+	/* Commands still work while monitors are subscribed. */
+	a = ask(loop, "status\n", &len);
+	assert_string_equal(a, "upstream: none\n");
+	free(a);
+
+	/* A monitor that leaves is noticed and its slot freed. */
+	close(fd);
+	pump(loop, fj, buf, sizeof(buf));
+	assert_int_equal(ctl.n_monitors, 1);
+
+	/* The bound: the ninth monitor is refused. */
+	for (int i = 0; i < VN_CTL_MONITORS_MAX - 1; i++) {
+		many[i] = client(path);
+		assert_int_equal(send(many[i], "monitor\n", 8, 0), 8);
+		pump(loop, many[i], buf, sizeof(buf));
+	}
+	assert_int_equal(ctl.n_monitors, VN_CTL_MONITORS_MAX);
+	a = ask(loop, "monitor\n", &len);
+	assert_string_equal(a, "error: too many monitors\n");
+	free(a);
+
+	/* One that never reads is dropped, not waited for: fj reads nothing
+	 * from here on while events pile up. */
+	for (int i = 0; i < 20000 && ctl.monitors_dropped == 0; i++) {
+		vn_ctl_event(&ctl, "route", "info", "route to obu 02:00:00:00:00:01 now via ...");
+		for (int k = 0; k < VN_CTL_MONITORS_MAX - 1; k++)
+			while (recv(many[k], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				;
+		ev_run(loop, EVRUN_NOWAIT);
+	}
+	assert_true(ctl.monitors_dropped >= 1);
+	assert_int_equal(ctl.n_monitors, VN_CTL_MONITORS_MAX - 1);
+	for (int i = 0; i < VN_CTL_MONITORS_MAX - 1; i++)
+		close(many[i]);
+	close(fj);
+	vn_ctl_close(&ctl);
+	assert_int_equal(calls, 1);
+	ev_loop_destroy(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serve),
 		cmocka_unit_test(test_stale),
+		cmocka_unit_test(test_monitor),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
