@@ -17,8 +17,9 @@
 #    enabled), a veth pair wire0/wire1 is made, rsud is configured on wire0
 #    and started: it must be active (READY=1 with Type=notify); a changed
 #    mtu is applied by "systemctl reload" (same PID, tun0 MTU changed,
-#    reloads 1); with WatchdogSec in the unit, SIGSTOP of rsud must make
-#    systemd restart it (skipped, and said, without WatchdogSec); obud on
+#    reloads 1); with WatchdogSec in the unit (shortened to 2 s by a
+#    drop-in), rsud must stay alive, and once stopped with SIGSTOP be
+#    restarted by the watchdog (skipped, and said, without WatchdogSec); obud on
 #    wire1 finds rsud as its upstream; "systemctl stop" leaves no tun.
 # The container is powered off (killed if it does not stop) on any exit.
 # Prints PASS/FAIL/SKIP lines and "N passed, N failed"; exits 1 on a failure.
@@ -229,16 +230,38 @@ ct_check "systemctl stop obud" timeout 30 systemctl stop obud
 ct_check "no tun1 after stopping obud" sh -c '! ip link show tun1 2>/dev/null'
 
 # --------------------------------------------------------------- watchdog ----
+# The unit's WatchdogSec is replaced by 2 s (a drop-in) to keep the test
+# short: first rsud must live through 3 s (it feeds the watchdog), then,
+# stopped with SIGSTOP, be killed by the watchdog and restarted.
 wd=$(prop rsud WatchdogUSec)
 if [[ -z $wd || $wd = 0 || $wd = infinity ]]; then
 	skip "watchdog: rsud.service has no WatchdogSec (WatchdogUSec=${wd:-unset}): the SIGSTOP test needs the units with sd_notify/WatchdogSec"
 else
+	ct mkdir -p /run/systemd/system/rsud.service.d
+	ct sh -c 'printf "[Service]\nWatchdogSec=2s\n" >/run/systemd/system/rsud.service.d/zz-test-watchdog.conf'
+	ct systemctl daemon-reload
+	ct timeout 30 systemctl restart rsud || { journal rsud; fail "systemctl restart rsud (WatchdogSec=2s)"; }
 	pid=$(prop rsud MainPID)
 	restarts=$(prop rsud NRestarts)
-	log "SIGSTOP to rsud (pid $pid, WatchdogSec $wd)"
+	i=0
+	sleep 3
+	if [[ $(prop rsud MainPID) = "$pid" && $(ct systemctl is-active rsud) = active ]]; then
+		pass "rsud feeds the watchdog (unit WatchdogSec $wd; 3 s alive with WatchdogSec=2s)"
+	else
+		journal rsud
+		fail "rsud was not kept alive by its watchdog pings (pid $pid -> $(prop rsud MainPID))"
+	fi
+	pid=$(prop rsud MainPID)
+	# (never "kill -STOP 0": that would stop this script's process group)
+	until [[ $pid =~ ^[1-9][0-9]*$ ]] || ((i++ > 100)); do
+		sleep 0.1
+		pid=$(prop rsud MainPID)
+	done
+	[[ $pid =~ ^[1-9][0-9]*$ ]] || die "rsud has no main process to stop (MainPID '$pid')"
+	log "SIGSTOP to rsud (pid $pid)"
 	ct kill -STOP "$pid"
 	newpid=$pid
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < 150; i++)); do
 		newpid=$(prop rsud MainPID)
 		[[ $newpid != "$pid" && $newpid != 0 && $(ct systemctl is-active rsud) = active ]] && break
 		sleep 0.1
@@ -248,7 +271,7 @@ else
 		ct journalctl --no-pager -u rsud | grep -i -m1 'watchdog' | sed 's/^/    /' || true
 	else
 		journal rsud
-		fail "rsud (pid $pid) stopped with SIGSTOP was not restarted within 30 s"
+		fail "rsud (pid $pid) stopped with SIGSTOP was not restarted within 15 s"
 		ct kill -CONT "$pid" 2>/dev/null || true
 	fi
 fi
