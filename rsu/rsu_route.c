@@ -234,15 +234,29 @@ const struct rsu_nh *rsu_obu_route(const struct rsu_core *c, const struct vn_mac
 /* Upstream data from `origin` that `from` handed us: a sign of life of the
  * route when `from` is its chosen next hop. Between keep-alive replies this
  * keeps a route in use alive and its next hop fresh. Data through another
- * neighbour refreshes nothing: only replies choose next hops, so a forged
- * or stray frame cannot pull a route, nor keep a dead one alive. */
+ * relay refreshes nothing: only replies choose multi-hop next hops, so a
+ * stray frame cannot pull such a route, nor keep a dead one alive. Data from
+ * the OBU itself makes it a one-hop route (below). */
 void rsu_route_refresh(struct rsu_core *c, const struct vn_mac *origin, const struct vn_mac *from,
 		       vn_usec now)
 {
 	uint32_t slot;
 	struct rsu_obu *o = rsu_obu_find(c, origin, &slot);
 
-	if (o == NULL || o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))
+	if (o == NULL)
+		return;
+	if (vn_mac_eq(from, origin) && (o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))) {
+		/* The OBU itself handed us its data, addressed to us: its
+		 * upstream is us now, one hop, whatever its last reply said.
+		 * The route follows at once (fewest hops wins), also when the
+		 * reply it sent on moving was lost. A relay's frame cannot do
+		 * this: its hops are unknown, so only replies choose those. */
+		uint64_t rtt = o->cur >= 0 ? o->nh[o->cur].rtt_us : 0;
+
+		nh_observe(o, from, 1, o->dedup_top, rtt, now);
+		route_choose(c, slot, now);
+	}
+	if (o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))
 		return;
 	o->nh[o->cur].last_seen = now;
 	o->last_alive = now;

@@ -159,7 +159,14 @@ ct() { nsenter --target "$leader" --all env -i PATH=/usr/sbin:/usr/bin:/sbin:/bi
 # ct_check WHAT CMD...
 ct_check() { local what=$1; shift; if ct "$@"; then pass "$what"; else fail "$what"; fi; }
 
-state=$(ct timeout 60 systemctl is-system-running --wait 2>/dev/null || true)
+# Right after PID 1 appears its bus may not answer yet: systemctl then fails
+# at once with no state, so ask again until it gives one (60 s at most).
+state=
+for ((i = 0; i < 60; i++)); do
+	state=$(ct timeout 60 systemctl is-system-running --wait 2>/dev/null || true)
+	[[ -n $state ]] && break
+	sleep 1
+done
 case $state in
 running) pass "container booted: systemd $(ct systemctl --version | awk 'NR == 1 { print $2 }') is running (booted in $((SECONDS - T_BOOT)) s)" ;;
 degraded)

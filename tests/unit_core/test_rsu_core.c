@@ -258,6 +258,32 @@ static void test_data_via_other_no_refresh(void **state)
 	fx_free(f);
 }
 
+/* C moved from B to us and its reply saying so was lost: its data, handed
+ * to us by C itself, makes the route direct at once (v2: the change reply
+ * may be lost on a lossy link; the data must not wait for a keep-alive). */
+static void test_direct_data_moves_route(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	struct rsu_route_info ri;
+	uint8_t fr[128];
+	size_t n;
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B, 2 hops */
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, B.b, 6);
+	n = b_up(fr, &R, &C, &C, 3, 1); /* from C itself */
+	feed(f, fr, n, T0 + MS(300));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, C.b, 6);
+	assert_int_equal(ri.hops, 1);
+	assert_int_equal(ctr(f, "route_changes"), 2);
+	/* ... and keeps it alive like any data through the chosen next hop */
+	assert_int_equal(ctr(f, "up_refreshed"), 1);
+	fx_free(f);
+}
+
 /* Data through the chosen next hop also keeps it fresh (stale_periods):
  * without heartbeats going out (no ticks), a worse path reported after
  * stale_periods does not win over B while data keeps coming through B, and
@@ -505,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_obu_gone),
 		cmocka_unit_test(test_route_kept_by_data),
 		cmocka_unit_test(test_data_via_other_no_refresh),
+		cmocka_unit_test(test_direct_data_moves_route),
 		cmocka_unit_test(test_data_keeps_next_hop_fresh),
 		cmocka_unit_test(test_data_paths),
 		cmocka_unit_test(test_obu_to_obu),
