@@ -170,13 +170,19 @@ static void became_idle(struct sim *s, struct sim_node *n)
 }
 
 /* The head frame is done with (sent, or given up): on to the next. */
+/* Drops the head of the MAC queue (the queue holds one reference). */
+static void q_pop(const struct sim *s, struct chan_node *c)
+{
+	air_put(c->q[c->q_head]);
+	c->q_head = (c->q_head + 1) % s->opts.mac_queue;
+	c->q_n--;
+}
+
 static void head_done(struct sim *s, struct sim_node *n)
 {
 	struct chan_node *c = &n->ch;
 
-	air_put(c->q[c->q_head]);
-	c->q_head = (c->q_head + 1) % s->opts.mac_queue;
-	c->q_n--;
+	q_pop(s, c);
 	c->retries = 0;
 	c->cw = CW_MIN;
 	c->state = CHAN_IDLE;
@@ -475,11 +481,8 @@ void chan_flush(struct sim *s, struct sim_node *n)
 {
 	struct chan_node *c = &n->ch;
 
-	while (c->q_n > 0) {
-		air_put(c->q[c->q_head]);
-		c->q_head = (c->q_head + 1) % s->opts.mac_queue;
-		c->q_n--;
-	}
+	while (c->q_n > 0)
+		q_pop(s, c);
 	c->state = CHAN_IDLE;
 	c->retries = 0;
 	c->cw = CW_MIN;
@@ -492,11 +495,10 @@ void chan_node_free(struct sim_node *n)
 {
 	struct chan_node *c = &n->ch;
 
-	for (uint32_t k = 0; k < c->q_n; k++)
-		air_put(c->q[(c->q_head + k) % n->sim->opts.mac_queue]);
+	while (c->q_n > 0)
+		q_pop(n->sim, c);
 	free(c->q);
 	c->q = NULL;
-	c->q_n = 0;
 }
 
 void sim_radio_stats(const struct sim *s, int node, struct sim_radio_stats *out)

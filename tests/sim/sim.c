@@ -441,8 +441,7 @@ void sim_link_set(struct sim *s, int from, int to, const struct sim_link_cfg *cf
 {
 	struct sim_link_cfg *c = sim_link_get(s, from, to);
 
-	node_at(s, to);
-	if (c != NULL) {
+	if (c != NULL) { /* it exists, so `to` is a node; sim_link_add checks a new one */
 		*c = *cfg;
 		return;
 	}
