@@ -91,7 +91,11 @@ uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int
 	st = obu_stagger(&nbr_key(c, (uint32_t)s)->mac);
 	/* ids newest - span .. newest - 1; those from win_id on at K_X */
 	a = newest - span;
-	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - newest) < 0) {
+	/* win_id == newest: the first denser copy is the newest id, not yet
+	 * settled, so every settled id is still judged at the old period (had
+	 * they been judged at the new one, a sparse relay would read as 90 %
+	 * lossy the moment someone chose it, and be dropped at once). */
+	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - newest) <= 0) {
 		uint32_t old = n->win_id - a;
 
 		due = due_count(a, old, n->kprev, st) + due_count(n->win_id, span - old, n->klog, st);
@@ -134,7 +138,15 @@ void obu_nbr_infer(struct obu_core *c, int32_t s)
 		kl++;
 	}
 	if (kl < n->klog) {
-		n->kprev = n->klog;
+		/* A second drop within one old period of the first (K 8, then an
+		 * id that happens to fit K 2, then K 1): the middle period was
+		 * never seen over a whole cycle, so the ids before the new split
+		 * stay judged at the old one. Judging them at the middle period
+		 * would count the ids due only there as lost (31 % for a clean
+		 * relay, dropped by the node that just chose it); nested sets make
+		 * the sparser judgement the safe one. */
+		if (n->kprev < n->klog || n->last_id - n->win_id >= (1u << n->kprev))
+			n->kprev = n->klog;
 		n->win_id = n->last_id;
 	} else if (kl > n->klog) {
 		n->kprev = (uint8_t)kl;

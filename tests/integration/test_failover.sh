@@ -12,6 +12,7 @@
 : "${VN_LOSS:=40}"
 : "${VN_FAILOVER_MAX:=3}"	# seconds from the cut to the first reply after it
 : "${VN_SETTLE:=4}"		# seconds for the delivery ratios to build up
+: "${VN_PREFER_MAX:=15}"	# seconds more, at most, for o2 to prefer the clean path
 
 vn_init
 vn_node rsu 02:77:00:00:00:01
@@ -32,6 +33,20 @@ vn_wait_upstream o2 20 || vn_die "o2 has no upstream"
 vn_wait_upstream o3 20 || vn_die "o3 has no upstream"
 vn_log "letting delivery ratios settle for ${VN_SETTLE}s"
 sleep "$VN_SETTLE"
+# With protocol v2, o1 relays only a sparse share of the heartbeats while no
+# one depends on it, so o2 gathers evidence for the 2-hop path slowly (about
+# one id in relay_sparse periods): wait, bounded, for the preference to form,
+# and report how long it took.
+prefer_t0=$EPOCHREALTIME prefer_in=none
+for ((i = 0; i < VN_PREFER_MAX * 10; i++)); do
+	cur=$(vn_upstream_nexthop o2)
+	if [[ ${cur,,} == "$(vn_mac o1)" ]]; then
+		prefer_in=$(vn_since "$prefer_t0")
+		break
+	fi
+	sleep 0.1
+done
+vn_log "o2 took the path via o1 ${prefer_in}s after the settling time (bound ${VN_PREFER_MAX}s)"
 
 # A static topology must not make o2 flap: sample its next hop for 5 s.
 changes=0 prev=$(vn_upstream_nexthop o2) seen="$prev"

@@ -118,15 +118,52 @@ static void test_kx_inference(void **state)
 	obu_core_describe(f->c, t, text, sizeof(text));
 	snprintf(want, sizeof(want), "%s hops 2 ratio 100%%", vn_mac_format(&B, mb));
 	assert_non_null(strstr(text, want));
-	/* B goes full (someone chose it): K_X 1 at once, its window split */
+	/* B goes full (someone chose it): K_X 1 at once, its window split --
+	 * also at its first denser copy, which is the newest id (unsettled):
+	 * the settled ids are still judged at the old period, so B does not
+	 * read as lossy for that one evaluation (the chooser would drop it). */
 	for (uint32_t id = 64; id < 68; id++, t += MS(100)) {
 		hb(f, &R, id, 1, t);
 		hb(f, &B, id, 2, t + MS(2));
+		assert_true(obu_nbr_ratio(f->c, &f->c->rsu[ri], s) >= 80);
 	}
 	nb = nbr_of(f->c, s);
 	assert_int_equal(nb->klog, 0);
 	assert_int_equal(nb->kprev, 3);
 	assert_true(obu_nbr_ratio(f->c, &f->c->rsu[ri], s) >= 80);
+	fx_free(f);
+}
+
+/* Rule 5, a densification in two steps: B at K 8, then (chosen) its first
+ * denser copy happens to fit K 2, then every id. The ids before the second
+ * split stay judged at K 8: B never reads as lossy on the way (it did, at
+ * 31 %, when the middle period judged them, and its chooser dropped it). */
+static void test_kx_two_step_split(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	uint32_t id, x;
+	int32_t ri, s;
+
+	(void)state;
+	for (id = 0; id < 64; id++, t += MS(100)) {
+		hb(f, &R, id, 1, t);
+		if ((id + st(&B)) % 8 == 0)
+			hb(f, &B, id, 2, t + MS(2));
+	}
+	for (x = 64; (x + st(&B)) % 4 != 2; x++)
+		;
+	ri = obu_rsu_find(f->c, &R);
+	s = obu_nbr_get(f->c, &B, (uint32_t)ri);
+	for (; id < x + 8; id++, t += MS(100)) {
+		hb(f, &R, id, 1, t);
+		if (id >= x || (id + st(&B)) % 8 == 0) {
+			hb(f, &B, id, 2, t + MS(2));
+			assert_true(obu_nbr_ratio(f->c, &f->c->rsu[ri], s) >= 80);
+		}
+	}
+	assert_int_equal(nbr_of(f->c, s)->klog, 0);
+	assert_int_equal(nbr_of(f->c, s)->kprev, 3);
 	fx_free(f);
 }
 
@@ -436,6 +473,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sparse_relay_and_stagger),
 		cmocka_unit_test(test_kx_inference),
+		cmocka_unit_test(test_kx_two_step_split),
 		cmocka_unit_test(test_reply_at_once_on_change),
 		cmocka_unit_test(test_keepalive_schedule),
 		cmocka_unit_test(test_reply_batch_bytes),
