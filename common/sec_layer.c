@@ -129,6 +129,11 @@ void vn_sec_set_signkey(struct vn_sec *s, const struct vn_sec_signkey *k, uint32
 	s->epoch = epoch;
 }
 
+uint32_t vn_sec_epoch(const struct vn_sec *s)
+{
+	return s->epoch;
+}
+
 void vn_sec_set_chosen(struct vn_sec *s, const struct vn_mac *rsu)
 {
 	s->chosen = rsu != NULL ? *rsu : (struct vn_mac){ { 0 } };

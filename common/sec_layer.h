@@ -56,6 +56,7 @@ void vn_sec_set_netkeys(struct vn_sec *s, const struct vn_sec_netkeys *k);
 void vn_sec_set_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k);
 /* rsud: its signing key and the epoch of this run (persisted by the shell). */
 void vn_sec_set_signkey(struct vn_sec *s, const struct vn_sec_signkey *k, uint32_t epoch);
+uint32_t vn_sec_epoch(const struct vn_sec *s);
 /* obud: the RSU its core chose (its heartbeats are verified first). */
 void vn_sec_set_chosen(struct vn_sec *s, const struct vn_mac *rsu);
 
