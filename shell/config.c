@@ -444,10 +444,12 @@ static void check_le(struct parse *p, const char *name, uint32_t v, const char *
 /* A secured mode needs its key files; encrypt is not there yet. */
 static void check_security(struct parse *p)
 {
-	const struct vn_security *s = &p->c->sec;
+	struct vn_security *s = &p->c->sec;
 
 	if (s->mode == VN_SEC_OFF)
 		return;
+	if (key_line(p, "mtu") == 0)
+		p->c->tun_mtu = VN_TUN_MTU_SECURED_DEFAULT;
 	p->line = key_line(p, "mode");
 	if (s->mode == VN_SEC_ENCRYPT) {
 		perr(p, "[security] mode encrypt is not implemented yet; use authenticate "

@@ -24,6 +24,10 @@ enum vn_role { VN_ROLE_OBU, VN_ROLE_RSU };
 #define VN_TUN_MTU_MIN 68
 #define VN_TUN_MTU_MAX (VN_PBUF_DATA_MAX - VN_MAX_HLEN)
 #define VN_TUN_MTU_DEFAULT 1472
+/* Secured frames carry 30 bytes more (a 14-byte header shift and the
+ * 16-byte tag, common/sec.h): the default shrinks so that they still fit a
+ * 1500-byte wire. */
+#define VN_TUN_MTU_SECURED_DEFAULT 1442
 #define VN_IPV6_MIN_MTU 1280
 
 /* [security] mode (docs/security.md). */
