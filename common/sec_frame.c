@@ -93,8 +93,9 @@ enum vn_sec_drop vn_sec_decode(uint8_t *frame, size_t len, struct vn_sec_view *v
 	v->inner = frame + VN_SEC_HLEN;
 	v->has_hbext = (flags & VN_SEC_FLAG_HBEXT) != 0;
 	need = VN_SEC_HLEN + v->inner_len + (v->has_hbext ? VN_SEC_HBEXT_LEN : 0) + VN_SEC_TAG_LEN;
-	/* an inner part shorter than a type + subtype is no frame */
-	if (v->inner_len < 2 || need > len)
+	/* an inner part shorter than a type + subtype is no frame; its type is
+	 * the class's (control 00, data 01): nothing else is ever secured */
+	if (v->inner_len < 2 || need > len || v->inner[0] != (uint8_t)v->cls)
 		return VN_SEC_DROP_malformed;
 	if (v->has_hbext && (v->cls != VN_SEC_CLASS_CONTROL ||
 			     !inner_is_heartbeat(v->inner, v->inner_len)))
