@@ -57,8 +57,11 @@ void vn_sec_set_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k);
 /* rsud: its signing key and the epoch of this run (persisted by the shell). */
 void vn_sec_set_signkey(struct vn_sec *s, const struct vn_sec_signkey *k, uint32_t epoch);
 uint32_t vn_sec_epoch(const struct vn_sec *s);
-/* obud: the RSU its core chose (its heartbeats are verified first). */
-void vn_sec_set_chosen(struct vn_sec *s, const struct vn_mac *rsu);
+/* obud: the RSU its core chose and the upstream neighbour it routes
+ * through: that RSU's heartbeats arriving from that neighbour have a
+ * verification reserve of their own, so that a flood in the RSU's name
+ * from anyone else cannot starve them. NULL: none chosen. */
+void vn_sec_set_chosen(struct vn_sec *s, const struct vn_mac *rsu, const struct vn_mac *via);
 
 /* A received frame in b. VN_SEC_OK: b now holds the plain frame (moved by
  * 14 bytes, the payload untouched). Otherwise the drop is counted and b is

@@ -249,8 +249,9 @@ size_t vn_dsec_wrap(struct daemon *d, const uint8_t *frame, size_t len, uint8_t 
 	return vn_sec_tx(d->sec, f, len, head, tail, out);
 }
 
-/* obud: tells the layer which RSU the core routes by (its heartbeats get
- * the reserve budget), at most once a second. */
+/* obud: tells the layer which RSU the core routes by and through which
+ * neighbour (those heartbeats get the reserve budget), at most once a
+ * second. */
 void vn_dsec_follow_upstream(struct daemon *d, vn_usec now)
 {
 	struct vn_daemon_tally t;
@@ -259,5 +260,8 @@ void vn_dsec_follow_upstream(struct daemon *d, vn_usec now)
 		return;
 	d->sec_chosen_at = now;
 	vn_daemon_tally(d, &t);
-	vn_sec_set_chosen(d->sec, t.has_upstream && t.upstream.has_rsu ? &t.upstream.rsu : NULL);
+	if (t.has_upstream && t.upstream.has_rsu && t.upstream.has_via)
+		vn_sec_set_chosen(d->sec, &t.upstream.rsu, &t.upstream.via);
+	else
+		vn_sec_set_chosen(d->sec, NULL, NULL);
 }
