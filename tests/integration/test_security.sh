@@ -94,6 +94,11 @@ for n in rsu o1 o2; do
 	vn_check "$n: vanetctl counters -j has sec_bad_tag" \
 		grep -q '"sec_bad_tag"' <<<"$(vn_ctl "$n" -j counters)"
 done
+m=$(vn_ctl o1 metrics)
+vn_check "o1: metrics pass the exposition format check" \
+	python3 "$(dirname "$0")/check_metrics.py" vanet_obu_ <<<"$m"
+vn_check "o1: metrics carry sec_bad_tag" \
+	grep -qE '^vanet_obu_sec_bad_tag_total\{interface="wire0"\} [1-9][0-9]*$' <<<"$m"
 
 # Key rotation under traffic: key 2 is added everywhere, then made the
 # sending key everywhere, then key 1 is retired; no ping may be lost.
