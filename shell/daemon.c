@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,16 +456,6 @@ static void keep_restart_keys(const struct daemon *d, struct vn_config *n)
 	}
 }
 
-/* Keys reload with the configuration: all files read and checked before
- * any is used, so a bad file keeps the running keys (and configuration). */
-static int reload_keys(struct daemon *d, const struct vn_config *n, struct vn_dsec_keys *k,
-		       struct vn_error *e)
-{
-	if (d->sec == NULL)
-		return 0;
-	return vn_dsec_load_keys(n, k, e);
-}
-
 static void apply_addresses(struct daemon *d, const struct vn_config *n)
 {
 	struct vn_error e;
@@ -486,7 +475,6 @@ static void apply_addresses(struct daemon *d, const struct vn_config *n)
 
 static void reload(struct daemon *d)
 {
-	static struct vn_dsec_keys keys; /* 10 KB: not on the stack */
 	struct vn_config n;
 	struct vn_error e;
 	const char *msg;
@@ -506,7 +494,7 @@ static void reload(struct daemon *d)
 	}
 	keep_restart_keys(d, &n);
 	if (vn_nl_link_get(d->nl, d->cfg.interface, &d->wire, &e) < 0 ||
-	    check_mtu(d, n.tun_mtu, &e) < 0 || reload_keys(d, &n, &keys, &e) < 0) {
+	    check_mtu(d, n.tun_mtu, &e) < 0 || vn_dsec_reload_prepare(d, &n, &e) < 0) {
 		vn_err("reload: %s; keeping the running configuration", e.msg);
 		goto fail;
 	}
@@ -526,12 +514,7 @@ static void reload(struct daemon *d)
 		}
 	}
 	apply_addresses(d, &n);
-	if (d->sec != NULL) {
-		vn_dsec_apply_keys(d, &keys);
-		vn_notice("[security] keys reloaded: %u network key(s), sending with key id %u",
-			  d->sec_nkeys, d->sec_send_id);
-	}
-	sodium_memzero(&keys, sizeof(keys));
+	vn_dsec_reload_commit(d);
 	d->cfg = n;
 	d->cnt.reloads++;
 	vn_notice("configuration reloaded");
@@ -609,22 +592,6 @@ static int run(struct daemon *d)
 	return rc;
 }
 
-/* -t: the key files are part of the configuration. */
-static int check_keys(const struct vn_config *c, const char *path)
-{
-	static struct vn_dsec_keys k;
-	struct vn_error e = { "" };
-
-	if (c->sec.mode == VN_SEC_OFF)
-		return 0;
-	if (sodium_init() < 0 || vn_dsec_load_keys(c, &k, &e) < 0) {
-		fprintf(stderr, "%s: %s\n", path, e.msg[0] != '\0' ? e.msg : "libsodium failed");
-		return 1;
-	}
-	sodium_memzero(&k, sizeof(k));
-	return 0;
-}
-
 int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[])
 {
 	const char *name = vn_role_name(ops->role);
@@ -666,7 +633,7 @@ int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[])
 		fprintf(stderr, "%s: [routing]: %s\n", cli.config, ops->check(&d->cfg));
 		rc = 1;
 	} else if (cli.action == VN_CLI_CHECK) {
-		rc = check_keys(&d->cfg, cli.config);
+		rc = vn_dsec_check_files(&d->cfg, cli.config);
 		if (rc == 0)
 			printf("%s: configuration OK\n", cli.config);
 	} else {

@@ -98,6 +98,12 @@ void vn_dsec_teardown(struct daemon *d);
 size_t vn_dsec_wrap(struct daemon *d, const uint8_t *frame, size_t len, uint8_t **out,
 		    bool *in_place);
 void vn_dsec_follow_upstream(struct daemon *d, vn_usec now);
+/* -n: checks the key files too; the exit code. */
+int vn_dsec_check_files(const struct vn_config *c, const char *path);
+/* SIGHUP: read and check the key files n names (prepare), apply them once
+ * the whole reload is accepted (commit). No-ops with mode = off. */
+int vn_dsec_reload_prepare(struct daemon *d, const struct vn_config *n, struct vn_error *e);
+void vn_dsec_reload_commit(struct daemon *d);
 
 
 /* daemon_ctl.c */

@@ -265,3 +265,41 @@ void vn_dsec_follow_upstream(struct daemon *d, vn_usec now)
 	else
 		vn_sec_set_chosen(d->sec, NULL, NULL);
 }
+
+/* -n: the key files are part of the configuration. Returns the exit code. */
+int vn_dsec_check_files(const struct vn_config *c, const char *path)
+{
+	static struct vn_dsec_keys k;
+	struct vn_error e = { "" };
+
+	if (c->sec.mode == VN_SEC_OFF)
+		return 0;
+	if (sodium_init() < 0 || vn_dsec_load_keys(c, &k, &e) < 0) {
+		fprintf(stderr, "%s: %s\n", path, e.msg[0] != '\0' ? e.msg : "libsodium failed");
+		return 1;
+	}
+	sodium_memzero(&k, sizeof(k));
+	return 0;
+}
+
+/* Keys reload with the configuration: every file is read and checked
+ * before any is used (prepare), and applied only once the whole reload is
+ * accepted (commit), so a bad file keeps the running keys. */
+static struct vn_dsec_keys staged; /* 10 KB: not on the stack */
+
+int vn_dsec_reload_prepare(struct daemon *d, const struct vn_config *n, struct vn_error *e)
+{
+	if (d->sec == NULL)
+		return 0;
+	return vn_dsec_load_keys(n, &staged, e);
+}
+
+void vn_dsec_reload_commit(struct daemon *d)
+{
+	if (d->sec == NULL)
+		return;
+	vn_dsec_apply_keys(d, &staged);
+	sodium_memzero(&staged, sizeof(staged));
+	vn_notice("[security] keys reloaded: %u network key(s), sending with key id %u",
+		  d->sec_nkeys, d->sec_send_id);
+}
