@@ -236,6 +236,10 @@ static bool budget_ok(struct vn_sec *s, struct sec_nbr *n, struct sec_rsu *r,
 	return vn_bucket_take(&r->budget, now);
 }
 
+/* A copy of a verified heartbeat at `hops`, the verified value being at
+ * e->hops: H^(hops - e->hops)(cached value) must be the copy's value (one
+ * hash for the usual copy relayed one hop further). A copy with fewer hops
+ * than any verified one gets the full check. */
 static bool chain_from_cached(const struct vn_hbcache_ent *e, const struct vn_heartbeat *hb,
 			      const struct vn_sec_hbext *x)
 {
@@ -245,8 +249,8 @@ static bool chain_from_cached(const struct vn_hbcache_ent *e, const struct vn_he
 		return vn_sec_chain_ok(x->value, hb->hops, x->max_hops, x->top);
 	if (hb->hops > x->max_hops)
 		return false;
-	vn_sec_hash_n(x->value, hb->hops - e->hops, v);
-	return sodium_memcmp(v, e->ext + 32, VN_SEC_HASH_LEN) == 0;
+	vn_sec_hash_n(e->ext + 32, hb->hops - e->hops, v);
+	return sodium_memcmp(v, x->value, VN_SEC_HASH_LEN) == 0;
 }
 
 static enum vn_sec_drop check_heartbeat(struct vn_sec *s, const struct vn_sec_view *v,

@@ -292,6 +292,43 @@ static void budget_and_cache(void **state)
 	assert_int_equal(counter(w->far.s, "sec_sig_cache_hits"), hits + 1);
 }
 
+/* The far node heard heartbeat 3000 at 2 hops (via the relay); a copy
+ * relayed one hop further (3 hops, its chain value hashed once more) is a
+ * cache hit, not a chain mismatch; the same copy claiming 2 hops with the
+ * 3-hop value is one. (Found with the failover test under VN_SECURITY=1:
+ * the cached check hashed in the wrong direction.) */
+static void cache_hit_one_hop_further(void **state)
+{
+	struct world *w = *state;
+	struct vn_sec_netkeys nk = netkeys(1, 0x11);
+	struct wframe f, g;
+	uint8_t *val;
+	uint64_t hits, chain;
+
+	relayed(w, 3000, &f);
+	memcpy(&g, &f, sizeof(g));
+	g.b.data = g.mem + (f.b.data - f.mem);
+	assert_int_equal(vn_sec_rx(w->far.s, &f.b, 20000000), VN_SEC_OK);
+	hits = counter(w->far.s, "sec_sig_cache_hits");
+	chain = counter(w->far.s, "sec_chain");
+	/* another OBU relays it: hops 3, value hashed once, its own tag */
+	vn_put_be32(g.b.data + VN_SEC_HLEN + 22, 3);
+	val = g.b.data + VN_SEC_HLEN + 32 + 32;
+	vn_sec_hash(val, val);
+	g.b.data[11] = 0x55;
+	retag(&nk, &g);
+	memcpy(&f, &g, sizeof(f));
+	f.b.data = f.mem + (g.b.data - g.mem);
+	assert_int_equal(vn_sec_rx(w->far.s, &g.b, 20000001), VN_SEC_OK);
+	assert_int_equal(counter(w->far.s, "sec_sig_cache_hits"), hits + 1);
+	/* the same 3-hop value claimed at 2 hops */
+	vn_put_be32(f.b.data + VN_SEC_HLEN + 22, 2);
+	f.b.data[11] = 0x56;
+	retag(&nk, &f);
+	assert_int_equal(vn_sec_rx(w->far.s, &f.b, 20000002), VN_SEC_DROP_chain);
+	assert_int_equal(counter(w->far.s, "sec_chain"), chain + 1);
+}
+
 static void counters_named(void **state)
 {
 	struct world *w = *state;
@@ -370,6 +407,7 @@ int main(void)
 		cmocka_unit_test(insider_lowers_hops),
 		cmocka_unit_test(insider_forges_rsu),
 		cmocka_unit_test(budget_and_cache),
+		cmocka_unit_test(cache_hit_one_hop_further),
 		cmocka_unit_test(counters_named),
 		cmocka_unit_test(stale_epoch),
 		cmocka_unit_test(data_and_rotation),
