@@ -11,7 +11,7 @@ command -v groff >/dev/null 2>&1 || { echo "groff missing: skip"; exit 77; }
 bad=0
 problem() { echo "FAIL: $*"; bad=1; }
 
-for page in obud.8 rsud.8 vanetctl.8 vanet.conf.5; do
+for page in obud.8 rsud.8 vanetctl.8 vanet.conf.5 vanet-keygen.1; do
 	f=$mandir/$page
 	[[ -s $f ]] || { problem "$page: not built"; continue; }
 	out=$(groff -ww -man -z "$f" 2>&1) || problem "$page: groff failed"

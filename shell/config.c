@@ -9,7 +9,9 @@
 /* --- The keys ------------------------------------------------------------ */
 
 /* K_POW2: a K_U32 that must also be a power of two. */
-enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL };
+/* K_FILE: an absolute path of any length up to VN_PATH_MAX (K_PATH is a
+ * socket path, bound by sun_path). */
+enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL, K_MODE, K_FILE };
 
 #define R_OBU (1u << VN_ROLE_OBU)
 #define R_RSU (1u << VN_ROLE_RSU)
@@ -60,11 +62,27 @@ static const struct key keys[] = {
 	{ "routing", "ip_expiry_ms", R_RSU, K_U32, 1000, 86400000, CF(rsu.ip_expiry_ms), false, false },
 	{ "routing", "stale_periods", R_RSU, K_U32, 1, 10000, CF(rsu.stale_periods), false, false },
 	{ "routing", "obu_timeout_periods", R_RSU, K_U32, 2, 10000, CF(rsu.obu_timeout_periods), false, false },
+	/* both: security (docs/security.md) */
+	{ "security", "mode", R_ALL, K_MODE, 0, 0, CF(sec.mode), false, false },
+	{ "security", "network_key", R_ALL, K_FILE, 0, 0, CF(sec.network_key), false, false },
+	{ "security", "signing_key", R_RSU, K_FILE, 0, 0, CF(sec.signing_key), false, false },
+	{ "security", "state_dir", R_RSU, K_FILE, 0, 0, CF(sec.state_dir), false, false },
+	{ "security", "max_hops", R_RSU, K_U32, 1, 64, CF(sec.max_hops), false, false },
+	{ "security", "rsu_keys", R_OBU, K_FILE, 0, 0, CF(sec.rsu_keys), false, false },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const sections[] = { "wire", "tun", "routing", "control", "log" };
+static const char *const sections[] = { "wire", "tun", "routing", "control", "log", "security" };
+
+static const char *const mode_names[] = {
+	[VN_SEC_OFF] = "off", [VN_SEC_AUTHENTICATE] = "authenticate", [VN_SEC_ENCRYPT] = "encrypt",
+};
+
+const char *vn_sec_mode_name(enum vn_sec_mode m)
+{
+	return (unsigned)m <= VN_SEC_ENCRYPT ? mode_names[m] : "?";
+}
 
 static const char *const level_names[] = {
 	[VN_LOG_ERR] = "error",	  [VN_LOG_WARN] = "warning", [VN_LOG_NOTICE] = "notice",
@@ -222,6 +240,28 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 		}
 		strcpy(dst, v);
 		return;
+	case K_FILE:
+		if (v[0] != '/' || strlen(v) >= VN_PATH_MAX) {
+			perr(p, "[%s] %s '%s' must be an absolute path", k->section, k->name,
+			     shown(v, b));
+			return;
+		}
+		strcpy(dst, v);
+		return;
+	case K_MODE: {
+		enum vn_sec_mode m;
+
+		for (m = VN_SEC_OFF; m <= VN_SEC_ENCRYPT; m++)
+			if (strcmp(v, mode_names[m]) == 0)
+				break;
+		if (m > VN_SEC_ENCRYPT) {
+			perr(p, "[security] mode '%s' is not one of off, authenticate, encrypt",
+			     shown(v, b));
+			return;
+		}
+		memcpy(dst, &m, sizeof(m));
+		return;
+	}
 	case K_LEVEL: {
 		enum vn_log_level lv;
 
@@ -401,6 +441,32 @@ static void check_le(struct parse *p, const char *name, uint32_t v, const char *
 	perr(p, "[routing] %s %u is larger than %s %u", name, v, limit_name, limit);
 }
 
+/* A secured mode needs its key files; encrypt is not there yet. */
+static void check_security(struct parse *p)
+{
+	struct vn_security *s = &p->c->sec;
+
+	if (s->mode == VN_SEC_OFF)
+		return;
+	if (key_line(p, "mtu") == 0)
+		p->c->tun_mtu = VN_TUN_MTU_SECURED_DEFAULT;
+	p->line = key_line(p, "mode");
+	if (s->mode == VN_SEC_ENCRYPT) {
+		perr(p, "[security] mode encrypt is not implemented yet; use authenticate "
+			"(signed heartbeats, tagged frames, IP packets in clear)");
+		return;
+	}
+	if (s->network_key[0] == '\0')
+		perr(p, "[security] mode %s needs network_key (make one with "
+			"'vanet-keygen network FILE')", vn_sec_mode_name(s->mode));
+	if (p->role == VN_ROLE_RSU && s->signing_key[0] == '\0')
+		perr(p, "[security] mode %s needs signing_key (make one with "
+			"'vanet-keygen rsu FILE')", vn_sec_mode_name(s->mode));
+	if (p->role == VN_ROLE_OBU && s->rsu_keys[0] == '\0')
+		perr(p, "[security] mode %s needs rsu_keys (the RSUs' FILE.pub lines)",
+		     vn_sec_mode_name(s->mode));
+}
+
 static void check_complete(struct parse *p)
 {
 	struct vn_config *c = p->c;
@@ -412,6 +478,7 @@ static void check_complete(struct parse *p)
 		check_le(p, "stale_periods", c->rsu.stale_periods, "obu_timeout_periods",
 			 c->rsu.obu_timeout_periods);
 
+	check_security(p);
 	p->line = 0;
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (keys[i].required && (keys[i].roles & (1u << p->role)) &&
@@ -502,6 +569,9 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 	c->log_level = VN_LOG_INFO;
 	obu_params_default(&c->obu);
 	rsu_params_default(&c->rsu);
+	c->sec.mode = VN_SEC_OFF;
+	strcpy(c->sec.state_dir, "/var/lib/vanet");
+	c->sec.max_hops = 32;
 }
 
 const char *vn_role_default_config(enum vn_role role)

@@ -24,7 +24,24 @@ enum vn_role { VN_ROLE_OBU, VN_ROLE_RSU };
 #define VN_TUN_MTU_MIN 68
 #define VN_TUN_MTU_MAX (VN_PBUF_DATA_MAX - VN_MAX_HLEN)
 #define VN_TUN_MTU_DEFAULT 1472
+/* Secured frames carry 30 bytes more (a 14-byte header shift and the
+ * 16-byte tag, common/sec.h): the default shrinks so that they still fit a
+ * 1500-byte wire. */
+#define VN_TUN_MTU_SECURED_DEFAULT 1442
 #define VN_IPV6_MIN_MTU 1280
+
+/* [security] mode (docs/security.md). */
+enum vn_sec_mode { VN_SEC_OFF, VN_SEC_AUTHENTICATE, VN_SEC_ENCRYPT };
+#define VN_PATH_MAX 4096
+
+struct vn_security {
+	enum vn_sec_mode mode;		    /* [security] mode */
+	char network_key[VN_PATH_MAX];	    /* [security] network_key */
+	char signing_key[VN_PATH_MAX];	    /* [security] signing_key (rsud) */
+	char rsu_keys[VN_PATH_MAX];	    /* [security] rsu_keys (obud) */
+	char state_dir[VN_PATH_MAX];	    /* [security] state_dir (rsud) */
+	uint32_t max_hops;		    /* [security] max_hops (rsud) */
+};
 
 struct vn_config {
 	enum vn_role role;
@@ -37,6 +54,7 @@ struct vn_config {
 	enum vn_log_level log_level;	    /* [log] level */
 	struct obu_params obu;		    /* [routing], role OBU */
 	struct rsu_params rsu;		    /* [routing], role RSU */
+	struct vn_security sec;		    /* [security] */
 };
 
 /* Called once per error with "FILE:LINE: message" (or "FILE: message"). */
@@ -60,6 +78,8 @@ int vn_config_load_string(struct vn_config *c, enum vn_role role, const char *na
 const char *vn_role_default_config(enum vn_role role);
 const char *vn_role_default_socket(enum vn_role role);
 const char *vn_role_name(enum vn_role role);
+
+const char *vn_sec_mode_name(enum vn_sec_mode m);
 
 bool vn_ip_prefix_eq(const struct vn_ip_prefix *a, const struct vn_ip_prefix *b);
 

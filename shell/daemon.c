@@ -14,6 +14,7 @@
 #include "netlink.h"
 #include "rawsock.h"
 #include "rxerr.h"
+#include "sec_layer.h"
 #include "tun.h"
 #include "wire.h"
 
@@ -88,9 +89,8 @@ static void wire_check_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}                                                                 \
 	} while (0)
 
-static void io_send(void *ctx, const uint8_t *frame, size_t len)
+static void raw_send(struct daemon *d, const uint8_t *frame, size_t len)
 {
-	struct daemon *d = ctx;
 	ssize_t n = send(d->raw_fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 
 	if (n == (ssize_t)len) {
@@ -102,6 +102,26 @@ static void io_send(void *ctx, const uint8_t *frame, size_t len)
 		check_wire_soon(d);
 	LOG_LIMITED(&d->rl_tx, VN_LOG_WARN, "send on %s (%zu bytes): %s", d->cfg.interface, len,
 		    n < 0 ? strerror(errno) : "short write");
+}
+
+/* With [security], every frame leaves with its tag (daemon_sec.c); the
+ * core's bytes are put back as they were before it sees them again. */
+static void io_send(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct daemon *d = ctx;
+	uint8_t *out;
+	bool in_place;
+	size_t n;
+
+	if (d->sec == NULL) {
+		raw_send(d, frame, len);
+		return;
+	}
+	n = vn_dsec_wrap(d, frame, len, &out, &in_place);
+	if (n > 0)
+		raw_send(d, out, n);
+	if (in_place)
+		vn_sec_tx_restore((uint8_t *)(uintptr_t)frame);
 }
 
 static void io_deliver(void *ctx, const uint8_t *pkt, size_t len)
@@ -152,6 +172,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	d->ops->tick(d->core, vn_now());
+	vn_dsec_follow_upstream(d, vn_now());
 	rearm(d);
 }
 
@@ -169,6 +190,10 @@ static void rx_one(struct daemon *d, struct vn_pbuf *b, enum vn_raw_rx r, size_t
 		return;
 	}
 	b->len = len;
+	/* Secured: nothing reaches the core before it is verified (each drop
+	 * is counted by the layer, "sec_*"). */
+	if (d->sec != NULL && vn_sec_rx(d->sec, b, vn_now()) != VN_SEC_OK)
+		return;
 	d->ops->on_frame(d->core, b, vn_now());
 }
 
@@ -251,17 +276,19 @@ static void log_config_error(void *ctx, const char *msg)
 	vn_err("%s", msg);
 }
 
-/* A frame is our header plus one tun packet; it must fit the wire. */
+/* A frame is our header plus one tun packet (plus, secured, the 14-byte
+ * security header and the tag); it must fit the wire. */
 static int check_mtu(const struct daemon *d, uint32_t tun_mtu, struct vn_error *e)
 {
-	if ((uint64_t)tun_mtu + VN_MAX_HLEN <= (uint64_t)d->wire.mtu + VN_ETH_HLEN)
+	uint32_t hlen = VN_MAX_HLEN + (d->cfg.sec.mode != VN_SEC_OFF ? VN_SEC_SHIFT + VN_SEC_TAG_LEN : 0);
+
+	if ((uint64_t)tun_mtu + hlen <= (uint64_t)d->wire.mtu + VN_ETH_HLEN)
 		return 0;
 	vn_error_set(e,
 		     "[tun] mtu %u does not fit %s (mtu %u): frames would be %u bytes; "
 		     "set [tun] mtu to at most %u or raise the wire MTU",
-		     tun_mtu, d->cfg.interface, d->wire.mtu, tun_mtu + VN_MAX_HLEN,
-		     d->wire.mtu > VN_MAX_HLEN - VN_ETH_HLEN ? d->wire.mtu - (VN_MAX_HLEN - VN_ETH_HLEN)
-							    : 0);
+		     tun_mtu, d->cfg.interface, d->wire.mtu, tun_mtu + hlen,
+		     d->wire.mtu > hlen - VN_ETH_HLEN ? d->wire.mtu - (hlen - VN_ETH_HLEN) : 0);
 	return -1;
 }
 
@@ -324,7 +351,7 @@ static int setup(struct daemon *d, struct vn_error *e)
 		return -1;
 	}
 	d->pool_ok = true;
-	if (setup_links(d, e) < 0)
+	if (setup_links(d, e) < 0 || vn_dsec_setup(d, e) < 0)
 		return -1;
 	d->io = (struct vn_core_io){ .ctx = d, .send = io_send, .deliver = io_deliver,
 				     .log = io_log };
@@ -363,6 +390,7 @@ static void teardown(struct daemon *d)
 		vn_ctl_close(&d->ctl);
 	if (d->core != NULL)
 		d->ops->destroy(d->core);
+	vn_dsec_teardown(d);
 	/* Closing the only fd of a non-persistent tun removes the interface
 	 * (and its addresses and routes with it). */
 	if (d->tun_fd >= 0)
@@ -416,6 +444,16 @@ static void keep_restart_keys(const struct daemon *d, struct vn_config *n)
 			n->ctl_path, d->cfg.ctl_path);
 		strcpy(n->ctl_path, d->cfg.ctl_path);
 	}
+	if (n->sec.mode != d->cfg.sec.mode) {
+		vn_warn("reload: [security] mode changed to %s: needs a restart, keeping %s",
+			vn_sec_mode_name(n->sec.mode), vn_sec_mode_name(d->cfg.sec.mode));
+		n->sec.mode = d->cfg.sec.mode;
+	}
+	if (strcmp(n->sec.state_dir, d->cfg.sec.state_dir) != 0) {
+		vn_warn("reload: [security] state_dir changed: needs a restart, keeping %s",
+			d->cfg.sec.state_dir);
+		strcpy(n->sec.state_dir, d->cfg.sec.state_dir);
+	}
 }
 
 static void apply_addresses(struct daemon *d, const struct vn_config *n)
@@ -456,7 +494,7 @@ static void reload(struct daemon *d)
 	}
 	keep_restart_keys(d, &n);
 	if (vn_nl_link_get(d->nl, d->cfg.interface, &d->wire, &e) < 0 ||
-	    check_mtu(d, n.tun_mtu, &e) < 0) {
+	    check_mtu(d, n.tun_mtu, &e) < 0 || vn_dsec_reload_prepare(d, &n, &e) < 0) {
 		vn_err("reload: %s; keeping the running configuration", e.msg);
 		goto fail;
 	}
@@ -476,6 +514,7 @@ static void reload(struct daemon *d)
 		}
 	}
 	apply_addresses(d, &n);
+	vn_dsec_reload_commit(d);
 	d->cfg = n;
 	d->cnt.reloads++;
 	vn_notice("configuration reloaded");
@@ -594,8 +633,9 @@ int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[])
 		fprintf(stderr, "%s: [routing]: %s\n", cli.config, ops->check(&d->cfg));
 		rc = 1;
 	} else if (cli.action == VN_CLI_CHECK) {
-		printf("%s: configuration OK\n", cli.config);
-		rc = 0;
+		rc = vn_dsec_check_files(&d->cfg, cli.config);
+		if (rc == 0)
+			printf("%s: configuration OK\n", cli.config);
 	} else {
 		signal(SIGPIPE, SIG_IGN);
 		/* A reload requested while we are still setting up must not kill

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon_priv.h"
+#include "sec_layer.h"
 
 /* --- Counters ------------------------------------------------------------ */
 
@@ -45,6 +46,8 @@ void vn_daemon_counters(const struct daemon *d, vn_counter_fn fn, void *ctx)
 	DAEMON_COUNTERS(X)
 #undef X
 	fn(ctx, "monitors_dropped", d->ctl.monitors_dropped);
+	if (d->sec != NULL)
+		vn_sec_counters(d->sec, fn, ctx);
 	d->ops->counters(d->core, core_counter, &f);
 }
 

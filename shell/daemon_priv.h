@@ -14,6 +14,7 @@
 #include "netlink.h"
 #include "notify.h"
 #include "rawsock.h"
+#include "sec.h"
 
 #define VN_DAEMON_RSUS_WATCHED 64
 
@@ -72,7 +73,37 @@ struct daemon {
 	vn_usec started;
 	struct counters cnt;
 	struct vn_ratelimit rl_tx, rl_tun_tx, rl_rx, rl_tun_rx, rl_trunc;
+	/* [security] (daemon_sec.c): NULL with mode = off */
+	struct vn_sec *sec;
+	uint8_t *sec_tx; /* where control frames are secured */
+	unsigned sec_nkeys, sec_send_id, sec_nrsus;
+	vn_usec sec_chosen_at;
 };
+
+/* daemon_sec.c */
+struct vn_dsec_keys {
+	struct vn_sec_netkeys net;
+	struct vn_sec_signkey sign; /* rsud */
+	struct vn_sec_rsukeys rsus; /* obud */
+};
+/* Reads and checks the key files c names (for c->role). */
+int vn_dsec_load_keys(const struct vn_config *c, struct vn_dsec_keys *k, struct vn_error *e);
+/* mode != off: loads the keys, the RSU's next epoch, creates the layer;
+ * mode = off: the one notice that the network is unauthenticated. */
+int vn_dsec_setup(struct daemon *d, struct vn_error *e);
+void vn_dsec_apply_keys(struct daemon *d, const struct vn_dsec_keys *k);
+void vn_dsec_teardown(struct daemon *d);
+/* The secured form of a frame the core sends; 0: nothing to send.
+ * *in_place: the core's bytes were used, vn_sec_tx_restore them after. */
+size_t vn_dsec_wrap(struct daemon *d, const uint8_t *frame, size_t len, uint8_t **out,
+		    bool *in_place);
+void vn_dsec_follow_upstream(struct daemon *d, vn_usec now);
+/* -n: checks the key files too; the exit code. */
+int vn_dsec_check_files(const struct vn_config *c, const char *path);
+/* SIGHUP: read and check the key files n names (prepare), apply them once
+ * the whole reload is accepted (commit). No-ops with mode = off. */
+int vn_dsec_reload_prepare(struct daemon *d, const struct vn_config *n, struct vn_error *e);
+void vn_dsec_reload_commit(struct daemon *d);
 
 
 /* daemon_ctl.c */

@@ -18,6 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "sec_layer.h"
 #include "wire.h"
 
 static volatile uint64_t sink;
@@ -48,6 +51,15 @@ struct bench {
 	_Alignas(64) uint8_t out[64];		 /* where replies are built */
 	struct vn_msg hb_msg;
 	_Alignas(64) uint8_t copy[VN_PBUF_SIZE]; /* the copying baseline's target */
+	/* [security]: an Upstream frame to secure in place, two layers */
+	_Alignas(64) uint8_t sup[VN_PBUF_SIZE + VN_SEC_OVERHEAD];
+	size_t sup_len;
+	struct vn_sec *tx, *rx;
+	struct vn_sec_signkey key;
+	struct vn_heartbeat shb;
+	uint8_t ext[VN_SEC_HBEXT_LEN];
+	struct vn_sec_hbext x;
+	struct vn_hbcache cache;
 };
 
 typedef uint64_t (*op_fn)(struct bench *s, size_t n);
@@ -62,6 +74,35 @@ static size_t ipv4(uint8_t *p, size_t len)
 	p[12] = 10, p[15] = 2;
 	p[16] = 10, p[19] = 1;
 	return len;
+}
+
+/* Two layers sharing a network key (sender a, receiver rsu), a signed
+ * heartbeat and a cache holding it. Made once. */
+static void setup_sec(struct bench *s)
+{
+	struct vn_sec_params p;
+	struct vn_sec_netkeys nk = {.n = 1};
+
+	if (s->tx != NULL)
+		return;
+	if (sodium_init() < 0)
+		abort();
+	vn_sec_params_default(&p);
+	s->tx = vn_sec_create(&mac_a, &p, 1, 0);
+	s->rx = vn_sec_create(&mac_rsu, &p, 1, 0);
+	nk.k[0].id = 1;
+	memset(nk.k[0].key, 0x11, VN_SEC_KEY_LEN);
+	vn_sec_set_netkeys(s->tx, &nk);
+	vn_sec_set_netkeys(s->rx, &nk);
+	memset(s->key.seed, 5, sizeof(s->key.seed));
+	vn_sec_signkey_expand(&s->key);
+	s->shb = (struct vn_heartbeat){.uptime = 1234567, .id = 42, .hops = 1, .source = mac_rsu};
+	vn_sec_hbext_make(&s->key, &s->shb, 1, 32, s->ext);
+	s->x = (struct vn_sec_hbext){.epoch = 1, .max_hops = 32, .hint = s->ext + 8,
+				     .top = s->ext + 16, .value = s->ext + 32, .sig = s->ext + 48,
+				     .raw = s->ext};
+	vn_hbcache_init(&s->cache);
+	vn_hbcache_put(&s->cache, &s->shb, &s->x, 0);
 }
 
 static void setup(struct bench *s, size_t plen)
@@ -83,6 +124,12 @@ static void setup(struct bench *s, size_t plen)
 	b.len = ipv4(b.data, plen);
 	vn_enc_downstream(&b, &mac_a, &mac_rsu, &mac_rsu, &mac_a);
 	s->down_len = b.len;
+
+	vn_pbuf_init(&b, s->sup, sizeof(s->sup));
+	b.len = ipv4(b.data, plen);
+	vn_enc_upstream(&b, &mac_rsu, &mac_a, &mac_a);
+	s->sup_len = b.len;
+	setup_sec(s);
 
 	vn_enc_heartbeat(s->hb, sizeof(s->hb), &vn_mac_broadcast, &mac_b, &h);
 	if (vn_decode_msg(s->hb, VN_HEARTBEAT_LEN, &s->hb_msg, &used) != VN_RX_OK)
@@ -228,24 +275,141 @@ static uint64_t op_copy_baseline(struct bench *s, size_t n)
 	return acc;
 }
 
+/* --- [security] (common/sec*.c) ------------------------------------------ */
+
+/* The per-hop tag alone over a secured Upstream frame, two ways: keyed
+ * BLAKE2b-128 (what the layer uses) and crypto_auth (HMAC-SHA-512-256, 16
+ * of its 32 bytes kept), the choice docs/performance.md records. */
+static uint64_t op_tag_blake2b(struct bench *s, size_t n)
+{
+	static const uint8_t key[VN_SEC_KEY_LEN] = {1};
+	uint8_t *f = s->sup + VN_PBUF_HEADROOM - VN_UP_HLEN;
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		vn_sec_tag(key, f, s->sup_len + VN_SEC_SHIFT, f + s->sup_len + VN_SEC_SHIFT);
+		acc += f[s->sup_len + VN_SEC_SHIFT];
+		CLOBBER();
+	}
+	return acc;
+}
+
+static uint64_t op_tag_hmac(struct bench *s, size_t n)
+{
+	static const uint8_t key[crypto_auth_KEYBYTES] = {1};
+	uint8_t *f = s->sup + VN_PBUF_HEADROOM - VN_UP_HLEN, out[crypto_auth_BYTES];
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		crypto_auth(out, f, s->sup_len + VN_SEC_SHIFT, key);
+		memcpy(f + s->sup_len + VN_SEC_SHIFT, out, VN_SEC_TAG_LEN);
+		acc += out[0];
+		CLOBBER();
+	}
+	return acc;
+}
+
+/* One hop of an authenticated Upstream frame: the sender's layer secures it
+ * in place (header shift, counter, tag), the receiver's verifies it (tag,
+ * replay window) and shifts it back: both ends of a hop. */
+static uint64_t op_sec_hop(struct bench *s, size_t n)
+{
+	uint8_t *f = s->sup + VN_PBUF_HEADROOM - VN_UP_HLEN, *out;
+	uint64_t acc = 0;
+	struct vn_pbuf b;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = vn_sec_tx(s->tx, f, s->sup_len, VN_PBUF_HEADROOM - VN_UP_HLEN,
+				       sizeof(s->sup) - VN_PBUF_HEADROOM - s->plen, &out);
+
+		b = (struct vn_pbuf){.data = out, .len = len, .start = s->sup, .size = sizeof(s->sup)};
+		acc += vn_sec_rx(s->rx, &b, (vn_usec)i) == VN_SEC_OK;
+		CLOBBER();
+	}
+	return acc;
+}
+
+/* What a flood of bad signatures would cost without the cache and budget:
+ * one Ed25519 verification. */
+static uint64_t op_sig_verify(struct bench *s, size_t n)
+{
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		acc += vn_sec_hbext_sig_ok(s->key.pk, &s->shb, &s->x);
+		CLOBBER();
+	}
+	return acc;
+}
+
+/* What a later copy of a verified heartbeat costs instead: the cache
+ * lookup and the one hash of its next hop's chain value. */
+static uint64_t op_sig_cache_hit(struct bench *s, size_t n)
+{
+	uint64_t acc = 0;
+	uint8_t v[VN_SEC_HASH_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		acc += vn_hbcache_match(&s->cache, &s->shb, &s->x) != NULL;
+		vn_sec_hash(s->x.value, v);
+		acc += v[0];
+		CLOBBER();
+	}
+	return acc;
+}
+
+/* A copy never seen before, at 1 hop of a 32-hop chain: 31 hashes. */
+static uint64_t op_chain_full(struct bench *s, size_t n)
+{
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		acc += vn_sec_chain_ok(s->x.value, 1, 32, s->x.top);
+		CLOBBER();
+	}
+	return acc;
+}
+
+/* The RSU, once a period: seed, chain of 32, Ed25519 signature. */
+static uint64_t op_sign(struct bench *s, size_t n)
+{
+	uint64_t acc = 0;
+	uint8_t ext[VN_SEC_HBEXT_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		vn_sec_hbext_make(&s->key, &s->shb, 1, 32, ext);
+		acc += ext[60];
+		CLOBBER();
+	}
+	return acc;
+}
+
 struct op {
 	const char *name;
 	op_fn fn;
+	unsigned div; /* this op runs OPS_PER_BATCH / div times a batch */
 };
 
 static const struct op ops[] = {
-	{"upstream forward (vn_fwd_rewrite)", op_up_fwd},
-	{"downstream creation (vn_enc_downstream)", op_down_create},
-	{"downstream forward (vn_fwd_rewrite)", op_down_fwd},
-	{"heartbeat reply creation (vn_enc_reply)", op_reply},
-	{"upstream creation (vn_enc_upstream)", op_up_create},
-	{"heartbeat forward (vn_fwd_heartbeat)", op_hb_fwd},
-	{"decode heartbeat (vn_rx_next)", op_dec_hb},
-	{"decode reply (vn_rx_next)", op_dec_reply},
-	{"decode upstream (vn_rx_next)", op_dec_up},
-	{"decode downstream (vn_rx_next)", op_dec_down},
-	{"copying baseline: memcpy + header", op_copy_baseline},
-	{"loop + call overhead (empty function)", op_empty},
+	{"upstream forward (vn_fwd_rewrite)", op_up_fwd, 1},
+	{"downstream creation (vn_enc_downstream)", op_down_create, 1},
+	{"downstream forward (vn_fwd_rewrite)", op_down_fwd, 1},
+	{"heartbeat reply creation (vn_enc_reply)", op_reply, 1},
+	{"upstream creation (vn_enc_upstream)", op_up_create, 1},
+	{"heartbeat forward (vn_fwd_heartbeat)", op_hb_fwd, 1},
+	{"decode heartbeat (vn_rx_next)", op_dec_hb, 1},
+	{"decode reply (vn_rx_next)", op_dec_reply, 1},
+	{"decode upstream (vn_rx_next)", op_dec_up, 1},
+	{"decode downstream (vn_rx_next)", op_dec_down, 1},
+	{"copying baseline: memcpy + header", op_copy_baseline, 1},
+	{"loop + call overhead (empty function)", op_empty, 1},
+	{"sec: tag BLAKE2b-128 (vn_sec_tag)", op_tag_blake2b, 20},
+	{"sec: tag HMAC-SHA-512-256 (crypto_auth)", op_tag_hmac, 20},
+	{"sec: one hop, vn_sec_tx + vn_sec_rx", op_sec_hop, 20},
+	{"sec: signature check (Ed25519 verify)", op_sig_verify, 2000},
+	{"sec: heartbeat cache hit + 1 chain hash", op_sig_cache_hit, 20},
+	{"sec: chain check from scratch (31 hashes)", op_chain_full, 200},
+	{"sec: sign a heartbeat (RSU, 32-hop chain)", op_sign, 2000},
 };
 
 static const size_t sizes[] = {33, 44, 38, 1400};
@@ -289,6 +453,8 @@ static double run_batch(const struct op *o, struct bench *s, size_t ops_per_batc
 {
 	double t0;
 
+	if (o->div > 1)
+		ops_per_batch = ops_per_batch / o->div + 1;
 	sink += o->fn(s, ops_per_batch / 10 + 1);
 	t0 = now_ns();
 	sink += o->fn(s, ops_per_batch);
@@ -359,15 +525,15 @@ int main(int argc, char **argv)
 
 	printf("median ns/op, %zu batches x %zu ops (payload bytes across)\n\n", batches,
 	       ops_per_batch);
-	printf("| %-41s |", "operation");
+	printf("| %-42s |", "operation");
 	for (size_t j = 0; j < NSIZES; j++)
 		printf(" %7zu |", sizes[j]);
-	printf("\n|%s|", "-------------------------------------------");
+	printf("\n|%s|", "--------------------------------------------");
 	for (size_t j = 0; j < NSIZES; j++)
 		printf("--------:|");
 	printf("\n");
 	for (size_t i = 0; i < NOPS; i++) {
-		printf("| %-41s |", ops[i].name);
+		printf("| %-42s |", ops[i].name);
 		for (size_t j = 0; j < NSIZES; j++) {
 			double iqr;
 

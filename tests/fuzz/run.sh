@@ -4,8 +4,8 @@
 #
 #   tests/fuzz/run.sh [SECONDS]
 #
-# SECONDS applies to every target; without it fuzz_decode runs 60 s and
-# fuzz_config 30 s, fuzz_ctl 10 s. BUILD_DIR (default: build-fuzz in the source tree, which
+# SECONDS applies to every target; without it fuzz_decode runs 60 s,
+# fuzz_config 30 s, fuzz_ctl 10 s, fuzz_sec_decode 30 s, fuzz_sec_keys 20 s. BUILD_DIR (default: build-fuzz in the source tree, which
 # git ignores) holds the build, the working corpora and any crash files.
 # Exits non-zero if a target crashes, reports a sanitizer error, or leaves
 # a crash/leak/timeout artifact; the artifact's path is printed.
@@ -26,6 +26,7 @@ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_C_COMPILER=clang -DVANET_FUZZ=ON \
 targets="fuzz_decode"
 [ -f "$ROOT/tests/fuzz/fuzz_config.c" ] && targets="$targets fuzz_config"
 [ -f "$ROOT/tests/fuzz/fuzz_ctl.c" ] && targets="$targets fuzz_ctl"
+targets="$targets fuzz_sec_decode fuzz_sec_keys"
 for t in $targets; do
 	cmake --build "$BUILD_DIR" -j2 --target "$t"
 done
@@ -36,6 +37,8 @@ for t in $targets; do
 	fuzz_decode) secs=${SECS:-60} seeds=decode ;;
 	fuzz_config) secs=${SECS:-30} seeds=config ;;
 	fuzz_ctl) secs=${SECS:-10} seeds=ctl ;;
+	fuzz_sec_decode) secs=${SECS:-30} seeds=sec_decode ;;
+	fuzz_sec_keys) secs=${SECS:-20} seeds=sec_keys ;;
 	esac
 	work="$BUILD_DIR/fuzz-run/$t"
 	rm -rf "$work"

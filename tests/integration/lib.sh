@@ -19,6 +19,10 @@
 #   VN_KEEP=1           do not tear down on exit (the demo's --keep)
 #   VN_TMP              directory for configs, sockets, logs (default: mktemp)
 #   VN_VERBOSE=1        echo every command the harness runs
+#   VN_SECURITY=1       every node in [security] mode = authenticate (one network
+#                       key, one RSU signing key shared by the test's RSUs, each
+#                       RSU its own state_dir), so any test also runs secured
+#   KEYGEN              vanet-keygen (default $VN_BUILD/tools/vanet-keygen)
 #
 # Source it, then: vn_init; vn_node rsu; vn_node o1; vn_hear rsu o1; vn_start_rsu
 # rsu; vn_start_obu o1 11; vn_wait_upstream o1; ... vn_finish.
@@ -32,6 +36,8 @@ VN_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${VN_WRAP:=}"
 : "${VN_PREFIX:=vn$$}"
 : "${VN_KEEP:=0}"
+: "${VN_SECURITY:=0}"
+: "${KEYGEN:=$VN_BUILD/tools/vanet-keygen}"
 
 VN_FAILS=0
 VN_PASSES=0
@@ -126,6 +132,34 @@ vn_init()
 	}
 	EOF
 	vn_log "harness: prefix $VN_PREFIX, temp dir $VN_TMP"
+	[[ $VN_SECURITY = 1 ]] && vn__sec_keys
+}
+
+# VN_SECURITY=1: the keys every node's [security] section names.
+vn__sec_keys()
+{
+	[[ -x $KEYGEN ]] || vn_die "VN_SECURITY=1 needs $KEYGEN"
+	mkdir -m 700 "$VN_TMP/seckeys"
+	"$KEYGEN" network "$VN_TMP/seckeys/net.key" >/dev/null &&
+		"$KEYGEN" rsu "$VN_TMP/seckeys/rsu.key" >/dev/null ||
+		vn_die "vanet-keygen failed"
+	vn_log "harness: [security] mode = authenticate on every node"
+}
+
+# The [security] section of a node under VN_SECURITY=1 (nothing otherwise).
+vn__sec_conf()
+{
+	local n=$1 role=$2 k=$VN_TMP/seckeys
+	[[ $VN_SECURITY = 1 ]] || return 0
+	echo "[security]"
+	echo "mode = authenticate"
+	echo "network_key = $k/net.key"
+	if [[ $role = rsu ]]; then
+		echo "signing_key = $k/rsu.key"
+		echo "state_dir = $VN_TMP/state-$n"
+	else
+		echo "rsu_keys = $k/rsu.key.pub"
+	fi
 }
 
 vn_ns() { echo "${VN_PREFIX}-$1"; }
@@ -242,6 +276,7 @@ vn_conf()
 		[[ $role = obu ]] && echo "candidates = 3"
 		echo "[control]"
 		echo "socket = $VN_TMP/$n.sock"
+		vn__sec_conf "$n" "$role"
 		echo "[log]"
 		echo "level = ${VN_LOG_LEVEL:-info}"
 		[[ -n $extra ]] && printf '%s\n' "$extra"

@@ -131,6 +131,8 @@ void io_send(void *ctx, const uint8_t *frame, size_t len)
 	if (!n->alive)
 		return;
 	note_sent(s, n, frame, len);
+	if (n->sec != NULL && !sim_sec_tx(s, n, &frame, &len))
+		return;
 	if (s->opts.channel == SIM_CHAN_80211P) {
 		chan_send(s, n, frame, len);
 		return;
@@ -287,6 +289,7 @@ void sim_free(struct sim *s)
 
 		core_free(n);
 		chan_node_free(n);
+		sim_sec_free(n);
 		for (size_t k = 0; k < n->tun_n; k++)
 			free(n->tunq[(n->tun_head + k) % s->opts.tun_queue].pkt);
 		free(n->tunq);
@@ -555,6 +558,8 @@ void node_rx(struct sim *s, struct sim_node *n, const uint8_t *frame, size_t len
 	b->len = len;
 	s->delivered_frames++;
 	n->frames_received++;
+	if (n->sec != NULL && !sim_sec_rx(s, n, b))
+		return;
 	if (n->role == SIM_RSU)
 		rsu_core_on_frame(n->core.rsu, b, s->now);
 	else

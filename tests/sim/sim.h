@@ -153,6 +153,21 @@ void sim_at_link_loss(struct sim *s, vn_usec t, int a, int b, double loss);
 void sim_at_restart(struct sim *s, vn_usec t, int node);
 void sim_at_remove(struct sim *s, vn_usec t, int node);
 
+/* --- Security (sim_sec.c, docs/security.md) ---------------------------- */
+
+struct vn_sec;
+/* Puts the security layer `layer` (common/sec_layer.h, made by the caller
+ * with the node's MAC) between the node's core and the air: frames it hears
+ * are verified before its core sees them, frames its core sends are
+ * secured. The simulator owns the layer from now on (freed with it; kept
+ * across sim_restart). sim_transmit_as bypasses it (hostile frames). */
+void sim_secure(struct sim *s, int node, struct vn_sec *layer);
+struct vn_sec *sim_sec(const struct sim *s, int node);
+/* Called with every secured frame a node transmits, as it goes on the air:
+ * what an attacker with a receiver records. NULL stops it. */
+typedef void (*sim_sec_tap_fn)(void *ctx, int node, const uint8_t *frame, size_t len);
+void sim_sec_tap(struct sim *s, sim_sec_tap_fn fn, void *ctx);
+
 /* --- Test packets ------------------------------------------------------- */
 
 /* A tag identifies one test packet: its payload starts with "VNSM" + tag. */

@@ -6,6 +6,7 @@
 #define VN_SIM_PRIV_H
 
 #include "pbuf.h"
+#include "sec.h"
 #include "sim.h"
 
 /* --- PRNG: xoshiro256** seeded by splitmix64 ------------------------------ */
@@ -175,6 +176,8 @@ struct sim_node {
 	struct tun_item *tunq;
 	size_t tun_head, tun_n;
 	struct chan_node ch;
+	struct vn_sec *sec; /* the node's security layer (sim_secure), or NULL */
+	vn_usec sec_chosen_at;
 };
 
 struct sim {
@@ -193,6 +196,10 @@ struct sim {
 	uint64_t dups;
 	struct vn_pbuf rxbuf; /* a receiving core's buffer: calls are sequential */
 	uint8_t rxmem[VN_PBUF_SIZE];
+	/* where a secured node's frames are secured (sim_sec.c) */
+	uint8_t sec_txmem[VN_PBUF_SIZE + VN_SEC_OVERHEAD];
+	sim_sec_tap_fn sec_tap;
+	void *sec_tap_ctx;
 };
 
 /* sim.c */
@@ -228,5 +235,12 @@ void chan_flush(struct sim *s, struct sim_node *n);
 void chan_node_free(struct sim_node *n);
 /* Frees what a pending channel event holds (sim_free). */
 void chan_event_free(const struct sim_ev *e);
+
+/* sim_sec.c: a secured node's frames through its layer. sim_sec_tx
+ * replaces *frame, *len with the secured frame (false: nothing to send);
+ * sim_sec_rx is false for a frame the layer drops. */
+bool sim_sec_tx(struct sim *s, struct sim_node *n, const uint8_t **frame, size_t *len);
+bool sim_sec_rx(struct sim *s, struct sim_node *n, struct vn_pbuf *b);
+void sim_sec_free(struct sim_node *n);
 
 #endif

@@ -465,6 +465,62 @@ static void test_file_over_core_defaults(void **state)
 	assert_string_equal(c.interface, "eth9");
 }
 
+/* [security]: the keys, what a secured mode needs, encrypt refused. */
+static void test_security(void **state)
+{
+	struct vn_config c;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load(&c, VN_ROLE_OBU, "[wire]\ninterface = e\n", &e), 0);
+	assert_int_equal(c.sec.mode, VN_SEC_OFF);
+	assert_int_equal(c.tun_mtu, VN_TUN_MTU_DEFAULT);
+	assert_int_equal(load(&c, VN_ROLE_OBU,
+			      "[wire]\ninterface = e\n[security]\nmode = authenticate\n"
+			      "network_key = /k/net\nrsu_keys = /k/rsus\n",
+			      &e),
+			 0);
+	assert_int_equal(c.sec.mode, VN_SEC_AUTHENTICATE);
+	assert_string_equal(c.sec.network_key, "/k/net");
+	assert_string_equal(c.sec.rsu_keys, "/k/rsus");
+	assert_int_equal(c.tun_mtu, VN_TUN_MTU_SECURED_DEFAULT); /* 30 bytes of security */
+	assert_int_equal(load(&c, VN_ROLE_RSU,
+			      "[wire]\ninterface = e\n[tun]\nmtu = 1400\n[security]\n"
+			      "mode = authenticate\nnetwork_key = /k/net\nsigning_key = /k/rsu\n"
+			      "state_dir = /s\nmax_hops = 8\n",
+			      &e),
+			 0);
+	assert_int_equal(c.tun_mtu, 1400); /* set: kept */
+	assert_string_equal(c.sec.state_dir, "/s");
+	assert_int_equal(c.sec.max_hops, 8);
+	assert_int_equal(load(&c, VN_ROLE_RSU, "[wire]\ninterface = e\n", &e), 0);
+	assert_string_equal(c.sec.state_dir, "/var/lib/vanet");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[security]\nmode = strong\n",
+		     "t.conf:4: [security] mode 'strong' is not one of off, authenticate, encrypt");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[security]\nmode = encrypt\n",
+		     "t.conf:4: [security] mode encrypt is not implemented yet; use authenticate "
+		     "(signed heartbeats, tagged frames, IP packets in clear)");
+	expect_error(VN_ROLE_OBU,
+		     "[wire]\ninterface = e\n[security]\nmode = authenticate\nrsu_keys = /r\n",
+		     "t.conf:4: [security] mode authenticate needs network_key (make one with "
+		     "'vanet-keygen network FILE')");
+	expect_error(VN_ROLE_OBU,
+		     "[wire]\ninterface = e\n[security]\nmode = authenticate\nnetwork_key = /n\n",
+		     "t.conf:4: [security] mode authenticate needs rsu_keys (the RSUs' FILE.pub lines)");
+	expect_error(VN_ROLE_RSU,
+		     "[wire]\ninterface = e\n[security]\nmode = authenticate\nnetwork_key = /n\n",
+		     "t.conf:4: [security] mode authenticate needs signing_key (make one with "
+		     "'vanet-keygen rsu FILE')");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[security]\nnetwork_key = k\n",
+		     "t.conf:4: [security] network_key 'k' must be an absolute path");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[security]\nsigning_key = /k\n",
+		     "t.conf:4: unknown key 'signing_key' in [security] (obud has no such setting)");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[security]\nrsu_keys = /k\n",
+		     "t.conf:4: unknown key 'rsu_keys' in [security] (rsud has no such setting)");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[security]\nmax_hops = 65\n",
+		     "t.conf:4: [security] max_hops 65 is out of range 1..64");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_full_obu),
 		cmocka_unit_test(test_full_rsu),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_security),
 		cmocka_unit_test(test_v2_obu_keys),
 		cmocka_unit_test(test_v2_rsu_keys),
 		cmocka_unit_test(test_too_many_addresses),

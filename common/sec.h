@@ -1,0 +1,275 @@
+/* The security layer's building blocks (docs/security.md): key files, the
+ * secured frame layout, the per-hop tag, replay windows, the signed
+ * heartbeat with its hop-count hash chain, the verified-heartbeat cache and
+ * the verification budget. Pure: libsodium's computations only, no
+ * syscalls, no clock (every call that needs time takes `now`), no
+ * randomness (the shell passes seeds and counter starts in). Built as its
+ * own library (vanet_sec) so that vanet_proto stays dependency-free. */
+#ifndef VN_SEC_H
+#define VN_SEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core_io.h"
+#include "mac.h"
+#include "wire.h"
+
+/* --- Keys (sec_keys.c) ---------------------------------------------------- */
+
+#define VN_SEC_KEY_LEN 32     /* group key (keyed BLAKE2b) */
+#define VN_SEC_PK_LEN 32      /* Ed25519 public key */
+#define VN_SEC_SEED_LEN 32    /* Ed25519 seed: the RSU's signing key file */
+#define VN_SEC_SK_LEN 64      /* libsodium's expanded Ed25519 secret key */
+#define VN_SEC_MAX_NETKEYS 8  /* keys in one network key file */
+#define VN_SEC_MAX_RSUKEYS 256 /* trusted RSUs in one rsu_keys file */
+#define VN_SEC_ERR_LEN 160
+
+struct vn_sec_netkey {
+	uint8_t id;
+	uint8_t key[VN_SEC_KEY_LEN];
+};
+
+/* A network key file: "key ID HEX [send]" lines. Exactly one key sends
+ * (marked, or the only one); all of them are accepted on receive, which is
+ * what lets keys rotate without a gap. */
+struct vn_sec_netkeys {
+	struct vn_sec_netkey k[VN_SEC_MAX_NETKEYS];
+	unsigned n;
+	unsigned send; /* index into k */
+};
+
+/* Trusted RSUs: "rsu HEX [comment]" lines (what vanet-keygen writes to
+ * FILE.pub). */
+struct vn_sec_rsukeys {
+	uint8_t pk[VN_SEC_MAX_RSUKEYS][VN_SEC_PK_LEN];
+	unsigned n;
+};
+
+/* An RSU's signing key file: one "signing-key HEX" line (the Ed25519 seed).
+ * The public key and the hash-chain secret are derived from it. */
+struct vn_sec_signkey {
+	uint8_t seed[VN_SEC_SEED_LEN];
+	uint8_t pk[VN_SEC_PK_LEN];
+	uint8_t sk[VN_SEC_SK_LEN];
+	uint8_t chain_secret[VN_SEC_KEY_LEN];
+};
+
+/* Parsers of a file's text (the shell reads the file and checks its mode).
+ * Return 0, or -1 with "line N: why" in err. Lines starting with '#' and
+ * blank lines are ignored. */
+int vn_sec_parse_netkeys(const char *text, size_t len, struct vn_sec_netkeys *out, char *err,
+			 size_t errcap);
+int vn_sec_parse_rsukeys(const char *text, size_t len, struct vn_sec_rsukeys *out, char *err,
+			 size_t errcap);
+int vn_sec_parse_signkey(const char *text, size_t len, struct vn_sec_signkey *out, char *err,
+			 size_t errcap);
+/* Derives pk, sk and chain_secret from seed. */
+void vn_sec_signkey_expand(struct vn_sec_signkey *k);
+const struct vn_sec_netkey *vn_sec_netkey_find(const struct vn_sec_netkeys *ks, uint8_t id);
+/* Index of pk in the list, or -1. */
+int vn_sec_rsukey_find(const struct vn_sec_rsukeys *ks, const uint8_t pk[VN_SEC_PK_LEN]);
+/* Index of the key whose first VN_SEC_HINT_LEN bytes are hint, or -1. */
+int vn_sec_rsukey_by_hint(const struct vn_sec_rsukeys *ks, const uint8_t *hint);
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void vn_sec_hex(const uint8_t *b, size_t n, char *out);
+
+/* --- Secured frame layout (sec_frame.c) -----------------------------------
+ *
+ *  off len field
+ *   0   6  to                 \ exactly as a plain frame: relays rewrite
+ *   6   6  from               / these in place (and then the tag)
+ *  12   2  EtherType 30 30
+ *  14   1  type      02 (secured)
+ *  15   1  subtype   00 authenticated, 01 encrypted (mode = encrypt, part B)
+ *  16   1  key id    which network key made the tag
+ *  17   1  flags     bits 0-1 class (0 control, 1 data); bit 7 heartbeat
+ *                    extension present
+ *  18   2  length L  of the inner bytes
+ *  20   8  counter   the transmitter's per-hop counter for this class
+ *  28   L  inner     the plain frame from its byte 14 on (type, subtype, ...)
+ *  28+L 112 heartbeat extension (flag bit 7): see below
+ *  ...  16 tag       keyed BLAKE2b-128 under the group key over all before it
+ *  then possibly Ethernet padding, ignored (L says where things are).
+ *
+ * A plain frame turns into a secured one by moving its 14-byte Ethernet
+ * header 14 bytes forward into the headroom and writing the 14 bytes of
+ * security header where it was; the extension and the tag go into the
+ * tailroom. Receiving undoes it: the IP packet never moves. */
+
+#define VN_TYPE_SECURED 0x02
+#define VN_SEC_SUB_AUTH 0x00
+#define VN_SEC_SUB_ENCRYPT 0x01 /* reserved for mode = encrypt */
+#define VN_SEC_HLEN 28		/* outer header, up to the inner bytes */
+#define VN_SEC_SHIFT (VN_SEC_HLEN - VN_ETH_HLEN) /* headroom a plain frame needs: 14 */
+#define VN_SEC_TAG_LEN 16
+#define VN_SEC_FLAG_HBEXT 0x80
+#define VN_SEC_CLASS_MASK 0x03
+
+enum vn_sec_class { VN_SEC_CLASS_CONTROL, VN_SEC_CLASS_DATA, VN_SEC_CLASS__COUNT };
+
+/* Heartbeat extension (offsets within it):
+ *   0  4  epoch      the RSU's start count (persisted: a restart is fresh)
+ *   4  1  max hops   length of the hash chain
+ *   5  3  zero
+ *   8  8  key hint   the first 8 bytes of the RSU's public key: the
+ *                    receiver picks the trusted key without trial
+ *  16 16  top        H^max(seed): signed
+ *  32 16  value      H^hops(seed): each relay hashes it once as it adds a hop
+ *  48 64  signature  Ed25519 by the RSU over "vanet-hb1", source, epoch, id,
+ *                    uptime, max hops and top */
+#define VN_SEC_HASH_LEN 16
+#define VN_SEC_SIG_LEN 64
+#define VN_SEC_HINT_LEN 8
+#define VN_SEC_HBEXT_LEN 112
+#define VN_SEC_MAX_HOPS 64
+/* The most a secured frame adds to a plain one (header shift, extension,
+ * tag): the MTU check and the buffers' tailroom count with it. */
+#define VN_SEC_OVERHEAD (VN_SEC_SHIFT + VN_SEC_HBEXT_LEN + VN_SEC_TAG_LEN)
+
+struct vn_sec_hbext {
+	uint32_t epoch;
+	uint8_t max_hops;
+	const uint8_t *hint;  /* VN_SEC_HINT_LEN */
+	const uint8_t *top;   /* VN_SEC_HASH_LEN bytes in the frame */
+	const uint8_t *value; /* VN_SEC_HASH_LEN */
+	const uint8_t *sig;   /* VN_SEC_SIG_LEN */
+	const uint8_t *raw;   /* the whole extension */
+};
+
+/* A validated secured frame: where everything is. Nothing is trusted yet
+ * (the tag is checked by vn_sec_tag_ok). */
+struct vn_sec_view {
+	uint8_t *frame;
+	size_t len;	   /* frame length up to the tag's end (padding excluded) */
+	uint8_t subtype;
+	uint8_t key_id;
+	enum vn_sec_class cls;
+	uint64_t counter;
+	struct vn_mac to, from;
+	uint8_t *inner;	   /* frame + VN_SEC_HLEN */
+	size_t inner_len;
+	bool has_hbext;
+	struct vn_sec_hbext hbext;
+	uint8_t *tag;	   /* VN_SEC_TAG_LEN */
+};
+
+/* Why the security layer dropped a received frame: one counter each
+ * ("sec_" + the name), cheapest check first. */
+#define VN_SEC_DROPS(X)                                                           \
+	X(unsecured)	 /* a plain frame while the network is secured */         \
+	X(malformed)	 /* layout: lengths, flags, extension where none fits */  \
+	X(unsupported)	 /* a subtype this node does not do (encrypted) */        \
+	X(unknown_key)	 /* key id not in the network key file */                 \
+	X(bad_tag)	 /* per-hop tag wrong: outsider, or wrong key */          \
+	X(replay)	 /* counter seen or too old for this neighbour and class */ \
+	X(unsigned_hb)	 /* a heartbeat without the signed extension */           \
+	X(untrusted_rsu) /* signed by no key in rsu_keys */                       \
+	X(stale_hb)	 /* an older epoch, or an id far behind the newest */     \
+	X(chain)	 /* hop count below what the hash chain allows */         \
+	X(budget)	 /* signature not checked: verification budget spent */   \
+	X(bad_signature)
+
+enum vn_sec_drop {
+	VN_SEC_OK,
+#define X(n) VN_SEC_DROP_##n,
+	VN_SEC_DROPS(X)
+#undef X
+	VN_SEC_DROP__COUNT
+};
+const char *vn_sec_drop_name(enum vn_sec_drop d);
+
+/* Validates the layout (type, subtype, flags, lengths; the extension only on
+ * a control frame whose inner bytes are exactly one Heartbeat). Returns
+ * VN_SEC_OK with *v filled, or why not. */
+enum vn_sec_drop vn_sec_decode(uint8_t *frame, size_t len, struct vn_sec_view *v);
+
+/* The 14-byte security header at frame + 14 (to, from and the EtherType at
+ * frame + 0 are already there). */
+void vn_sec_put_header(uint8_t *frame, uint8_t subtype, uint8_t key_id, uint8_t flags,
+		       uint16_t inner_len, uint64_t counter);
+
+/* The tag over frame[0, covered) into out; and its check in constant time. */
+void vn_sec_tag(const uint8_t key[VN_SEC_KEY_LEN], const uint8_t *frame, size_t covered,
+		uint8_t out[VN_SEC_TAG_LEN]);
+bool vn_sec_tag_ok(const uint8_t key[VN_SEC_KEY_LEN], const struct vn_sec_view *v);
+
+/* --- Replay windows and budgets (sec_replay.c) ---------------------------- */
+
+/* RFC 6479: a ring of 64-bit blocks; counters more than VN_REPLAY_WINDOW
+ * behind the newest are too old. Check first, update only once the frame is
+ * verified. */
+#define VN_REPLAY_BLOCKS 16
+#define VN_REPLAY_WINDOW ((VN_REPLAY_BLOCKS - 1) * 64)
+struct vn_replay {
+	uint64_t top; /* highest counter accepted; 0 with !used: none yet */
+	bool used;
+	uint64_t bitmap[VN_REPLAY_BLOCKS];
+};
+void vn_replay_init(struct vn_replay *r);
+bool vn_replay_check(const struct vn_replay *r, uint64_t ctr);
+void vn_replay_update(struct vn_replay *r, uint64_t ctr);
+
+/* A token bucket: `rate` tokens per second, at most `burst`. */
+struct vn_bucket {
+	uint32_t rate, burst;
+	uint64_t tokens_micro; /* millionths of a token */
+	vn_usec last;
+};
+void vn_bucket_init(struct vn_bucket *b, uint32_t rate, uint32_t burst, vn_usec now);
+bool vn_bucket_take(struct vn_bucket *b, vn_usec now);
+
+/* --- Signed heartbeats and the hash chain (sec_hb.c) ---------------------- */
+
+/* H: unkeyed BLAKE2b-128. */
+void vn_sec_hash(const uint8_t in[VN_SEC_HASH_LEN], uint8_t out[VN_SEC_HASH_LEN]);
+/* out = H^n(in). */
+void vn_sec_hash_n(const uint8_t in[VN_SEC_HASH_LEN], unsigned n, uint8_t out[VN_SEC_HASH_LEN]);
+/* SAODV: H^(max - hops)(value) == top; false too if hops is 0 or > max. */
+bool vn_sec_chain_ok(const uint8_t *value, uint32_t hops, uint8_t max_hops, const uint8_t *top);
+/* The RSU's per-heartbeat seed: keyed BLAKE2b of (epoch, id) under its
+ * chain secret, so nobody can compute a lower hop's value. */
+void vn_sec_chain_seed(const uint8_t secret[VN_SEC_KEY_LEN], uint32_t epoch, uint32_t id,
+		       uint8_t seed[VN_SEC_HASH_LEN]);
+
+/* The signed bytes: "vanet-hb1" source epoch id uptime max top. */
+#define VN_SEC_SIGNED_LEN (9 + 6 + 4 + 4 + 16 + 1 + VN_SEC_HASH_LEN)
+void vn_sec_signed_bytes(const struct vn_heartbeat *hb, uint32_t epoch, uint8_t max_hops,
+			 const uint8_t *top, uint8_t out[VN_SEC_SIGNED_LEN]);
+/* Writes the extension of the RSU's own heartbeat hb (hops as sent) at out. */
+void vn_sec_hbext_make(const struct vn_sec_signkey *k, const struct vn_heartbeat *hb,
+		       uint32_t epoch, uint8_t max_hops, uint8_t out[VN_SEC_HBEXT_LEN]);
+bool vn_sec_hbext_sig_ok(const uint8_t pk[VN_SEC_PK_LEN], const struct vn_heartbeat *hb,
+			 const struct vn_sec_hbext *x);
+
+/* Verified heartbeats: a copy of the same (source, epoch, id) whose signed
+ * bytes (uptime, max hops, top, signature) equal the verified ones needs no
+ * second signature check. Also what a relay takes the extension from when
+ * the core forwards the heartbeat. */
+#define VN_HBCACHE_SIZE 64
+struct vn_hbcache_ent {
+	bool used;
+	struct vn_mac source;
+	uint32_t epoch, id;
+	uint8_t uptime[16];
+	uint8_t ext[VN_SEC_HBEXT_LEN]; /* value: at `hops` */
+	uint32_t hops;		       /* lowest verified hop count */
+	vn_usec at;
+};
+struct vn_hbcache {
+	struct vn_hbcache_ent e[VN_HBCACHE_SIZE];
+	unsigned next; /* round-robin victim */
+};
+void vn_hbcache_init(struct vn_hbcache *c);
+/* The entry for (source, epoch, id) if its signed bytes equal those of
+ * (uptime, x); NULL otherwise. */
+struct vn_hbcache_ent *vn_hbcache_match(struct vn_hbcache *c, const struct vn_heartbeat *hb,
+					const struct vn_sec_hbext *x);
+/* The newest entry for (source, id), whatever its epoch (a relay's view). */
+struct vn_hbcache_ent *vn_hbcache_find(struct vn_hbcache *c, const struct vn_mac *source,
+				       uint32_t id);
+void vn_hbcache_put(struct vn_hbcache *c, const struct vn_heartbeat *hb,
+		    const struct vn_sec_hbext *x, vn_usec now);
+
+#endif
