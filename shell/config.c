@@ -9,7 +9,7 @@
 /* --- The keys ------------------------------------------------------------ */
 
 /* K_POW2: a K_U32 that must also be a power of two. */
-enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL };
+enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL, K_ONOFF };
 
 #define R_OBU (1u << VN_ROLE_OBU)
 #define R_RSU (1u << VN_ROLE_RSU)
@@ -60,11 +60,18 @@ static const struct key keys[] = {
 	{ "routing", "ip_expiry_ms", R_RSU, K_U32, 1000, 86400000, CF(rsu.ip_expiry_ms), false, false },
 	{ "routing", "stale_periods", R_RSU, K_U32, 1, 10000, CF(rsu.stale_periods), false, false },
 	{ "routing", "obu_timeout_periods", R_RSU, K_U32, 2, 10000, CF(rsu.obu_timeout_periods), false, false },
+	{ "backbone", "routes", R_RSU, K_ONOFF, 0, 0, CF(backbone.routes), false, false },
+	/* 0 and 253-255 (unspec, default, main, local) are the kernel's own;
+	 * main (254) is the default and may be given */
+	{ "backbone", "table", R_RSU, K_U32, 1, UINT32_MAX, CF(backbone.table), false, false },
+	/* 0-4: unspec, redirect, kernel, boot, static -- never ours */
+	{ "backbone", "protocol", R_RSU, K_U32, 5, 255, CF(backbone.protocol), false, false },
+	{ "backbone", "metric", R_RSU, K_U32, 2, 1000000, CF(backbone.metric), false, false },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const sections[] = { "wire", "tun", "routing", "control", "log" };
+static const char *const sections[] = { "wire", "tun", "routing", "control", "log", "backbone" };
 
 static const char *const level_names[] = {
 	[VN_LOG_ERR] = "error",	  [VN_LOG_WARN] = "warning", [VN_LOG_NOTICE] = "notice",
@@ -234,6 +241,17 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 			return;
 		}
 		memcpy(dst, &lv, sizeof(lv));
+		return;
+	}
+	case K_ONOFF: {
+		bool on = strcmp(v, "on") == 0;
+
+		if (!on && strcmp(v, "off") != 0) {
+			perr(p, "[%s] %s '%s' is neither on nor off", k->section, k->name,
+			     shown(v, b));
+			return;
+		}
+		memcpy(dst, &on, sizeof(on));
 		return;
 	}
 	}
@@ -411,6 +429,11 @@ static void check_complete(struct parse *p)
 	else
 		check_le(p, "stale_periods", c->rsu.stale_periods, "obu_timeout_periods",
 			 c->rsu.obu_timeout_periods);
+	if (p->role == VN_ROLE_RSU && (c->backbone.table == 253 || c->backbone.table == 255)) {
+		p->line = key_line(p, "table");
+		perr(p, "[backbone] table %u is the kernel's %s table", c->backbone.table,
+		     c->backbone.table == 253 ? "default" : "local");
+	}
 
 	p->line = 0;
 	for (size_t i = 0; i < NKEYS; i++) {
@@ -502,6 +525,9 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 	c->log_level = VN_LOG_INFO;
 	obu_params_default(&c->obu);
 	rsu_params_default(&c->rsu);
+	c->backbone.table = 254;
+	c->backbone.protocol = VN_BACKBONE_PROTOCOL_DEFAULT;
+	c->backbone.metric = VN_BACKBONE_METRIC_DEFAULT;
 }
 
 const char *vn_role_default_config(enum vn_role role)

@@ -26,6 +26,16 @@ enum vn_role { VN_ROLE_OBU, VN_ROLE_RSU };
 #define VN_TUN_MTU_DEFAULT 1472
 #define VN_IPV6_MIN_MTU 1280
 
+/* [backbone], rsud: host routes for the routing daemon (shell/hostroute.h). */
+#define VN_BACKBONE_PROTOCOL_DEFAULT 150 /* not in iproute2's rt_protos */
+#define VN_BACKBONE_METRIC_DEFAULT 100
+struct vn_backbone {
+	bool routes;	   /* routes = on | off (off) */
+	uint32_t table;	   /* routing table (254, main) */
+	uint32_t protocol; /* route protocol number, 1..255 (150) */
+	uint32_t metric;   /* a settled route's metric; a fresh one's is metric - 1 (100) */
+};
+
 struct vn_config {
 	enum vn_role role;
 	char interface[VN_IFNAME_MAX];	    /* [wire] interface */
@@ -37,6 +47,7 @@ struct vn_config {
 	enum vn_log_level log_level;	    /* [log] level */
 	struct obu_params obu;		    /* [routing], role OBU */
 	struct rsu_params rsu;		    /* [routing], role RSU */
+	struct vn_backbone backbone;	    /* [backbone], role RSU */
 };
 
 /* Called once per error with "FILE:LINE: message" (or "FILE: message"). */
