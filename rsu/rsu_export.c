@@ -4,12 +4,23 @@
  * shell/hostroute.c) turns that into netlink calls. */
 #include "rsu_core_priv.h"
 
-/* Long enough that the route a vehicle left behind at its old RSU is gone
- * (that RSU drops the OBU after obu_timeout) before the route at the new
- * RSU stops being fresh: a move must never end in a tie. */
+#include <string.h>
+
+/* An OBU silent this long (no reply, no data through its next hop) has
+ * probably left: OBUs reply at least every keep-alive interval, and
+ * obu_timeout spans three of them. Its route is demoted (STALE), not
+ * removed: if it is only a lost keep-alive, the vehicle stays reachable. */
+static vn_usec stale_span(const struct rsu_core *c)
+{
+	return obu_timeout(c) / 2;
+}
+
+/* Fresh a little longer than an old RSU takes to demote a vehicle that
+ * left it: after a move the new route is fresh while the old one is still
+ * settled or fresh, and settles only once the old one is stale. */
 static vn_usec fresh_span(const struct rsu_core *c)
 {
-	return 2 * obu_timeout(c);
+	return stale_span(c) + 2 * period_us(c);
 }
 
 static const struct vn_ip *ip_key(const struct rsu_core *c, uint32_t slot)
@@ -17,12 +28,32 @@ static const struct vn_ip *ip_key(const struct rsu_core *c, uint32_t slot)
 	return (const struct vn_ip *)(const void *)core_tab_key(&c->ips, slot);
 }
 
-static enum rsu_export wanted(const struct rsu_core *c, const struct rsu_ip *ip, vn_usec now)
+/* Only addresses the backbone can route: never link-local ones (the
+ * kernel's own IPv6 traffic from an OBU's tun comes from fe80::/10), nor
+ * loopback. */
+static bool exportable(const struct vn_ip *a)
 {
+	static const uint8_t zero[15];
+
+	if (a->family == 4)
+		return a->a[0] != 127 && !(a->a[0] == 169 && a->a[1] == 254);
+	if (a->family != 6 || (a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80))
+		return false;
+	return memcmp(a->a, zero, sizeof(zero)) != 0 || a->a[15] > 1; /* not ::1 */
+}
+
+static enum rsu_export wanted(const struct rsu_core *c, uint32_t slot, vn_usec now)
+{
+	const struct rsu_ip *ip = ip_of(c, slot);
+	const struct rsu_obu *o;
+
 	/* served: the address is current and its OBU has a usable route here */
-	if (now - ip->last_seen > (vn_usec)c->p.ip_expiry_ms * VN_USEC_PER_MS ||
+	if (!exportable(ip_key(c, slot)) || now - ip->last_seen > (vn_usec)c->p.ip_expiry_ms * VN_USEC_PER_MS ||
 	    rsu_obu_route(c, &ip->obu_mac, now) == NULL)
 		return RSU_EXPORT_NONE;
+	o = rsu_obu_find(c, &ip->obu_mac, NULL);
+	if (now - o->last_alive > stale_span(c))
+		return RSU_EXPORT_STALE;
 	if (ip->exported != RSU_EXPORT_NONE && now - ip->attached >= fresh_span(c))
 		return RSU_EXPORT_SETTLED;
 	return RSU_EXPORT_FRESH;
@@ -46,7 +77,7 @@ void rsu_export_eval(struct rsu_core *c, uint32_t slot, vn_usec now)
 
 	if (c->export_fn == NULL)
 		return;
-	to = wanted(c, ip, now);
+	to = wanted(c, slot, now);
 	if (ip->exported == RSU_EXPORT_NONE && to != RSU_EXPORT_NONE)
 		ip->attached = now; /* newly served here: a new attachment */
 	tell(c, slot, ip, to);
