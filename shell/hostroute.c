@@ -66,7 +66,8 @@ static struct rtnl_route *route_new(const struct vn_hostroute *h, const struct v
 
 static uint32_t metric_of(const struct vn_hostroute *h, int state)
 {
-	return state == 1 ? h->cfg.metric - 1 : h->cfg.metric;
+	/* fresh, settled, stale: metric - 1, metric, metric + 1 */
+	return h->cfg.metric + (uint32_t)state - 2;
 }
 
 static void add(struct vn_hostroute *h, const struct vn_ip *ip, int state)
@@ -174,8 +175,8 @@ struct vn_hostroute *vn_hostroute_open(const struct vn_backbone *cfg, const char
 	if (n > 0)
 		vn_notice("backbone: removed %u route%s of protocol %u left in table %u", n,
 			  n == 1 ? "" : "s", cfg->protocol, cfg->table);
-	vn_info("backbone: host routes into %s, table %u, protocol %u, metric %u (fresh %u)",
-		tun, cfg->table, cfg->protocol, cfg->metric, cfg->metric - 1);
+	vn_info("backbone: host routes into %s, table %u, protocol %u, metric %u (fresh %u, stale %u)",
+		tun, cfg->table, cfg->protocol, cfg->metric, cfg->metric - 1, cfg->metric + 1);
 	return h;
 }
 

@@ -3,7 +3,8 @@
  * (rsu_core_set_export), in a table and with a route protocol number of its
  * own, so that a routing daemon (BIRD, FRR) can pick exactly these routes up
  * and carry them across the backbone. A fresh route (the vehicle attached
- * here lately) has metric - 1, a settled one metric.
+ * here lately) has metric - 1, a settled one metric, a stale one (the
+ * vehicle has been silent for a while) metric + 1.
  *
  * Netlink errors are counted and logged (rate-limited), never fatal: the
  * radio side works without the backbone routes. Uses a netlink socket of
@@ -29,7 +30,8 @@ struct vn_hostroute *vn_hostroute_open(const struct vn_backbone *cfg, const char
 /* Removes every route of our protocol in our table, then frees. */
 void vn_hostroute_close(struct vn_hostroute *h);
 
-/* Route state of one address: 0 none, 1 fresh, 2 settled (enum rsu_export).
+/* Route state of one address: 0 none, 1 fresh, 2 settled, 3 stale (enum
+ * rsu_export).
  * Make before break: a changed metric is added before the old one goes. */
 void vn_hostroute_set(struct vn_hostroute *h, const struct vn_ip *ip, int was, int now);
 /* Removes every route of our protocol in our table; returns how many. */
