@@ -24,6 +24,7 @@
 
 #define RSU_NH_MAX 4		/* next hops remembered per OBU */
 #define RSU_DEDUP_BITS 64	/* reply dedup window, in ids */
+#define RSU_PEND_MAX 16		/* IPs waiting for their OBU's route (rsu_export.c) */
 
 #define RSU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \
@@ -115,6 +116,8 @@ struct rsu_core {
 	struct core_tab ips;
 	rsu_export_fn export_fn; /* NULL: no host-route events */
 	void *export_ctx;
+	uint32_t pend[RSU_PEND_MAX]; /* IP slots learned before their OBU's route */
+	uint32_t npend;		     /* written so far (ring: the last RSU_PEND_MAX) */
 	uint64_t cnt[RC__COUNT];
 	uint64_t rx_drop[VN_RX__COUNT];
 	uint8_t scratch[64];
@@ -180,6 +183,9 @@ void rsu_export_eval(struct rsu_core *c, uint32_t ip_slot, vn_usec now);
 void rsu_export_drop(struct rsu_core *c, uint32_t ip_slot);
 /* The OBU owning the IP at slot has just chosen us (an attach announce). */
 void rsu_export_attach(struct rsu_core *c, uint32_t ip_slot, vn_usec now);
+/* The OBU at obu_slot has a route now: its addresses learned just before
+ * (an attach announce comes before the reply) are served at once. */
+void rsu_export_route_up(struct rsu_core *c, uint32_t obu_slot, vn_usec now);
 /* Every IP, once a period: freshness ages, OBUs go. */
 void rsu_export_scan(struct rsu_core *c, vn_usec now);
 /* Before the tables are replaced: withdraw every route. */

@@ -70,6 +70,33 @@ static void tell(struct rsu_core *c, uint32_t slot, struct rsu_ip *ip, enum rsu_
 	c->export_fn(c->export_ctx, ip_key(c, slot), &ip->obu_mac, was, to);
 }
 
+/* Remembers an address whose OBU has no route yet. A ring: a flood only
+ * pushes out older ones, which the next tick's scan serves anyway. */
+static void pend(struct rsu_core *c, uint32_t slot)
+{
+	/* an attach announce is evaluated twice in a row (learned, attached) */
+	if (c->npend > 0 && c->pend[(c->npend - 1) % RSU_PEND_MAX] == slot)
+		return;
+	c->pend[c->npend++ % RSU_PEND_MAX] = slot;
+}
+
+void rsu_export_route_up(struct rsu_core *c, uint32_t obu_slot, vn_usec now)
+{
+	const struct vn_mac *obu = rsu_obu_mac(c, obu_slot);
+	uint32_t n = c->npend < RSU_PEND_MAX ? c->npend : RSU_PEND_MAX;
+
+	if (c->export_fn == NULL)
+		return;
+	/* only these few, never the whole table: a forged reply for a new MAC
+	 * must not cost a walk of max_ips entries */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t s = c->pend[i];
+
+		if (core_tab_used(&c->ips, s) && vn_mac_eq(&ip_of(c, s)->obu_mac, obu))
+			rsu_export_eval(c, s, now);
+	}
+}
+
 void rsu_export_eval(struct rsu_core *c, uint32_t slot, vn_usec now)
 {
 	struct rsu_ip *ip = ip_of(c, slot);
@@ -78,6 +105,9 @@ void rsu_export_eval(struct rsu_core *c, uint32_t slot, vn_usec now)
 	if (c->export_fn == NULL)
 		return;
 	to = wanted(c, slot, now);
+	if (to == RSU_EXPORT_NONE && ip->exported == RSU_EXPORT_NONE &&
+	    exportable(ip_key(c, slot)) && rsu_obu_route(c, &ip->obu_mac, now) == NULL)
+		pend(c, slot);
 	if (ip->exported == RSU_EXPORT_NONE && to != RSU_EXPORT_NONE)
 		ip->attached = now; /* newly served here: a new attachment */
 	tell(c, slot, ip, to);

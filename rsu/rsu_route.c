@@ -77,7 +77,7 @@ static void route_choose(struct rsu_core *c, uint32_t slot, vn_usec now)
 	 * announces as soon as it chooses us, but can only reply to our next
 	 * heartbeat), are served from now on, not from the next tick. */
 	if (old < 0)
-		rsu_export_scan(c, now);
+		rsu_export_route_up(c, slot, now);
 }
 
 /* Reply dedup per OBU: a 64-id window below the highest id seen. Returns

@@ -1,5 +1,7 @@
 /* The RSU core's export events for host routes (rsu/rsu_export.c): which
  * addresses are served, fresh, settled or stale, and every withdrawal. */
+#include <stdio.h>
+
 #include "announce.h"
 #include "rsu_fx.h"
 
@@ -129,6 +131,30 @@ static void test_announce_before_reply(void **state)
 	reply(f, &C, &C, 0, 0, 1, T0 + MS(5));
 	assert_int_equal(nev, 1);
 	ev_is(0, "fd00::3", RSU_EXPORT_NONE, RSU_EXPORT_FRESH);
+	fx_free(f);
+}
+
+/* Only the last 16 addresses learned before the route wait for it; older
+ * ones are served at the next tick. */
+static void test_pending_bounded(void **state)
+{
+	struct fx *f = ex_new(NULL);
+	char a[32];
+
+	(void)state;
+	run_to(f, T0);
+	for (int i = 1; i <= 20; i++) {
+		snprintf(a, sizeof(a), "10.0.1.%d", i);
+		announce(f, &C, &C, a, VN_ANNOUNCE_ATTACH, T0 + MS(1));
+	}
+	assert_int_equal(nev, 0);
+	reply(f, &C, &C, 0, 0, 1, T0 + MS(5));
+	assert_int_equal(nev, 16);
+	ev_is(0, "10.0.1.17", RSU_EXPORT_NONE, RSU_EXPORT_FRESH); /* ring order */
+	ev_is(4, "10.0.1.5", RSU_EXPORT_NONE, RSU_EXPORT_FRESH);
+	ev_is(15, "10.0.1.16", RSU_EXPORT_NONE, RSU_EXPORT_FRESH);
+	run_to(f, T0 + MS(100));
+	assert_int_equal(nev, 20);
 	fx_free(f);
 }
 
@@ -263,6 +289,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lifecycle),
 		cmocka_unit_test(test_announce_before_reply),
+		cmocka_unit_test(test_pending_bounded),
 		cmocka_unit_test(test_reattach_and_move),
 		cmocka_unit_test(test_evict),
 		cmocka_unit_test(test_not_exported),
