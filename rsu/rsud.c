@@ -94,9 +94,8 @@ static const char *check(const struct vn_config *cfg)
 
 static int set_params(void *core, const struct vn_config *cfg, vn_usec now)
 {
-	struct rsu_params p;
-
 	struct rsud *r = core;
+	struct rsu_params p;
 
 	params(cfg, &p);
 	if (rsu_core_set_params(r->core, &p, now) < 0)
