@@ -1,19 +1,68 @@
 /* obud: the on-board unit daemon. The shell (shell/daemon.c) does all the
- * I/O; this file only plugs the OBU core into it. */
+ * I/O; this file plugs the OBU core into it, and announces the tun
+ * addresses to the chosen RSU (obu/obu_announce.h) by handing announce
+ * packets to the core as if they had been read from tun0. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "daemon.h"
+#include "obu_announce.h"
 #include "obu_core.h"
+
+struct obud {
+	struct obu_core *core;
+	struct obu_announce ann;
+	struct vn_ip addrs[VN_MAX_ADDRS];
+	size_t n_addrs;
+	uint64_t announces_sent;
+};
 
 static void *create(const struct vn_config *cfg, const struct vn_mac *self,
 		    const struct vn_core_io *io, vn_usec now)
 {
-	return obu_core_new(&cfg->obu, self, io, now);
+	struct obud *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	o->core = obu_core_new(&cfg->obu, self, io, now);
+	if (o->core == NULL) {
+		free(o);
+		return NULL;
+	}
+	obu_announce_init(&o->ann);
+	return o;
 }
 
 static void destroy(void *core)
 {
-	obu_core_free(core);
+	struct obud *o = core;
+
+	obu_core_free(o->core);
+	free(o);
+}
+
+/* After every core event: the chosen RSU may have changed, or an announce
+ * be due. The core sends each like any packet from tun0, up our upstream. */
+static void announce(struct obud *o, vn_usec now)
+{
+	struct obu_route_info ri;
+	enum vn_announce_kind kind;
+	bool up = obu_core_upstream(o->core, &ri);
+
+	kind = obu_announce_due(&o->ann, up ? &ri.rsu : NULL, now);
+	if (kind == VN_ANNOUNCE_NONE)
+		return;
+	for (size_t i = 0; i < o->n_addrs; i++) {
+		uint8_t mem[VN_PBUF_HEADROOM + VN_ANNOUNCE_MAX];
+		struct vn_pbuf b;
+
+		vn_pbuf_init(&b, mem, sizeof(mem));
+		b.len = vn_announce_build(b.data, vn_pbuf_tailroom(&b), &o->addrs[i], kind);
+		if (b.len == 0)
+			continue;
+		o->announces_sent++;
+		obu_core_on_tun(o->core, &b, now);
+	}
 }
 
 static const char *check(const struct vn_config *cfg)
@@ -23,43 +72,66 @@ static const char *check(const struct vn_config *cfg)
 
 static int set_params(void *core, const struct vn_config *cfg, vn_usec now)
 {
-	return obu_core_set_params(core, &cfg->obu, now);
+	return obu_core_set_params(((struct obud *)core)->core, &cfg->obu, now);
 }
 
+/* Every address is announced, whatever its prefix: the RSU learns /32 and
+ * /128 host addresses. */
 static int set_addresses(void *core, const struct vn_ip_prefix *a, size_t n)
 {
-	return obu_core_set_addresses(core, a, n);
+	struct obud *o = core;
+
+	if (obu_core_set_addresses(o->core, a, n) < 0 || n > VN_MAX_ADDRS)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		o->addrs[i] = a[i].addr;
+	o->n_addrs = n;
+	/* new addresses: announce them at once, as for a new RSU */
+	obu_announce_init(&o->ann);
+	return 0;
 }
 
 static void on_frame(void *core, struct vn_pbuf *b, vn_usec now)
 {
-	obu_core_on_frame(core, b, now);
+	struct obud *o = core;
+
+	obu_core_on_frame(o->core, b, now);
+	announce(o, now);
 }
 
 static void on_tun(void *core, struct vn_pbuf *b, vn_usec now)
 {
-	obu_core_on_tun(core, b, now);
+	obu_core_on_tun(((struct obud *)core)->core, b, now);
 }
 
 static void tick(void *core, vn_usec now)
 {
-	obu_core_tick(core, now);
+	struct obud *o = core;
+
+	obu_core_tick(o->core, now);
+	announce(o, now);
 }
 
 static vn_usec next_timer(const void *core)
 {
-	return obu_core_next_timer(core);
+	const struct obud *o = core;
+	vn_usec a = obu_announce_next(&o->ann), t = obu_core_next_timer(o->core);
+
+	return a < t ? a : t;
 }
 
 static size_t describe(const void *core, vn_usec now, char *buf, size_t cap)
 {
-	return obu_core_describe(core, now, buf, cap);
+	return obu_core_describe(((const struct obud *)core)->core, now, buf, cap);
 }
 
 static void counters(const void *core, void (*fn)(void *ctx, const char *name, uint64_t value),
 		     void *ctx)
 {
-	obu_core_counters(core, fn, ctx);
+	const struct obud *o = core;
+
+	obu_core_counters(o->core, fn, ctx);
+	fn(ctx, "announces_sent", o->announces_sent);
 }
 
 static size_t summary(const void *core, vn_usec now, char *buf, size_t cap)
@@ -68,7 +140,7 @@ static size_t summary(const void *core, vn_usec now, char *buf, size_t cap)
 	char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN];
 
 	(void)now;
-	if (!obu_core_upstream(core, &ri))
+	if (!obu_core_upstream(((const struct obud *)core)->core, &ri))
 		return (size_t)snprintf(buf, cap, "upstream none");
 	return (size_t)snprintf(buf, cap, "upstream %s rsu %s hops %u",
 				vn_mac_format(&ri.next_hop, a), vn_mac_format(&ri.rsu, b), ri.hops);
@@ -96,7 +168,7 @@ static void neighbours(const void *core, vn_usec now, vn_row_fn fn, void *ctx)
 {
 	struct row_walk w = { fn, ctx };
 
-	obu_core_neighbours(core, now, nbr_row, &w);
+	obu_core_neighbours(((const struct obud *)core)->core, now, nbr_row, &w);
 }
 
 static void down_row(void *ctx, const struct obu_down_info *d)
@@ -111,17 +183,18 @@ static void down_row(void *ctx, const struct obu_down_info *d)
 /* The upstream is our default route; below us, a route per OBU. */
 static void routes(const void *core, vn_usec now, vn_row_fn fn, void *ctx)
 {
+	const struct obu_core *c = ((const struct obud *)core)->core;
 	struct row_walk w = { fn, ctx };
 	struct obu_route_info ri;
 
-	if (obu_core_upstream(core, &ri)) {
+	if (obu_core_upstream(c, &ri)) {
 		struct vn_row r = { .kind = "default", .via = ri.next_hop, .has_via = true,
 				    .rsu = ri.rsu, .has_rsu = true, .hops = ri.hops,
 				    .age_ms = UINT64_MAX, .state = "" };
 
 		fn(ctx, &r);
 	}
-	obu_core_downstream(core, now, down_row, &w);
+	obu_core_downstream(c, now, down_row, &w);
 }
 
 static const struct vn_core_ops obu_ops = {

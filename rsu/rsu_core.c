@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "announce.h"
 #include "core_text.h"
 #include "core_util.h"
 
@@ -117,6 +118,7 @@ int rsu_core_set_params(struct rsu_core *c, const struct rsu_params *p, vn_usec 
 		tables_free(&tmp);
 		return -1;
 	}
+	rsu_export_drop_all(c);
 	tables_free(c);
 	c->p = *p;
 	c->sent = tmp.sent;
@@ -139,26 +141,38 @@ static bool ip_learnable(const struct vn_ip *a)
 	return memcmp(a->a, zero, a->family == 4 ? 4 : 16) != 0;
 }
 
-static void ip_learn(struct rsu_core *c, const struct vn_ip *src, const struct vn_mac *obu,
-		     vn_usec now)
+/* Learns src -> obu; returns the IP's slot, or CORE_TAB_NONE. */
+static uint32_t ip_learn(struct rsu_core *c, const struct vn_ip *src, const struct vn_mac *obu,
+			 vn_usec now)
 {
 	uint32_t s = core_tab_find(&c->ips, src);
-	bool evicted;
+	bool evicted, moved = false;
 
 	if (!ip_learnable(src))
-		return;
+		return CORE_TAB_NONE;
 	if (s == CORE_TAB_NONE) {
+		/* a full table evicts its oldest entry: withdraw its route first */
+		if (!core_tab_reserve(&c->ips) && core_tab_oldest(&c->ips) != CORE_TAB_NONE)
+			rsu_export_drop(c, core_tab_oldest(&c->ips));
 		s = core_tab_insert(&c->ips, src, &evicted);
 		if (evicted)
 			c->cnt[RC_ips_evicted]++;
 		c->cnt[RC_ips_learned]++;
+		ip_of(c, s)->exported = RSU_EXPORT_NONE;
 	} else {
 		core_tab_touch(&c->ips, s);
-		if (!vn_mac_eq(&ip_of(c, s)->obu_mac, obu))
+		if (!vn_mac_eq(&ip_of(c, s)->obu_mac, obu)) {
 			c->cnt[RC_ips_moved]++;
+			moved = true;
+		}
 	}
 	ip_of(c, s)->obu_mac = *obu;
 	ip_of(c, s)->last_seen = now;
+	if (moved)
+		rsu_export_attach(c, s, now); /* another vehicle: a new attachment */
+	else
+		rsu_export_eval(c, s, now);
+	return s;
 }
 
 /* The OBU owning IP a, or NULL. */
@@ -197,6 +211,8 @@ static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_m
 	struct vn_ip src, dst;
 	const struct vn_mac *owner;
 	const struct rsu_nh *nh;
+	enum vn_announce_kind kind;
+	uint32_t slot;
 
 	if (vn_mac_eq(&m->origin, &c->self)) {
 		c->cnt[RC_drop_loop]++;
@@ -210,7 +226,15 @@ static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_m
 	rsu_route_refresh(c, &m->origin, &m->from, now);
 	vn_ip_src(m->payload, &src);
 	vn_ip_dst(m->payload, &dst);
-	ip_learn(c, &src, &m->origin, now);
+	slot = ip_learn(c, &src, &m->origin, now);
+	kind = vn_announce_parse(m->payload, m->payload_len);
+	if (kind != VN_ANNOUNCE_NONE) {
+		/* learned from, never written into tun0 (common/announce.h) */
+		c->cnt[RC_up_announces]++;
+		if (kind == VN_ANNOUNCE_ATTACH && slot != CORE_TAB_NONE)
+			rsu_export_attach(c, slot, now);
+		return;
+	}
 	owner = ip_owner(c, &dst, now);
 	if (owner != NULL && !vn_mac_eq(owner, &m->origin) &&
 	    (nh = rsu_obu_route(c, owner, now)) != NULL) {
@@ -343,10 +367,12 @@ static void expire(struct rsu_core *c, vn_usec now)
 		if (now - ip_of(c, s)->last_seen <= ip_life)
 			break;
 		c->cnt[RC_ips_expired]++;
+		rsu_export_drop(c, s);
 		core_tab_remove(&c->ips, s);
 	}
 	/* re-choose next hops whose chosen one went stale (cheap: only routes
 	 * touched by replies change otherwise) */
+	rsu_export_scan(c, now);
 }
 
 void rsu_core_tick(struct rsu_core *c, vn_usec now)

@@ -45,6 +45,31 @@ void rsu_core_routes(const struct rsu_core *c, vn_usec now,
 		     void (*fn)(void *ctx, const struct rsu_obu_info *o), void *ctx);
 uint32_t rsu_core_n_routes(const struct rsu_core *c, vn_usec now);
 size_t rsu_core_describe(const struct rsu_core *c, vn_usec now, char *buf, size_t cap);
+/* Host routes for the backbone (docs/routing.md, "Backbone routes"). The
+ * core says, for every IP address it learned, whether this RSU serves it
+ * now (the address is not expired and its OBU has a route here) and how
+ * well, so that after a move the new RSU's route wins on the backbone at
+ * once, before the old RSU drops the vehicle (after obu_timeout):
+ *   FRESH    its OBU attached here lately (first served, the address moved
+ *            to it from another OBU, or an attach announce): for
+ *            obu_timeout / 2 + 2 periods;
+ *   SETTLED  after that;
+ *   STALE    its OBU has been silent (no reply, no data) for obu_timeout / 2:
+ *            it has probably moved on.
+ * The shell gives them increasing metrics. The callback is told every
+ * change (was != now), synchronously, from rsu_core_on_frame /
+ * rsu_core_tick / rsu_core_set_params; never from rsu_core_free (the shell
+ * removes what it installed on exit). */
+enum rsu_export { RSU_EXPORT_NONE, RSU_EXPORT_FRESH, RSU_EXPORT_SETTLED, RSU_EXPORT_STALE };
+typedef void (*rsu_export_fn)(void *ctx, const struct vn_ip *ip, const struct vn_mac *obu,
+			      enum rsu_export was, enum rsu_export now);
+/* fn NULL: no events. Setting it (again) forgets what was exported, without
+ * events: the shell has just removed its routes, or has none yet; the next
+ * tick exports every served address afresh. */
+void rsu_core_set_export(struct rsu_core *c, rsu_export_fn fn, void *ctx);
+/* How many addresses are exported now. */
+uint32_t rsu_core_n_exported(const struct rsu_core *c);
+
 void rsu_core_counters(const struct rsu_core *c,
 		       void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx);
 

@@ -1,6 +1,7 @@
 /* The RSU core's private parts, shared by its files (not an API):
  *   rsu_core.c   life cycle, heartbeats, IP table, data, timers, introspection
  *   rsu_route.c  replies -> OBU routes (next hops, dedup, choice)
+ *   rsu_export.c which IPs are served here: host-route events for the shell
  *
  * Tables, created in rsu_core_new; obus and ips start small and grow on
  * demand up to their capacity (core_tab.h):
@@ -23,6 +24,7 @@
 
 #define RSU_NH_MAX 4		/* next hops remembered per OBU */
 #define RSU_DEDUP_BITS 64	/* reply dedup window, in ids */
+#define RSU_PEND_MAX 16		/* IPs waiting for their OBU's route (rsu_export.c) */
 
 #define RSU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \
@@ -57,6 +59,9 @@
 	X(ips_moved)                                                           \
 	X(ips_expired)                                                         \
 	X(ips_evicted)                                                         \
+	X(up_announces)                                                        \
+	X(ip_exports)                                                          \
+	X(ip_withdraws)                                                        \
 	X(alloc_failed)
 
 enum rsu_counter {
@@ -93,7 +98,9 @@ struct rsu_obu {
 
 struct rsu_ip {
 	struct vn_mac obu_mac;
+	uint8_t exported;  /* enum rsu_export the shell was last told */
 	vn_usec last_seen;
+	vn_usec attached;  /* when it last became served here, or re-attached */
 };
 
 struct rsu_core {
@@ -107,6 +114,10 @@ struct rsu_core {
 	struct rsu_sent *sent; /* [history], indexed id % history */
 	struct core_tab obus;
 	struct core_tab ips;
+	rsu_export_fn export_fn; /* NULL: no host-route events */
+	void *export_ctx;
+	uint32_t pend[RSU_PEND_MAX]; /* IP slots learned before their OBU's route */
+	uint32_t npend;		     /* written so far (ring: the last RSU_PEND_MAX) */
 	uint64_t cnt[RC__COUNT];
 	uint64_t rx_drop[VN_RX__COUNT];
 	uint8_t scratch[64];
@@ -164,5 +175,20 @@ const struct rsu_nh *rsu_obu_route(const struct rsu_core *c, const struct vn_mac
  * when `from` is its chosen next hop. */
 void rsu_route_refresh(struct rsu_core *c, const struct vn_mac *origin, const struct vn_mac *from,
 		       vn_usec now);
+
+/* rsu_export.c: host-route events (rsu_core_set_export) */
+/* Tells the shell what IP slot's route should be now. */
+void rsu_export_eval(struct rsu_core *c, uint32_t ip_slot, vn_usec now);
+/* The IP at slot is about to leave the table: withdraw its route. */
+void rsu_export_drop(struct rsu_core *c, uint32_t ip_slot);
+/* The OBU owning the IP at slot has just chosen us (an attach announce). */
+void rsu_export_attach(struct rsu_core *c, uint32_t ip_slot, vn_usec now);
+/* The OBU at obu_slot has a route now: its addresses learned just before
+ * (an attach announce comes before the reply) are served at once. */
+void rsu_export_route_up(struct rsu_core *c, uint32_t obu_slot, vn_usec now);
+/* Every IP, once a period: freshness ages, OBUs go. */
+void rsu_export_scan(struct rsu_core *c, vn_usec now);
+/* Before the tables are replaced: withdraw every route. */
+void rsu_export_drop_all(struct rsu_core *c);
 
 #endif

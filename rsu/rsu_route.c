@@ -73,6 +73,11 @@ static void route_choose(struct rsu_core *c, uint32_t slot, vn_usec now)
 			vn_mac_format(&o->nh[best].mac, b), o->nh[best].hops,
 			old >= 0 ? vn_mac_format(&o->nh[old].mac, d) : "none");
 	}
+	/* A new route: the OBU's addresses, announced a moment ago (an OBU
+	 * announces as soon as it chooses us, but can only reply to our next
+	 * heartbeat), are served from now on, not from the next tick. */
+	if (old < 0)
+		rsu_export_route_up(c, slot, now);
 }
 
 /* Reply dedup per OBU: a 64-id window below the highest id seen. Returns

@@ -11,7 +11,7 @@
 /* K_POW2: a K_U32 that must also be a power of two. */
 /* K_FILE: an absolute path of any length up to VN_PATH_MAX (K_PATH is a
  * socket path, bound by sun_path). */
-enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL, K_MODE, K_FILE };
+enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL, K_MODE, K_FILE, K_ONOFF };
 
 #define R_OBU (1u << VN_ROLE_OBU)
 #define R_RSU (1u << VN_ROLE_RSU)
@@ -69,11 +69,18 @@ static const struct key keys[] = {
 	{ "security", "state_dir", R_RSU, K_FILE, 0, 0, CF(sec.state_dir), false, false },
 	{ "security", "max_hops", R_RSU, K_U32, 1, 64, CF(sec.max_hops), false, false },
 	{ "security", "rsu_keys", R_OBU, K_FILE, 0, 0, CF(sec.rsu_keys), false, false },
+	{ "backbone", "routes", R_RSU, K_ONOFF, 0, 0, CF(backbone.routes), false, false },
+	/* 0 and 253-255 (unspec, default, main, local) are the kernel's own;
+	 * main (254) is the default and may be given */
+	{ "backbone", "table", R_RSU, K_U32, 1, UINT32_MAX, CF(backbone.table), false, false },
+	/* 0-4: unspec, redirect, kernel, boot, static -- never ours */
+	{ "backbone", "protocol", R_RSU, K_U32, 5, 255, CF(backbone.protocol), false, false },
+	{ "backbone", "metric", R_RSU, K_U32, 2, 1000000, CF(backbone.metric), false, false },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-static const char *const sections[] = { "wire", "tun", "routing", "control", "log", "security" };
+static const char *const sections[] = { "wire", "tun", "routing", "control", "log", "security", "backbone" };
 
 static const char *const mode_names[] = {
 	[VN_SEC_OFF] = "off", [VN_SEC_AUTHENTICATE] = "authenticate", [VN_SEC_ENCRYPT] = "encrypt",
@@ -274,6 +281,17 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 			return;
 		}
 		memcpy(dst, &lv, sizeof(lv));
+		return;
+	}
+	case K_ONOFF: {
+		bool on = strcmp(v, "on") == 0;
+
+		if (!on && strcmp(v, "off") != 0) {
+			perr(p, "[%s] %s '%s' is neither on nor off", k->section, k->name,
+			     shown(v, b));
+			return;
+		}
+		memcpy(dst, &on, sizeof(on));
 		return;
 	}
 	}
@@ -477,6 +495,11 @@ static void check_complete(struct parse *p)
 	else
 		check_le(p, "stale_periods", c->rsu.stale_periods, "obu_timeout_periods",
 			 c->rsu.obu_timeout_periods);
+	if (p->role == VN_ROLE_RSU && (c->backbone.table == 253 || c->backbone.table == 255)) {
+		p->line = key_line(p, "table");
+		perr(p, "[backbone] table %u is the kernel's %s table", c->backbone.table,
+		     c->backbone.table == 253 ? "default" : "local");
+	}
 
 	check_security(p);
 	p->line = 0;
@@ -572,6 +595,9 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 	c->sec.mode = VN_SEC_OFF;
 	strcpy(c->sec.state_dir, "/var/lib/vanet");
 	c->sec.max_hops = 32;
+	c->backbone.table = 254;
+	c->backbone.protocol = VN_BACKBONE_PROTOCOL_DEFAULT;
+	c->backbone.metric = VN_BACKBONE_METRIC_DEFAULT;
 }
 
 const char *vn_role_default_config(enum vn_role role)

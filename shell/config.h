@@ -43,6 +43,16 @@ struct vn_security {
 	uint32_t max_hops;		    /* [security] max_hops (rsud) */
 };
 
+/* [backbone], rsud: host routes for the routing daemon (shell/hostroute.h). */
+#define VN_BACKBONE_PROTOCOL_DEFAULT 150 /* not in iproute2's rt_protos */
+#define VN_BACKBONE_METRIC_DEFAULT 100
+struct vn_backbone {
+	bool routes;	   /* routes = on | off (off) */
+	uint32_t table;	   /* routing table (254, main) */
+	uint32_t protocol; /* route protocol number, 1..255 (150) */
+	uint32_t metric;   /* a settled route's metric; a fresh one's is metric - 1 (100) */
+};
+
 struct vn_config {
 	enum vn_role role;
 	char interface[VN_IFNAME_MAX];	    /* [wire] interface */
@@ -55,6 +65,7 @@ struct vn_config {
 	struct obu_params obu;		    /* [routing], role OBU */
 	struct rsu_params rsu;		    /* [routing], role RSU */
 	struct vn_security sec;		    /* [security] */
+	struct vn_backbone backbone;	    /* [backbone], role RSU */
 };
 
 /* Called once per error with "FILE:LINE: message" (or "FILE: message"). */

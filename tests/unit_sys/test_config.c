@@ -332,6 +332,46 @@ static void test_v2_rsu_keys(void **state)
 		     "t.conf:4: unknown key 'obu_timeout_periods' in [routing] (obud has no such setting)");
 }
 
+static void test_backbone(void **state)
+{
+	struct vn_config c;
+	struct errs e;
+
+	(void)state;
+	assert_int_equal(load(&c, VN_ROLE_RSU, "[wire]\ninterface = e\n", &e), 0);
+	assert_false(c.backbone.routes);
+	assert_int_equal(c.backbone.table, 254);
+	assert_int_equal(c.backbone.protocol, 150);
+	assert_int_equal(c.backbone.metric, 100);
+	assert_int_equal(load(&c, VN_ROLE_RSU,
+			      "[wire]\ninterface = e\n[backbone]\nroutes = on\ntable = 1000\n"
+			      "protocol = 5\nmetric = 2\n",
+			      &e),
+			 0);
+	assert_true(c.backbone.routes);
+	assert_int_equal(c.backbone.table, 1000);
+	assert_int_equal(c.backbone.protocol, 5);
+	assert_int_equal(c.backbone.metric, 2);
+	assert_int_equal(load(&c, VN_ROLE_RSU, "[wire]\ninterface = e\n[backbone]\nroutes = off\n",
+			      &e),
+			 0);
+	assert_false(c.backbone.routes);
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[backbone]\nroutes = yes\n",
+		     "t.conf:4: [backbone] routes 'yes' is neither on nor off");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[backbone]\nprotocol = 4\n",
+		     "t.conf:4: [backbone] protocol 4 is out of range 5..255");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[backbone]\nmetric = 1\n",
+		     "t.conf:4: [backbone] metric 1 is out of range 2..1000000");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[backbone]\ntable = 0\n",
+		     "t.conf:4: [backbone] table 0 is out of range 1..4294967295");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[backbone]\ntable = 255\n",
+		     "t.conf:4: [backbone] table 255 is the kernel's local table");
+	expect_error(VN_ROLE_RSU, "[wire]\ninterface = e\n[backbone]\ntable = 253\n",
+		     "t.conf:4: [backbone] table 253 is the kernel's default table");
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[backbone]\nroutes = on\n",
+		     "t.conf:4: unknown key 'routes' in [backbone] (obud has no such setting)");
+}
+
 static void test_too_many_addresses(void **state)
 {
 	char text[2048];
@@ -531,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_security),
 		cmocka_unit_test(test_v2_obu_keys),
 		cmocka_unit_test(test_v2_rsu_keys),
+		cmocka_unit_test(test_backbone),
 		cmocka_unit_test(test_too_many_addresses),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_many_errors),
