@@ -40,6 +40,7 @@
 #define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
+#define OBU_DEAD_ODDS 25	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
 
 #define OBU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \
@@ -140,7 +141,7 @@ struct cand_view {
 	int32_t slot;
 	uint32_t hops;
 	uint32_t ratio;
-	int32_t score; /* ratio - OBU_HOP_PENALTY * hops */
+	int32_t score; /* lower bound of ratio - OBU_HOP_PENALTY * hops */
 };
 
 /* The fields every heartbeat reads for every RSU (the RSU choice, the
@@ -339,6 +340,8 @@ static inline void obu_eval_dirty(struct obu_core *c, uint32_t ri)
 
 /* obu_nbr.c: the neighbour and RSU tables */
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
+/* Its lower confidence bound, percent (the upstream choice's score). */
+uint32_t obu_nbr_lcb(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
 uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int32_t s, uint32_t w,
 			  uint32_t newest);
 void obu_nbr_record(struct obu_nbr *n, uint32_t id);

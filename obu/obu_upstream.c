@@ -17,7 +17,8 @@ static struct cand_view cand_view_of(const struct obu_core *c, const struct obu_
 	v.slot = s;
 	v.hops = nbr_of(c, s)->hops;
 	v.ratio = obu_nbr_ratio(c, r, s);
-	v.score = (int32_t)v.ratio - OBU_HOP_PENALTY * (int32_t)v.hops;
+	/* by the lower confidence bound, not the raw ratio (obu_nbr_lcb) */
+	v.score = (int32_t)obu_nbr_lcb(c, r, s) - OBU_HOP_PENALTY * (int32_t)v.hops;
 	return v;
 }
 
