@@ -40,6 +40,7 @@
 #define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
+#define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
 #define OBU_DEAD_ODDS 25	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
 
 #define OBU_COUNTERS(X)                                                        \

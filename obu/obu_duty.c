@@ -207,5 +207,7 @@ void obu_dependant(struct obu_core *c, int32_t ri, vn_usec now)
 {
 	if (ri == OBU_NONE)
 		return;
-	c->rsu[ri].dep_until = now + obu_dep_hold(c, (uint32_t)ri);
+	vn_usec t = obu_period(c, (uint32_t)ri);
+
+	c->rsu[ri].dep_until = now + t * OBU_DUTY_HOLD_KA * c->p.reply_keepalive + t / 4;
 }
