@@ -298,7 +298,7 @@ bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now);
 vn_usec obu_dead_late(const struct obu_core *c, int32_t s);
 /* RSU ri is gone after this silence (chosen: history periods). */
 vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri);
-/* dependant_hold: 3 K_a periods (+ 1/4): below marks, full duty */
+/* below-us marks: 3 K_a periods (+ 1/4); full duty lasts OBU_DUTY_HOLD_KA K_a (obu_dependant) */
 vn_usec obu_dep_hold(const struct obu_core *c, uint32_t ri);
 /* downstream routes from replies: 3 K_a + 2 periods of the chosen RSU */
 vn_usec obu_route_life(const struct obu_core *c);

@@ -106,7 +106,7 @@ vn_usec obu_route_life(const struct obu_core *c)
 /* A neighbour is due every id of its K_X set: dead after m(p) of them
  * missed, p its delivery ratio over the 64 ids before its last delivery
  * (rule 6: over 32 a 10 %-lossy
- * two-hop path, p 0.81, reads below 0.69 now and then, m 3). Every neighbour, not only the upstream, gets the loss-aware
+ * two-hop path, p 0.81, reads below 0.80 now and then, m 3). Every neighbour, not only the upstream, gets the loss-aware
  * m: a sparse candidate behind a lossy link would otherwise be dead most of
  * the time, and the failover it is kept for would find none. A quarter
  * period of slack: the RSU's period jitters and copies take a few ms to

@@ -111,6 +111,15 @@ uint32_t obu_nbr_lcb(const struct obu_core *c, const struct obu_rsu *r, int32_t 
 	uint32_t x, due, pct, root;
 
 	pct = nbr_counts(c, r, s, n->klog == 0 ? OBU_RATIO_WINDOW : 64, r->newest, &x, &due);
+	if (n->klog > 0) {
+		/* a sparse relay's 4 due ids count twice: at 4 of 4 (66) a
+		 * clean two-hop path through a relay nobody uses yet could
+		 * never displace a 40 %-lossy direct link (netns
+		 * integration.failover); 8 of 8 gives 80, still well below a
+		 * clean full neighbour's 94 */
+		x *= 2;
+		due *= 2;
+	}
 	if (due == 0)
 		return pct / 2; /* nothing settled: half its word */
 	if (x > due)
