@@ -132,12 +132,24 @@ void obu_reply_check(struct obu_core *c, vn_usec now)
 	const struct obu_rsu *r;
 	struct vn_msg hb;
 
-	(void)now;
 	if (c->chosen == OBU_NONE)
 		return;
 	r = &c->rsu[c->chosen];
+	if (r->up != OBU_NONE && r->up_dead && reply_current(c) && now >= c->repair_at &&
+	    !vn_mac_eq(nbr_mac(c, r->up), &r->mac)) {
+		/* The upstream kept dead as the last resort is still silent:
+		 * it may have gone sparse for want of our keep-alives, and the
+		 * reply that would make it full again (sent when it was found
+		 * dead) may be lost too. Again every OBU_REPAIR_PERIODS
+		 * until it is heard: else the RSU is gone after `history`
+		 * periods of its sparse silence (sim_tworsu: three lost
+		 * keep-alives and the one repair lost, the RSU flapped). */
+		c->replied_rsu = OBU_NONE;
+	}
 	if (r->up == OBU_NONE || !r->have || reply_current(c))
 		return;
+	if (r->up_dead)
+		c->repair_at = now + obu_period(c, (uint32_t)c->chosen) * OBU_REPAIR_PERIODS;
 	memset(&hb, 0, sizeof(hb));
 	hb.hb.uptime = r->newest_uptime;
 	hb.hb.id = r->newest;

@@ -41,6 +41,7 @@
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
 #define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
+#define OBU_REPAIR_PERIODS 2	/* reply again to a silent kept-dead upstream this often */
 #define OBU_DEAD_ODDS 25	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
 
 #define OBU_COUNTERS(X)                                                        \
@@ -228,6 +229,7 @@ struct obu_core {
 	int32_t replied_rsu;	/* OBU_NONE: none yet, or the RSU restarted */
 	uint32_t replied_id;
 	bool own_pending;	/* our reply is built in scratch, not yet sent */
+	vn_usec repair_at;	/* next reply to a silent upstream kept dead (obu_reply_check) */
 	uint8_t m_tab[101];	/* m(p) by ratio percent, before the dead_periods bound */
 	struct obu_batch batch[OBU_BATCHES];
 	struct vn_mac self;
@@ -238,6 +240,7 @@ struct obu_core {
 	struct obu_seen *fifo_mem; /* [max_rsus * history] */
 	int32_t chosen;		/* chosen RSU index, OBU_NONE */
 	vn_usec chosen_at;	/* when it was chosen */
+	bool settling;		/* chosen first or after the last was gone: ties settle by MAC */
 	struct core_tab nbrs;
 	struct core_tab downs;
 	struct vn_ip_prefix addr[OBU_MAX_ADDRS];

@@ -194,10 +194,11 @@ static void test_reply_at_once_on_change(void **state)
 		run_to(f, t + MS(99));
 	}
 	assert_true(up_is(f, &B));
-	/* 3: the first to R; one to R again when it was found dead but kept
-	 * while only a longer path existed (it may have gone sparse, having
-	 * lost our keep-alives); the one to B */
-	assert_int_equal(ctr(f, "replies_sent_change"), 3);
+	/* 2: the first to R and the one to B. None to R when it was found
+	 * dead but kept while only a longer path existed: a relay kept so
+	 * gets our reply again (it may have gone sparse, having lost our
+	 * keep-alives), but R is the RSU itself, never sparse */
+	assert_int_equal(ctr(f, "replies_sent_change"), 2);
 	p = last_reply(f);
 	assert_non_null(p);
 	assert_int_equal(p->len, VN_REPLY_LEN);
@@ -377,13 +378,17 @@ static void test_last_resort(void **state)
 	vn_usec t = MS(1000);
 	uint8_t ip[64];
 	size_t n;
+	uint64_t changes;
 
 	(void)state;
 	for (uint32_t id = 0; id < 10; id++, t += MS(100))
 		hb(f, &R, id, 1, t);
+	changes = ctr(f, "replies_sent_change");
 	run_to(f, t + MS(500));
 	assert_int_equal(ctr(f, "nbrs_dead"), 1);
 	assert_true(up_is(f, &R));
+	/* the upstream is the RSU itself: never sparse, no reply to repeat */
+	assert_int_equal(ctr(f, "replies_sent_change"), changes);
 	h_clear(&f->h);
 	n = b_ip4(ip, 40, 1, 2);
 	memcpy(f->h.mem + VN_PBUF_HEADROOM, ip, n);
@@ -395,6 +400,37 @@ static void test_last_resort(void **state)
 	run_to(f, t + MS(1200));
 	assert_false(obu_core_upstream(f->c, &(struct obu_route_info){0}));
 	assert_int_equal(ctr(f, "nbrs_dead"), 1);
+	fx_free(f);
+}
+
+/* Rule 6, last resort through a relay: B, our only way to R, goes silent.
+ * Found dead, it is kept and gets our reply again (it may have gone sparse
+ * for want of our keep-alives) -- and again every 2 periods while it stays
+ * silent, for that reply may be lost too; once B is heard, no more. */
+static void test_repair_reply_to_silent_relay(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	uint64_t changes;
+
+	(void)state;
+	for (uint32_t id = 0; id < 10; id++, t += MS(100))
+		hb(f, &B, id, 2, t);
+	assert_true(up_is(f, &B));
+	changes = ctr(f, "replies_sent_change");
+	run_to(f, t + MS(200)); /* dead 2.25 periods after its last copy */
+	assert_int_equal(ctr(f, "nbrs_dead"), 1);
+	assert_true(up_is(f, &B));
+	assert_int_equal(ctr(f, "replies_sent_change"), changes + 1);
+	run_to(f, t + MS(700)); /* still silent: again every 2 periods */
+	assert_true(ctr(f, "replies_sent_change") >= changes + 3);
+	assert_true(ctr(f, "replies_sent_change") <= changes + 4);
+	/* B is back: the repairs stop */
+	hb(f, &B, 16, 2, t + MS(710));
+	changes = ctr(f, "replies_sent_change");
+	run_to(f, t + MS(1100));
+	hb(f, &B, 20, 2, t + MS(1110));
+	assert_int_equal(ctr(f, "replies_sent_change"), changes);
 	fx_free(f);
 }
 
@@ -444,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_learned_period),
 		cmocka_unit_test(test_m_table),
 		cmocka_unit_test(test_last_resort),
+		cmocka_unit_test(test_repair_reply_to_silent_relay),
 		cmocka_unit_test(test_late_copy_not_restart),
 	};
 
