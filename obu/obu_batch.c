@@ -158,6 +158,21 @@ void obu_reply_check(struct obu_core *c, vn_usec now)
 	reply_build(c, (uint32_t)c->chosen, &hb, nbr_mac(c, r->up), OC_replies_sent_change);
 }
 
+/* Our own Upstream data went straight to the RSU (our upstream is the RSU
+ * itself) within the last K_a periods: the RSU made or kept our route
+ * direct and alive on it (rsu_route_refresh: data from the OBU itself), so
+ * a keep-alive would tell it nothing. Through a relay it is not so (the RSU
+ * refreshes a route from data only through its chosen next hop): there the
+ * keep-alive goes. Saves the keep-alives of every direct OBU that sends
+ * (jam10: 5 senders of 10 vehicles). */
+static bool data_keeps_route(const struct obu_core *c, uint32_t ri, vn_usec now)
+{
+	const struct obu_rsu *r = &c->rsu[ri];
+
+	return c->own_up_at != 0 && vn_mac_eq(nbr_mac(c, r->up), &r->mac) &&
+	       age(now, c->own_up_at) < obu_period(c, ri) * c->p.reply_keepalive;
+}
+
 /* A copy m of a heartbeat of RSU ri (seen: its history entry). A keep-alive
  * answers the copy from our upstream of an id in our K_a set -- or, if
  * that copy was lost, the next one from it once K_a ids have passed. */
@@ -185,6 +200,12 @@ void obu_reply_on_hb(struct obu_core *c, uint32_t ri, const struct vn_msg *m,
 		return;
 	}
 	if ((m->hb.id + c->stagger) % ka == 0 || (int32_t)(m->hb.id - c->replied_id) >= (int32_t)ka) {
+		if (data_keeps_route(c, ri, now)) {
+			/* counts as this keep-alive: the next is due K_a on */
+			c->replied_id = m->hb.id;
+			c->cnt[OC_replies_skipped_data]++;
+			return;
+		}
 		reply_build(c, ri, m, &m->from, OC_replies_sent_keepalive);
 		seen->replied = true; /* once per id */
 	}

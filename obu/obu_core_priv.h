@@ -63,6 +63,7 @@
 	X(replies_sent)                                                        \
 	X(replies_sent_change)                                                 \
 	X(replies_sent_keepalive)                                              \
+	X(replies_skipped_data)                                                \
 	X(replies_forwarded)                                                   \
 	X(reply_frames_sent)                                                   \
 	X(drop_reply_bad_sender)                                               \
@@ -230,6 +231,7 @@ struct obu_core {
 	uint32_t replied_id;
 	bool own_pending;	/* our reply is built in scratch, not yet sent */
 	vn_usec repair_at;	/* next reply to a silent upstream kept dead (obu_reply_check) */
+	vn_usec own_up_at;	/* our last own Upstream data handed to the chosen RSU itself */
 	uint8_t m_tab[101];	/* m(p) by ratio percent, before the dead_periods bound */
 	struct obu_batch batch[OBU_BATCHES];
 	struct vn_mac self;

@@ -246,6 +246,49 @@ static void test_keepalive_schedule(void **state)
 	fx_free(f);
 }
 
+/* Our own data, 10 a second, straight to the RSU (our upstream is R
+ * itself): it keeps our route at the RSU, so no keep-alive goes; through a
+ * relay (B) the keep-alives go as before, data or not. */
+static void send_own_data(struct fx *f, vn_usec now)
+{
+	uint8_t ip[64];
+	size_t n = b_ip4(ip, 40, 1, 2);
+
+	memcpy(f->h.mem + VN_PBUF_HEADROOM, ip, n);
+	obu_core_on_tun(f->c, h_buf(&f->h, ip, n), now);
+}
+
+static void keepalive_with_data(const struct vn_mac *via, uint32_t hops, bool skipped)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+
+	for (uint32_t id = 0; id < 100; id++, t += MS(100)) {
+		hb(f, via, id, hops, t);
+		send_own_data(f, t + MS(50));
+	}
+	assert_int_equal(ctr(f, "up_sent"), 100);
+	if (skipped) {
+		assert_int_equal(ctr(f, "replies_sent_keepalive"), 0);
+		assert_true(ctr(f, "replies_skipped_data") >= 4);
+	} else {
+		assert_true(ctr(f, "replies_sent_keepalive") >= 4);
+		assert_int_equal(ctr(f, "replies_skipped_data"), 0);
+	}
+	/* the data stops: the keep-alives are back within K_a ids */
+	for (uint32_t id = 100; id < 150; id++, t += MS(100))
+		hb(f, via, id, hops, t);
+	assert_true(ctr(f, "replies_sent_keepalive") >= (skipped ? 1 : 5));
+	fx_free(f);
+}
+
+static void test_keepalive_skipped_by_direct_data(void **state)
+{
+	(void)state;
+	keepalive_with_data(&R, 1, true);
+	keepalive_with_data(&B, 2, false);
+}
+
 /* Rule 4: replies from below wait in a batch for their next hop; 3 within
  * reply_hold leave as one frame of 3 messages (to/from rewritten, the rest
  * as received) at the deadline, which next_timer names; a full batch goes at
@@ -476,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_kx_inference),
 		cmocka_unit_test(test_reply_at_once_on_change),
 		cmocka_unit_test(test_keepalive_schedule),
+		cmocka_unit_test(test_keepalive_skipped_by_direct_data),
 		cmocka_unit_test(test_reply_batch_bytes),
 		cmocka_unit_test(test_learned_period),
 		cmocka_unit_test(test_m_table),
