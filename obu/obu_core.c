@@ -207,6 +207,8 @@ void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
 	}
 	core_send(&c->io, b->data, b->len);
 	c->cnt[OC_up_sent]++;
+	if (vn_mac_eq(up, &c->rsu[c->chosen].mac))
+		c->own_up_at = now; /* straight to the RSU: our route is fresh there */
 }
 
 /* --- timers -------------------------------------------------------------------------- */

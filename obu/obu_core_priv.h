@@ -40,6 +40,9 @@
 #define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
+#define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
+#define OBU_REPAIR_PERIODS 2	/* reply again to a silent kept-dead upstream this often */
+#define OBU_DEAD_ODDS 25	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
 
 #define OBU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \
@@ -60,6 +63,7 @@
 	X(replies_sent)                                                        \
 	X(replies_sent_change)                                                 \
 	X(replies_sent_keepalive)                                              \
+	X(replies_skipped_data)                                                \
 	X(replies_forwarded)                                                   \
 	X(reply_frames_sent)                                                   \
 	X(drop_reply_bad_sender)                                               \
@@ -140,7 +144,7 @@ struct cand_view {
 	int32_t slot;
 	uint32_t hops;
 	uint32_t ratio;
-	int32_t score; /* ratio - OBU_HOP_PENALTY * hops */
+	int32_t score; /* lower bound of ratio - OBU_HOP_PENALTY * hops */
 };
 
 /* The fields every heartbeat reads for every RSU (the RSU choice, the
@@ -226,6 +230,8 @@ struct obu_core {
 	int32_t replied_rsu;	/* OBU_NONE: none yet, or the RSU restarted */
 	uint32_t replied_id;
 	bool own_pending;	/* our reply is built in scratch, not yet sent */
+	vn_usec repair_at;	/* next reply to a silent upstream kept dead (obu_reply_check) */
+	vn_usec own_up_at;	/* our last own Upstream data handed to the chosen RSU itself */
 	uint8_t m_tab[101];	/* m(p) by ratio percent, before the dead_periods bound */
 	struct obu_batch batch[OBU_BATCHES];
 	struct vn_mac self;
@@ -236,6 +242,7 @@ struct obu_core {
 	struct obu_seen *fifo_mem; /* [max_rsus * history] */
 	int32_t chosen;		/* chosen RSU index, OBU_NONE */
 	vn_usec chosen_at;	/* when it was chosen */
+	bool settling;		/* chosen first or after the last was gone: ties settle by MAC */
 	struct core_tab nbrs;
 	struct core_tab downs;
 	struct vn_ip_prefix addr[OBU_MAX_ADDRS];
@@ -296,7 +303,7 @@ bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now);
 vn_usec obu_dead_late(const struct obu_core *c, int32_t s);
 /* RSU ri is gone after this silence (chosen: history periods). */
 vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri);
-/* dependant_hold: 3 K_a periods (+ 1/4): below marks, full duty */
+/* below-us marks: 3 K_a periods (+ 1/4); full duty lasts OBU_DUTY_HOLD_KA K_a (obu_dependant) */
 vn_usec obu_dep_hold(const struct obu_core *c, uint32_t ri);
 /* downstream routes from replies: 3 K_a + 2 periods of the chosen RSU */
 vn_usec obu_route_life(const struct obu_core *c);
@@ -339,6 +346,8 @@ static inline void obu_eval_dirty(struct obu_core *c, uint32_t ri)
 
 /* obu_nbr.c: the neighbour and RSU tables */
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
+/* Its lower confidence bound, percent (the upstream choice's score). */
+uint32_t obu_nbr_lcb(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
 uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int32_t s, uint32_t w,
 			  uint32_t newest);
 void obu_nbr_record(struct obu_nbr *n, uint32_t id);

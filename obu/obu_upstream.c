@@ -17,7 +17,8 @@ static struct cand_view cand_view_of(const struct obu_core *c, const struct obu_
 	v.slot = s;
 	v.hops = nbr_of(c, s)->hops;
 	v.ratio = obu_nbr_ratio(c, r, s);
-	v.score = (int32_t)v.ratio - OBU_HOP_PENALTY * (int32_t)v.hops;
+	/* by the lower confidence bound, not the raw ratio (obu_nbr_lcb) */
+	v.score = (int32_t)obu_nbr_lcb(c, r, s) - OBU_HOP_PENALTY * (int32_t)v.hops;
 	return v;
 }
 
@@ -108,7 +109,7 @@ static bool last_resort(const struct obu_core *c, int32_t old, vn_usec now)
 /* Whether the silent upstream old stays (rule 6, last resort): with no
  * candidate at all, until the RSU is gone; with only longer paths (more
  * hops), for two more periods, so that a few losses on a lossy link (m(p)
- * is 2 down to p = 0.69) do not move us to a longer path and straight back:
+ * is 2 down to p = 0.80) do not move us to a longer path and straight back:
  * the damping of flapping. By hops, not by score: a sparse candidate's score
  * rests on a few due ids, too noisy to hold a real failover back (tried:
  * failover on 10 %-lossy links went to 380 ms). */
@@ -184,8 +185,12 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		 * keep it (data still goes out) until the RSU is gone --
 		 * declaring the only path dead gains nothing, loses data.
 		 * It may have lost our keep-alives and gone sparse: our reply
-		 * goes again (obu_reply_check), which makes it full. */
-		if (!r->up_dead && c->chosen == (int32_t)ri)
+		 * goes again (obu_reply_check), which makes it full -- unless
+		 * it is the RSU itself, which is never sparse and keeps our
+		 * route on keep-alives (jam10: a third of the change replies
+		 * were these, on edge links to the RSU). */
+		if (!r->up_dead && c->chosen == (int32_t)ri &&
+		    !vn_mac_eq(nbr_mac(c, old), &r->mac))
 			c->replied_rsu = OBU_NONE;
 		r->up_dead = true;
 		r->eval_until = until;
@@ -336,11 +341,13 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 			c->rsu[i].better_since = 0; /* (a read does not dirty the line) */
 	if (old == OBU_NONE || !c->rsu[old].used) {
 		c->chosen = best;
+		c->settling = true;
 	} else if (best != OBU_NONE) {
 		b = &c->rsu[best];
 		cv = rsu_view(c, old, now);
-		if (age(now, c->chosen_at) < obu_rsu_gone_after(c, (uint32_t)old) && bv.hops <= cv.hops &&
-		    bv.score >= cv.score && vn_mac_cmp(&b->mac, &c->rsu[old].mac) < 0) {
+		if (c->settling && age(now, c->chosen_at) < obu_rsu_gone_after(c, (uint32_t)old) &&
+		    bv.hops <= cv.hops && bv.score >= cv.score &&
+		    vn_mac_cmp(&b->mac, &c->rsu[old].mac) < 0) {
 			/* Settling: the first choice is whichever RSU was heard
 			 * first. For `history` periods a tie (as good, lower
 			 * MAC) moves us, so that neighbours facing the same tie
@@ -351,8 +358,14 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 			   bv.score >= cv.score + 2 * h) {
 			if (b->better_since == 0)
 				b->better_since = now ? now : 1;
-			if (age(now, b->better_since) >= obu_rsu_gone_after(c, (uint32_t)old))
+			if (age(now, b->better_since) >= obu_rsu_gone_after(c, (uint32_t)old)) {
 				c->chosen = best;
+				/* a deliberate move: going back must be as
+				 * deliberate, not a tie won by the MAC (a relay
+				 * that has just gone full reads low for a few
+				 * ids: sim_tworsu flapped back in 0.1 s) */
+				c->settling = false;
+			}
 		} else {
 			b->better_since = 0;
 		}

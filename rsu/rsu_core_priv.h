@@ -78,6 +78,10 @@ struct rsu_sent {
 	bool valid;
 };
 
+/* hops of a next hop learned from data through a relay (unknown): more
+ * than any reply may say (1..255), so that a reply's route wins */
+#define RSU_HOPS_DATA 256
+
 struct rsu_nh {
 	struct vn_mac mac;
 	uint32_t hops;

@@ -236,29 +236,58 @@ const struct rsu_nh *rsu_obu_route(const struct rsu_core *c, const struct vn_mac
 	return &o->nh[o->cur];
 }
 
+/* An entry for OBU origin, created if needed (slot in *slot). */
+static struct rsu_obu *obu_get(struct rsu_core *c, const struct vn_mac *origin, uint32_t *slot)
+{
+	struct rsu_obu *o = rsu_obu_find(c, origin, slot);
+	bool evicted;
+
+	if (o != NULL)
+		return o;
+	*slot = core_tab_insert(&c->obus, origin, &evicted);
+	if (evicted)
+		c->cnt[RC_obus_evicted]++;
+	o = obu_of(c, *slot);
+	memset(o, 0, sizeof(*o));
+	o->cur = -1;
+	return o;
+}
+
 /* Upstream data from `origin` that `from` handed us: a sign of life of the
  * route when `from` is its chosen next hop. Between keep-alive replies this
  * keeps a route in use alive and its next hop fresh. Data through another
- * relay refreshes nothing: only replies choose multi-hop next hops, so a
- * stray frame cannot pull such a route, nor keep a dead one alive. Data from
- * the OBU itself makes it a one-hop route (below). */
+ * relay does not move a route that works: only replies choose multi-hop
+ * next hops, so a stray frame cannot pull such a route, nor keep a dead one
+ * alive. Data from the OBU itself makes it a one-hop route (below). And an
+ * OBU we have no usable route to at all (its change reply was lost, or it
+ * came to us by a relay that we never heard it reply through) is reached
+ * through the relay that handed us its data: that relay forwards our
+ * Downstream by the route the same packet taught it. Its hops are unknown
+ * (RSU_HOPS_DATA, more than any reply says), so the first reply's route
+ * wins at once. (Measured: on the highway 202 of 313 lost downstream
+ * packets were sent while the RSU had no route to a vehicle whose data it
+ * was receiving.) */
 void rsu_route_refresh(struct rsu_core *c, const struct vn_mac *origin, const struct vn_mac *from,
 		       vn_usec now)
 {
 	uint32_t slot;
 	struct rsu_obu *o = rsu_obu_find(c, origin, &slot);
+	bool routed = o != NULL && o->cur >= 0 && now - o->last_alive <= obu_timeout(c);
 
-	if (o == NULL)
-		return;
-	if (vn_mac_eq(from, origin) && (o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))) {
+	if (!routed)
+		o = obu_get(c, origin, &slot);
+	if ((vn_mac_eq(from, origin) || !routed) &&
+	    (o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))) {
 		/* The OBU itself handed us its data, addressed to us: its
 		 * upstream is us now, one hop, whatever its last reply said.
 		 * The route follows at once (fewest hops wins), also when the
 		 * reply it sent on moving was lost. A relay's frame cannot do
-		 * this: its hops are unknown, so only replies choose those. */
+		 * this: its hops are unknown, so only replies choose those --
+		 * unless there is no route at all. */
 		uint64_t rtt = o->cur >= 0 ? o->nh[o->cur].rtt_us : 0;
 
-		nh_observe(o, from, 1, o->dedup_top, rtt, now);
+		nh_observe(o, from, vn_mac_eq(from, origin) ? 1 : RSU_HOPS_DATA, o->dedup_top,
+			   rtt, now);
 		route_choose(c, slot, now);
 	}
 	if (o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "measure_loss.h"
 #include "scenario.h"
 
 #define PACKET_BYTES 200
@@ -35,6 +36,8 @@ struct sent {
 	uint32_t tag;
 	int to; /* downstream: the vehicle's node */
 	vn_usec at;
+	int from;  /* the sending node (SWEEP_LOSS) */
+	uint8_t cls; /* enum loss_class at send (SWEEP_LOSS) */
 };
 
 /* Per vehicle: failover and busy-ratio bookkeeping for its current node. */
@@ -68,6 +71,7 @@ struct meas {
 	vn_usec all_attached_at;
 	double attached_sum, reach_sum;
 	size_t attached_samples, reach_samples;
+	bool loss;		    /* SWEEP_LOSS: classify every packet at send */
 };
 
 /* The state of vehicle v, reset when it got a new node. */
@@ -194,12 +198,17 @@ static void traffic(struct sim *s, void *arg)
 			continue;
 		ip = sim_ip4((uint32_t)node);
 		if (x->node == node && (at = rsu_that_got(m, x->last_up)) >= 0) {
+			int h, cls = m->loss ? loss_class_down(m->w, at, node, &h) : 0;
+
 			p = vec_push(&m->down);
 			*p = (struct sent){ sim_send_ip(s, at, &inet, &ip, PACKET_BYTES), node,
-					    sim_now(s) };
+					    sim_now(s), at, (uint8_t)cls };
 		}
+		int h, cls = m->loss ? loss_class_up(m->w, node, &h) : 0;
+
 		p = vec_push(&m->up);
-		*p = (struct sent){ sim_send_ip(s, node, &ip, &inet, PACKET_BYTES), -1, sim_now(s) };
+		*p = (struct sent){ sim_send_ip(s, node, &ip, &inet, PACKET_BYTES), -1, sim_now(s),
+				    node, (uint8_t)cls };
 		x->last_up = p->tag;
 		x->node = node;
 	}
@@ -229,6 +238,7 @@ struct meas *meas_new(struct world *w, const struct meas_cfg *c)
 	m->failover_us.size = sizeof(vn_usec);
 	m->cbr.size = sizeof(double);
 	m->all_attached_at = VN_USEC_NEVER;
+	m->loss = getenv("SWEEP_LOSS") != NULL;
 	world_on_tick(w, on_tick, m);
 	sim_at(m->s, sim_now(m->s) + FAILOVER_CHECK, check_failovers, m);
 	sim_at(m->s, sim_now(m->s), sample_cbr, m);
@@ -256,16 +266,32 @@ static double delivery(const struct meas *m, const struct vec *a, bool up, size_
 {
 	const struct sent *p = a->v;
 
+	struct loss_tally t;
+
+	memset(&t, 0, sizeof(t));
 	*sent = *got = 0;
 	for (size_t i = 0; i < a->n; i++) {
+		bool ok;
+
 		if (p[i].at + m->c.in_flight > m->c.end)
 			continue;
 		(*sent)++;
 		if (up)
-			*got += rsu_that_got(m, p[i].tag) >= 0;
+			ok = rsu_that_got(m, p[i].tag) >= 0;
 		else
-			*got += sim_delivered(m->s, p[i].to, p[i].tag) > 0;
+			ok = sim_delivered(m->s, p[i].to, p[i].tag) > 0;
+		*got += ok;
+		t.sent[p[i].cls]++;
+		t.got[p[i].cls] += ok;
+		if (!ok && p[i].cls == LOSS_OK && m->loss) {
+			if (sim_forwarded(m->s, p[i].from, !up, p[i].tag) == 0)
+				t.ok_unsent++;
+			else
+				t.ok_partial++;
+		}
 	}
+	if (m->loss)
+		loss_tally_print(up ? "up" : "down", &t);
 	return *sent ? (double)*got / (double)*sent : -1;
 }
 

@@ -316,3 +316,10 @@ struct vn_ip sim_ip4(uint32_t n)
 	return ip;
 }
 
+
+uint32_t sim_forwarded(const struct sim *s, int node, bool down, uint32_t tag)
+{
+	const struct cnt_slot *e = cnt_find(&s->fwd, cnt_key((uint32_t)node, down ? 2 : 1, tag));
+
+	return e ? e->count : 0;
+}

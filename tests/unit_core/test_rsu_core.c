@@ -232,7 +232,9 @@ static void test_route_kept_by_data(void **state)
 }
 
 /* Data from C through a neighbour that is not C's chosen next hop (E) is
- * delivered, but refreshes nothing: C is gone on time. */
+ * delivered, but refreshes nothing: C is gone on time. (D's data through
+ * B, D having no route at all, routes D via B: every one of them keeps
+ * that route alive, test_data_via_relay_without_route.) */
 static void test_data_via_other_no_refresh(void **state)
 {
 	struct fx *f = fx_new(NULL);
@@ -242,7 +244,7 @@ static void test_data_via_other_no_refresh(void **state)
 	(void)state;
 	run_to(f, T0);
 	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B */
-	for (unsigned t = 1000; t <= 8000; t += 1000) {
+	for (unsigned t = 1000; t <= 6000; t += 1000) {
 		run_to(f, T0 + MS(t));
 		n = b_up(fr, &R, &E, &C, 3, 1);
 		feed(f, fr, n, T0 + MS(t) + 1);
@@ -250,11 +252,15 @@ static void test_data_via_other_no_refresh(void **state)
 		n = b_up(fr, &R, &B, &D, 4, 1);
 		feed(f, fr, n, T0 + MS(t) + 2);
 	}
-	assert_int_equal(ctr(f, "up_delivered"), 16);
-	assert_int_equal(ctr(f, "up_refreshed"), 0);
+	assert_int_equal(ctr(f, "up_delivered"), 12);
+	assert_int_equal(ctr(f, "up_refreshed"), 6); /* D's, via B */
 	run_to(f, T0 + MS(6600));
 	assert_false(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
 	assert_int_equal(ctr(f, "obus_gone"), 1);
+	/* gone, C's data via E is all there is: routed via E */
+	n = b_up(fr, &R, &E, &C, 3, 1);
+	feed(f, fr, n, T0 + MS(6700));
+	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
 	fx_free(f);
 }
 
@@ -280,6 +286,37 @@ static void test_direct_data_moves_route(void **state)
 	assert_int_equal(ri.hops, 1);
 	assert_int_equal(ctr(f, "route_changes"), 2);
 	/* ... and keeps it alive like any data through the chosen next hop */
+	assert_int_equal(ctr(f, "up_refreshed"), 1);
+	fx_free(f);
+}
+
+/* C's change reply never came (lost): C's data through relay E is all we
+ * have, so Downstream goes via E (hops unknown: 256) rather than nowhere;
+ * C's first reply (via B, 2 hops) takes over at once; data via E then
+ * moves nothing (test_data_via_other_no_refresh). */
+static void test_data_via_relay_without_route(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	struct rsu_route_info ri;
+	uint8_t fr[128];
+	size_t n;
+
+	(void)state;
+	run_to(f, T0 + MS(100));
+	assert_false(rsu_core_route(f->c, &C, &ri));
+	n = b_up(fr, &R, &E, &C, 3, 1);
+	feed(f, fr, n, T0 + MS(105));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, E.b, 6);
+	assert_int_equal(ri.hops, 256);
+	assert_int_equal(ctr(f, "up_refreshed"), 1);
+	reply(f, &B, &C, sent_uptime(f, 1), 1, 2, T0 + MS(150));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, B.b, 6);
+	n = b_up(fr, &R, &E, &C, 3, 1);
+	feed(f, fr, n, T0 + MS(160));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, B.b, 6);
 	assert_int_equal(ctr(f, "up_refreshed"), 1);
 	fx_free(f);
 }
@@ -532,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_route_kept_by_data),
 		cmocka_unit_test(test_data_via_other_no_refresh),
 		cmocka_unit_test(test_direct_data_moves_route),
+		cmocka_unit_test(test_data_via_relay_without_route),
 		cmocka_unit_test(test_data_keeps_next_hop_fresh),
 		cmocka_unit_test(test_data_paths),
 		cmocka_unit_test(test_obu_to_obu),
