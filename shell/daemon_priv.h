@@ -14,6 +14,8 @@
 #include "netlink.h"
 #include "notify.h"
 #include "rawsock.h"
+#include "tun_gro.h"
+#include "txbatch.h"
 
 #define VN_DAEMON_RSUS_WATCHED 64
 
@@ -24,10 +26,14 @@
 	X(rx_errors)                                                              \
 	X(tx_frames)                                                              \
 	X(tx_errors)                                                              \
+	X(tx_batches)                                                             \
 	X(tun_rx_packets)                                                         \
 	X(tun_rx_errors)                                                          \
 	X(tun_tx_packets)                                                         \
 	X(tun_tx_errors)                                                          \
+	X(tun_tx_writes)                                                          \
+	X(tun_tx_coalesced)                                                       \
+	X(tun_rx_drop_offload)                                                    \
 	X(reloads)                                                                \
 	X(reload_failures)
 
@@ -64,6 +70,14 @@ struct daemon {
 	unsigned n_rsus;
 	bool rsus_known; /* rsus[] holds the current set */
 	struct vn_raw_batch rxb;
+	/* Frames sent while a burst is handled go out together (txbatch.h);
+	 * tx_open while raw_cb or tun_cb holds the burst's buffers. */
+	struct vn_txbatch txb;
+	bool tx_open;
+	/* [tun] offload (tun_offload in daemon_io.c): the tun speaks
+	 * virtio-net headers; what a burst delivers is coalesced. */
+	bool vnet, gro_on;
+	struct vn_gro gro;
 	ev_io raw_w, tun_w;
 	ev_timer timer;
 	ev_timer wire_check; /* looks at the wire interface after an error */
@@ -74,6 +88,39 @@ struct daemon {
 	struct vn_ratelimit rl_tx, rl_tun_tx, rl_rx, rl_tun_rx, rl_trunc;
 };
 
+
+/* daemon.c: after a send or receive error, look at the wire soon. */
+void vn_daemon_check_wire_soon(struct daemon *d);
+
+/* Per-frame trouble is logged through a rate limiter: a dead link must not
+ * turn into a flood of identical lines. */
+#define LOG_LIMITED(rl, level, ...)                                               \
+	do {                                                                      \
+		uint64_t supp_;                                                   \
+		if (vn_log_enabled(level) && vn_ratelimit_ok(rl, vn_now(), &supp_)) { \
+			vn_log(level, __VA_ARGS__);                               \
+			if (supp_ > 0)                                            \
+				vn_log(level, "(%llu similar messages suppressed)",  \
+				       (unsigned long long)supp_);                \
+		}                                                                 \
+	} while (0)
+
+/* daemon_io.c: the burst around the core's send callback. */
+void vn_daemon_tx_begin(struct daemon *d);
+/* Sends what the burst queued; call before its buffers go back. */
+void vn_daemon_tx_flush(struct daemon *d);
+void vn_daemon_tx_end(struct daemon *d);
+/* Sends one frame now, or queues it while a burst is open. */
+void vn_daemon_send(struct daemon *d, const uint8_t *frame, size_t len);
+/* Writes one IP packet into the tun now, or queues it for coalescing. */
+void vn_daemon_deliver(struct daemon *d, const uint8_t *pkt, size_t len);
+/* Creates the tun, with virtio-net headers if [tun] offload allows and the
+ * kernel has them (falls back to a plain tun, logged once). */
+int vn_daemon_tun_open(struct daemon *d, struct vn_error *e);
+/* Reads one packet into b->data: its length, 0 if none is there, -1 on an
+ * error (errno), VN_TUN_DROPPED for a packet dropped and counted. */
+#define VN_TUN_DROPPED (-2)
+ssize_t vn_daemon_tun_read(struct daemon *d, struct vn_pbuf *b);
 
 /* daemon_ctl.c */
 typedef void (*vn_counter_fn)(void *ctx, const char *name, uint64_t value);

@@ -1,0 +1,201 @@
+/* The data path around the core's callbacks: frames for the wire are
+ * gathered while a burst is handled and leave with one sendmmsg()
+ * (txbatch.h); packets for the tun are coalesced into super-packets
+ * (tun_gro.h) when the tun speaks virtio-net headers ([tun] offload).
+ * Outside a burst (timers) a frame is sent at once. */
+#include "daemon_priv.h"
+
+#include <errno.h>
+#include <linux/if_tun.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "tun.h"
+#include "vnet.h"
+
+static void tx_failed(struct daemon *d, int err, size_t len)
+{
+	if (err == ENXIO || err == ENODEV || err == ENETDOWN)
+		vn_daemon_check_wire_soon(d);
+	LOG_LIMITED(&d->rl_tx, VN_LOG_WARN, "send on %s (%zu bytes): %s", d->cfg.interface, len,
+		    err != 0 ? strerror(err) : "short write");
+}
+
+static void send_now(struct daemon *d, const uint8_t *frame, size_t len)
+{
+	ssize_t n = send(d->raw_fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n == (ssize_t)len) {
+		d->cnt.tx_frames++;
+		return;
+	}
+	d->cnt.tx_errors++;
+	tx_failed(d, n < 0 ? errno : 0, len);
+}
+
+void vn_daemon_tx_begin(struct daemon *d)
+{
+	d->tx_open = true;
+}
+
+static void gro_flush(struct daemon *d);
+
+void vn_daemon_tx_flush(struct daemon *d)
+{
+	struct vn_txb_result r;
+
+	/* The wire first: a relayed broadcast and its local copy share the
+	 * IP header the coalescer rewrites. */
+	if (vn_txb_pending(&d->txb) > 0)
+		vn_txb_flush(&d->txb, d->raw_fd, &r);
+	else
+		r = (struct vn_txb_result){ 0 };
+	gro_flush(d);
+	if (r.sent + r.failed == 0)
+		return;
+	d->cnt.tx_frames += r.sent;
+	d->cnt.tx_errors += r.failed;
+	d->cnt.tx_batches++;
+	if (r.failed > 0)
+		tx_failed(d, r.err, r.err_len);
+}
+
+void vn_daemon_tx_end(struct daemon *d)
+{
+	vn_daemon_tx_flush(d);
+	d->tx_open = false;
+}
+
+void vn_daemon_send(struct daemon *d, const uint8_t *frame, size_t len)
+{
+	if (!d->tx_open) {
+		send_now(d, frame, len);
+		return;
+	}
+	if (vn_txb_add(&d->txb, frame, len))
+		return;
+	vn_daemon_tx_flush(d);
+	if (!vn_txb_add(&d->txb, frame, len))
+		send_now(d, frame, len); /* larger than the copy arena */
+}
+
+/* --- The tun ------------------------------------------------------------- */
+
+int vn_daemon_tun_open(struct daemon *d, struct vn_error *e)
+{
+	struct vn_error e2;
+
+	vn_gro_init(&d->gro);
+	if (d->cfg.tun_offload) {
+		if (!vn_tun_has_vnet_hdr()) {
+			vn_notice("tun offload: the kernel's tun has no IFF_VNET_HDR; off");
+		} else if ((d->tun_fd = vn_tun_open_flags(d->cfg.tun_name, IFF_VNET_HDR, &e2)) >= 0) {
+			d->vnet = d->gro_on = true;
+			vn_info("tun offload: virtio-net header; coalescing TCP into the tun");
+			return 0;
+		} else {
+			vn_notice("tun offload: %s; off", e2.msg);
+		}
+	}
+	d->tun_fd = vn_tun_open(d->cfg.tun_name, e);
+	return d->tun_fd < 0 ? -1 : 0;
+}
+
+ssize_t vn_daemon_tun_read(struct daemon *d, struct vn_pbuf *b)
+{
+	struct vn_vnet_hdr h;
+	struct iovec iov[2] = { { &h, VN_VNET_HLEN }, { b->data, vn_pbuf_tailroom(b) } };
+	ssize_t n;
+
+	if (!d->vnet)
+		return read(d->tun_fd, b->data, vn_pbuf_tailroom(b));
+	n = readv(d->tun_fd, iov, 2);
+	if (n <= 0)
+		return n;
+	if (n < VN_VNET_HLEN || !vn_vnet_rx(&h, b->data, (size_t)(n - VN_VNET_HLEN))) {
+		d->cnt.tun_rx_drop_offload++;
+		return VN_TUN_DROPPED;
+	}
+	return n - VN_VNET_HLEN;
+}
+
+static void tun_tx_failed(struct daemon *d, size_t len, int err)
+{
+	d->cnt.tun_tx_errors++;
+	LOG_LIMITED(&d->rl_tun_tx, VN_LOG_WARN, "write to %s (%zu bytes): %s", d->cfg.tun_name,
+		    len, err != 0 ? strerror(err) : "short write");
+}
+
+/* vn_gro_write_fn: one packet or super-packet into the tun. */
+static int gro_write(void *ctx, const struct iovec *iov, int n, size_t segs)
+{
+	struct daemon *d = ctx;
+	size_t want = 0;
+	ssize_t got;
+
+	for (int i = 0; i < n; i++)
+		want += iov[i].iov_len;
+	got = writev(d->tun_fd, iov, n);
+	d->cnt.tun_tx_writes++;
+	if (got == (ssize_t)want) {
+		d->cnt.tun_tx_packets += segs;
+		if (segs > 1)
+			d->cnt.tun_tx_coalesced += segs;
+		return 0;
+	}
+	/* A refused super-packet is retried segment by segment by the
+	 * coalescer: not an error yet. */
+	if (!(got < 0 && errno == EINVAL && segs > 1))
+		tun_tx_failed(d, want - VN_VNET_HLEN, got < 0 ? errno : 0);
+	if (got >= 0)
+		errno = EIO;
+	return -1;
+}
+
+static void gro_flush(struct daemon *d)
+{
+	struct vn_gro_stats st = { 0 };
+	bool was = d->gro_on;
+
+	if (d->gro.n == 0)
+		return;
+	(void)vn_gro_flush(&d->gro, &d->gro_on, gro_write, d, &st);
+	if (was && !d->gro_on)
+		vn_warn("tun offload: the kernel refuses GSO writes (EINVAL); coalescing off");
+}
+
+static bool in_pool(const struct daemon *d, const uint8_t *p, size_t len)
+{
+	return p >= d->txb.held_lo && p <= d->txb.held_hi && len <= (size_t)(d->txb.held_hi - p);
+}
+
+void vn_daemon_deliver(struct daemon *d, const uint8_t *pkt, size_t len)
+{
+	if (!d->vnet) {
+		ssize_t n = write(d->tun_fd, pkt, len);
+
+		d->cnt.tun_tx_writes++;
+		if (n == (ssize_t)len)
+			d->cnt.tun_tx_packets++;
+		else
+			tun_tx_failed(d, len, n < 0 ? errno : 0);
+		return;
+	}
+	/* Within a burst, a packet in one of our buffers (the core delivers
+	 * from the receive buffer) waits for the coalescer: the buffer stays
+	 * ours until the flush. */
+	if (d->tx_open && d->gro_on && in_pool(d, pkt, len)) {
+		if (d->gro.n == VN_GRO_MAX)
+			gro_flush(d);
+		(void)vn_gro_add(&d->gro, (uint8_t *)pkt, len);
+		return;
+	}
+	{
+		struct vn_vnet_hdr h = { 0 };
+		struct iovec iov[2] = { { &h, VN_VNET_HLEN }, { (void *)pkt, len } };
+
+		(void)gro_write(d, iov, 2, 1);
+	}
+}
