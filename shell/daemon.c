@@ -185,7 +185,7 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void put_all(struct daemon *d, struct vn_pbuf **held, int n)
 {
 	for (int i = 0; i < n; i++)
-		vn_pool_put(&d->pool, held[i]);
+		vn_pool_put(vn_daemon_tun_pool(d), held[i]);
 }
 
 /* A round of reads keeps its buffers (the frames made from them are only
@@ -200,7 +200,7 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	vn_daemon_tx_begin(d);
 	for (int i = 0; i < DRAIN_CAP; i++) {
-		struct vn_pbuf *b = vn_pool_get(&d->pool);
+		struct vn_pbuf *b = vn_pool_get(vn_daemon_tun_pool(d));
 		ssize_t n;
 
 		if (b == NULL)
@@ -360,6 +360,7 @@ static void teardown(struct daemon *d)
 	 * (and its addresses and routes with it). */
 	if (d->tun_fd >= 0)
 		close(d->tun_fd);
+	vn_daemon_tun_fini(d);
 	if (d->raw_fd >= 0)
 		close(d->raw_fd);
 	vn_nl_close(d->nl);

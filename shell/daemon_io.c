@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/if_tun.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -52,6 +53,7 @@ void vn_daemon_tx_flush(struct daemon *d)
 		vn_txb_flush(&d->txb, d->raw_fd, &r);
 	else
 		r = (struct vn_txb_result){ 0 };
+	d->tso_used = 0;
 	gro_flush(d);
 	if (r.sent + r.failed == 0)
 		return;
@@ -66,10 +68,44 @@ void vn_daemon_tx_end(struct daemon *d)
 {
 	vn_daemon_tx_flush(d);
 	d->tx_open = false;
+	d->split = false;
+}
+
+/* The frame the core made of a super-packet's first segment (hlen bytes
+ * of our header in front of it): the other segments get the same header,
+ * their own IP/TCP headers, and their payload slice by pointer. */
+static void send_split(struct daemon *d, const uint8_t *frame, size_t len)
+{
+	size_t hlen = len - d->split_len;
+
+	d->split = false;
+	if (!vn_txb_add(&d->txb, frame, len)) {
+		vn_daemon_tx_flush(d);
+		(void)vn_txb_add(&d->txb, frame, len); /* held, empty batch: fits */
+	}
+	for (size_t i = 1; i < d->tso.nseg; i++) {
+		struct iovec v[2];
+		const uint8_t *pl;
+		size_t plen;
+
+		if (d->tso_used == VN_TXB_MAX || vn_txb_pending(&d->txb) == VN_TXB_MAX)
+			vn_daemon_tx_flush(d);
+		v[0].iov_base = d->tso_hdr[d->tso_used++];
+		memcpy(v[0].iov_base, frame, hlen);
+		vn_tso_seg(&d->tso, i, (uint8_t *)v[0].iov_base + hlen, &pl, &plen);
+		v[0].iov_len = hlen + d->tso.hl;
+		v[1] = (struct iovec){ (void *)pl, plen };
+		(void)vn_txb_addv(&d->txb, v, 2);
+	}
+	d->cnt.tun_rx_segments += d->tso.nseg;
 }
 
 void vn_daemon_send(struct daemon *d, const uint8_t *frame, size_t len)
 {
+	if (d->split && d->tx_open && frame + len == d->split_end && len > d->split_len) {
+		send_split(d, frame, len);
+		return;
+	}
 	if (!d->tx_open) {
 		send_now(d, frame, len);
 		return;
@@ -83,6 +119,56 @@ void vn_daemon_send(struct daemon *d, const uint8_t *frame, size_t len)
 
 /* --- The tun ------------------------------------------------------------- */
 
+/* Super-packets: up to 64 KB of IP packet. A round of tun reads holds its
+ * buffers until its frames have left, so a few of them suffice: one 64 KB
+ * read makes up to 47 frames of 1388 bytes of payload. */
+#define BIG_BUFS 16
+#define BIG_SIZE (VN_PBUF_HEADROOM + 65536)
+
+struct vn_pool *vn_daemon_tun_pool(struct daemon *d)
+{
+	return d->tso_on ? &d->big : &d->pool;
+}
+
+void vn_daemon_tun_fini(struct daemon *d)
+{
+	if (d->big.mem != NULL)
+		vn_pool_fini(&d->big);
+}
+
+static bool big_pool(struct daemon *d)
+{
+	if (vn_pool_init_sized(&d->big, BIG_BUFS, BIG_SIZE) < 0)
+		return false;
+	if (!vn_txb_hold(&d->txb, d->big.bufs[0].start,
+			 (size_t)(d->big.bufs[BIG_BUFS - 1].start - d->big.bufs[0].start) + BIG_SIZE,
+			 (size_t)(d->big.bufs[1].start - d->big.bufs[0].start))) {
+		vn_pool_fini(&d->big);
+		return false;
+	}
+	return true;
+}
+
+/* TSO with checksum offload (the kernel then leaves checksums to us:
+ * vn_vnet_rx, vn_tso_begin); ECN-marked super-packets if it can. */
+static void tso_probe(struct daemon *d)
+{
+	unsigned base = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+	if (!big_pool(d)) {
+		vn_notice("tun offload: no memory for super-packets; no TSO");
+		return;
+	}
+	if (ioctl(d->tun_fd, TUNSETOFFLOAD, base | TUN_F_TSO_ECN) == 0 ||
+	    ioctl(d->tun_fd, TUNSETOFFLOAD, base) == 0) {
+		d->tso_on = true;
+		return;
+	}
+	vn_pool_fini(&d->big);
+	vn_notice("tun offload: TUNSETOFFLOAD refused (%s); no TSO", strerror(errno));
+	(void)ioctl(d->tun_fd, TUNSETOFFLOAD, 0);
+}
+
 int vn_daemon_tun_open(struct daemon *d, struct vn_error *e)
 {
 	struct vn_error e2;
@@ -93,7 +179,9 @@ int vn_daemon_tun_open(struct daemon *d, struct vn_error *e)
 			vn_notice("tun offload: the kernel's tun has no IFF_VNET_HDR; off");
 		} else if ((d->tun_fd = vn_tun_open_flags(d->cfg.tun_name, IFF_VNET_HDR, &e2)) >= 0) {
 			d->vnet = d->gro_on = true;
-			vn_info("tun offload: virtio-net header; coalescing TCP into the tun");
+			tso_probe(d);
+			vn_info("tun offload: virtio-net header; coalescing TCP into the tun; %s",
+				d->tso_on ? "TCP segmentation offload (split here)" : "no TSO");
 			return 0;
 		} else {
 			vn_notice("tun offload: %s; off", e2.msg);
@@ -109,11 +197,26 @@ ssize_t vn_daemon_tun_read(struct daemon *d, struct vn_pbuf *b)
 	struct iovec iov[2] = { { &h, VN_VNET_HLEN }, { b->data, vn_pbuf_tailroom(b) } };
 	ssize_t n;
 
+	d->split = false;
 	if (!d->vnet)
 		return read(d->tun_fd, b->data, vn_pbuf_tailroom(b));
 	n = readv(d->tun_fd, iov, 2);
 	if (n <= 0)
 		return n;
+	if (n >= VN_VNET_HLEN && h.gso_type != VN_VNET_GSO_NONE && d->tso_on) {
+		size_t first = vn_tso_begin(&d->tso, &h, b->data, (size_t)(n - VN_VNET_HLEN),
+					    d->cfg.tun_mtu);
+
+		if (first == 0) {
+			d->cnt.tun_rx_drop_offload++;
+			return VN_TUN_DROPPED;
+		}
+		d->cnt.tun_rx_super++;
+		d->split = true;
+		d->split_len = first;
+		d->split_end = b->data + first;
+		return (ssize_t)first;
+	}
 	if (n < VN_VNET_HLEN || !vn_vnet_rx(&h, b->data, (size_t)(n - VN_VNET_HLEN))) {
 		d->cnt.tun_rx_drop_offload++;
 		return VN_TUN_DROPPED;
@@ -166,11 +269,6 @@ static void gro_flush(struct daemon *d)
 		vn_warn("tun offload: the kernel refuses GSO writes (EINVAL); coalescing off");
 }
 
-static bool in_pool(const struct daemon *d, const uint8_t *p, size_t len)
-{
-	return p >= d->txb.held_lo && p <= d->txb.held_hi && len <= (size_t)(d->txb.held_hi - p);
-}
-
 void vn_daemon_deliver(struct daemon *d, const uint8_t *pkt, size_t len)
 {
 	if (!d->vnet) {
@@ -186,7 +284,7 @@ void vn_daemon_deliver(struct daemon *d, const uint8_t *pkt, size_t len)
 	/* Within a burst, a packet in one of our buffers (the core delivers
 	 * from the receive buffer) waits for the coalescer: the buffer stays
 	 * ours until the flush. */
-	if (d->tx_open && d->gro_on && in_pool(d, pkt, len)) {
+	if (d->tx_open && d->gro_on && vn_txb_held(&d->txb, pkt, len)) {
 		if (d->gro.n == VN_GRO_MAX)
 			gro_flush(d);
 		(void)vn_gro_add(&d->gro, (uint8_t *)pkt, len);

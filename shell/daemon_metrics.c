@@ -34,6 +34,8 @@ static const char *counter_help(const char *name)
 		{ "tun_tx_errors", "Write errors on the tun device." },
 		{ "tun_tx_writes", "Writes into the tun device (a super-packet is one)." },
 		{ "tun_tx_coalesced", "IP packets written into the tun inside super-packets." },
+		{ "tun_rx_super", "TCP super-packets read from the tun (segmentation offload)." },
+		{ "tun_rx_segments", "Wire frames made from those super-packets." },
 		{ "tun_rx_drop_offload", "Packets from the tun with a bad virtio-net header, dropped." },
 		{ "reloads", "Configuration reloads (SIGHUP) applied." },
 		{ "reload_failures", "Configuration reloads refused." },

@@ -15,6 +15,7 @@
 #include "notify.h"
 #include "rawsock.h"
 #include "tun_gro.h"
+#include "tun_tso.h"
 #include "txbatch.h"
 
 #define VN_DAEMON_RSUS_WATCHED 64
@@ -34,6 +35,8 @@
 	X(tun_tx_writes)                                                          \
 	X(tun_tx_coalesced)                                                       \
 	X(tun_rx_drop_offload)                                                    \
+	X(tun_rx_super)                                                           \
+	X(tun_rx_segments)                                                        \
 	X(reloads)                                                                \
 	X(reload_failures)
 
@@ -76,8 +79,18 @@ struct daemon {
 	bool tx_open;
 	/* [tun] offload (tun_offload in daemon_io.c): the tun speaks
 	 * virtio-net headers; what a burst delivers is coalesced. */
-	bool vnet, gro_on;
+	bool vnet, gro_on, tso_on;
+	struct vn_pool big; /* tun reads with TSO: room for a 64 KB super-packet */
 	struct vn_gro gro;
+	/* The super-packet being split (tun_tso.h): the core handles its first
+	 * segment; the frame it sends for it (ending at split_end) is copied
+	 * header-wise onto the others, which go out with it. */
+	bool split;
+	const uint8_t *split_end;
+	size_t split_len; /* bytes of the first segment */
+	struct vn_tso tso;
+	size_t tso_used;
+	uint8_t tso_hdr[VN_TXB_MAX][VN_MAX_HLEN + VN_TSO_HDR_MAX];
 	ev_io raw_w, tun_w;
 	ev_timer timer;
 	ev_timer wire_check; /* looks at the wire interface after an error */
@@ -120,6 +133,9 @@ int vn_daemon_tun_open(struct daemon *d, struct vn_error *e);
 /* Reads one packet into b->data: its length, 0 if none is there, -1 on an
  * error (errno), VN_TUN_DROPPED for a packet dropped and counted. */
 #define VN_TUN_DROPPED (-2)
+/* The pool tun reads take their buffers from; frees what the tun needed. */
+struct vn_pool *vn_daemon_tun_pool(struct daemon *d);
+void vn_daemon_tun_fini(struct daemon *d);
 ssize_t vn_daemon_tun_read(struct daemon *d, struct vn_pbuf *b);
 
 /* daemon_ctl.c */

@@ -6,26 +6,56 @@
 void vn_txb_init(struct vn_txbatch *t, const void *held, size_t held_len, size_t slot)
 {
 	memset(t->used, 0, sizeof(t->used));
-	t->slot = slot > 0 ? slot : 1;
-	t->held_lo = held;
-	t->held_hi = held != NULL ? (const uint8_t *)held + held_len : NULL;
+	t->nreg = 0;
 	t->n = 0;
 	t->copy_used = 0;
-	memset(t->used, 0, sizeof(t->used));
+	if (held != NULL)
+		(void)vn_txb_hold(t, held, held_len, slot);
 }
 
-static bool in_held(const struct vn_txbatch *t, const uint8_t *p, size_t len)
+bool vn_txb_hold(struct vn_txbatch *t, const void *held, size_t held_len, size_t slot)
 {
-	return t->held_lo != NULL && p >= t->held_lo && p <= t->held_hi &&
-	       len <= (size_t)(t->held_hi - p);
+	struct vn_txb_region *r = &t->reg[t->nreg];
+
+	if (t->nreg == VN_TXB_REGIONS || held == NULL)
+		return false;
+	r->lo = held;
+	r->hi = r->lo + held_len;
+	r->slot = slot > 0 ? slot : 1;
+	r->first = 0;
+	if (t->nreg > 0) {
+		const struct vn_txb_region *q = &t->reg[t->nreg - 1];
+
+		r->first = q->first + (size_t)(q->hi - q->lo) / q->slot + 1;
+	}
+	t->nreg++;
+	return true;
+}
+
+static const struct vn_txb_region *region_of(const struct vn_txbatch *t, const uint8_t *p,
+					     size_t len)
+{
+	for (size_t i = 0; i < t->nreg; i++) {
+		const struct vn_txb_region *r = &t->reg[i];
+
+		if (p >= r->lo && p <= r->hi && len <= (size_t)(r->hi - p))
+			return r;
+	}
+	return NULL;
+}
+
+bool vn_txb_held(const struct vn_txbatch *t, const uint8_t *p, size_t len)
+{
+	return region_of(t, p, len) != NULL;
 }
 
 /* A queued frame whose bytes a new one overlaps: the core rewrote bytes it
  * had already sent (not done today, but it would be legal under the
  * synchronous send contract), so the queued frame must go out first. */
-static bool overlaps(struct vn_txbatch *t, const uint8_t *p, size_t len)
+static bool overlaps(struct vn_txbatch *t, const struct vn_txb_region *r, const uint8_t *p,
+		     size_t len)
 {
-	size_t s = (size_t)(p - t->held_lo) / t->slot;
+	size_t s = r->first + (size_t)(p - r->lo) / r->slot;
 
 	if (s < VN_TXB_SLOTS) {
 		uint64_t bit = 1ull << (s % 64);
@@ -62,17 +92,19 @@ static void put(struct vn_txbatch *t, const struct iovec *iov, size_t n)
 bool vn_txb_add(struct vn_txbatch *t, const uint8_t *frame, size_t len)
 {
 	struct iovec v = { (void *)frame, len };
+	const struct vn_txb_region *r;
 
 	if (t->n == VN_TXB_MAX)
 		return false;
-	if (!in_held(t, frame, len)) {
+	r = region_of(t, frame, len);
+	if (r == NULL) {
 		if (len > VN_TXB_COPY - t->copy_used)
 			return false;
 		/* A control frame from a core's scratch buffer, which the
 		 * next message may overwrite: not a data packet. */
 		v.iov_base = memcpy(t->copy + t->copy_used, frame, len);
 		t->copy_used += len;
-	} else if (overlaps(t, frame, len)) {
+	} else if (overlaps(t, r, frame, len)) {
 		return false;
 	}
 	put(t, &v, 1);

@@ -26,9 +26,18 @@
 
 #define VN_TXB_SLOTS 256 /* held slots tracked by the bitmap */
 
+#define VN_TXB_REGIONS 2 /* e.g. the buffer pool and the super-packet pool */
+
+/* Memory [lo, hi) that stays valid until the flush, made of slots (buffers)
+ * of `slot` bytes; its slots are numbered from `first` on. */
+struct vn_txb_region {
+	const uint8_t *lo, *hi;
+	size_t slot, first;
+};
+
 struct vn_txbatch {
-	const uint8_t *held_lo, *held_hi; /* [lo, hi): stays valid until the flush */
-	size_t slot;			  /* the held memory is slots of this size */
+	struct vn_txb_region reg[VN_TXB_REGIONS];
+	size_t nreg;
 	/* Slots with a frame queued: a frame can only overlap another from
 	 * its own slot (buffer), so only then is the queue searched. */
 	uint64_t used[VN_TXB_SLOTS / 64];
@@ -50,6 +59,10 @@ struct vn_txb_result {
 /* held: memory made of held_len / slot buffers of `slot` bytes each (a
  * frame never spans two); NULL: none. */
 void vn_txb_init(struct vn_txbatch *t, const void *held, size_t held_len, size_t slot);
+/* One more such region (at most VN_TXB_REGIONS in all); false if full. */
+bool vn_txb_hold(struct vn_txbatch *t, const void *held, size_t held_len, size_t slot);
+/* Whether [p, p + len) lies in held memory. */
+bool vn_txb_held(const struct vn_txbatch *t, const uint8_t *p, size_t len);
 
 /* Queues one contiguous frame. Returns false (nothing queued) if the batch
  * must be flushed first: it is full, the arena is full, or the frame

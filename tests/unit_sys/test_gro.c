@@ -15,6 +15,7 @@
 
 #include "csum.h"
 #include "tun_gro.h"
+#include "tun_tso.h"
 #include "vnet.h"
 
 /* --- reference checksum and packet builder ------------------------------- */
@@ -366,6 +367,111 @@ static void test_vnet_rx(void **state)
 	assert_false(vn_vnet_rx(&h, p, len));
 }
 
+/* A super-packet as the kernel hands it over with TSO: one IP packet of
+ * `total` payload bytes, flags given, checksum field left as the kernel
+ * leaves it (garbage here: it must be recomputed per segment). */
+static size_t mk_super(uint8_t *p, unsigned v, uint32_t seq, size_t total, uint8_t flags)
+{
+	size_t len = mk(p, v, seq, total, flags);
+
+	p[(v == 4 ? 20 : 40) + 16] ^= 0x5a;
+	return len;
+}
+
+static uint8_t sp[70000];
+
+/* Splits and checks every segment: an ordinary packet with right
+ * checksums, its slice of the stream, flags on the right segments, the
+ * payload by pointer into the super-packet. */
+static void split_check(unsigned v, size_t total, size_t gso, uint8_t flags)
+{
+	size_t len = mk_super(sp, v, 5000, total, flags), ihl = v == 4 ? 20 : 40, hl = ihl + 32;
+	struct vn_vnet_hdr h = { .flags = VN_VNET_F_NEEDS_CSUM,
+				 .gso_type = v == 4 ? VN_VNET_GSO_TCPV4 : VN_VNET_GSO_TCPV6,
+				 .hdr_len = (uint16_t)hl, .gso_size = (uint16_t)gso,
+				 .csum_start = (uint16_t)ihl, .csum_offset = 16 };
+	struct vn_tso t;
+	size_t first = vn_tso_begin(&t, &h, sp, len, 1500), seen = 0;
+	static uint8_t seg[2000];
+
+	assert_int_equal(t.nseg, (total + gso - 1) / gso);
+	assert_int_equal(first, hl + (gso < total ? gso : total));
+	for (size_t i = 0; i < t.nseg; i++) {
+		const uint8_t *pl;
+		size_t plen, slen;
+		uint8_t f;
+
+		if (i == 0) {
+			memcpy(seg, sp, first);
+			pl = sp + hl;
+			plen = first - hl;
+		} else {
+			vn_tso_seg(&t, i, seg, &pl, &plen);
+			assert_ptr_equal(pl, sp + hl + i * gso); /* by pointer */
+			memcpy(seg + hl, pl, plen);
+		}
+		slen = hl + plen;
+		assert_int_equal(plen, i + 1 < t.nseg ? gso : total - i * gso);
+		if (v == 4) {
+			assert_int_equal(seg[2] << 8 | seg[3], slen);
+			assert_int_equal(ref_sum(seg, 20, 0), 0xffff);
+			assert_int_equal(seg[4] << 8 | seg[5], 0x1234 + i);
+		} else {
+			assert_int_equal(seg[4] << 8 | seg[5], slen - 40);
+		}
+		assert_int_equal(ref_tcp_verify(seg, slen), 0xffff);
+		assert_int_equal((uint32_t)(seg[ihl + 4] << 24 | seg[ihl + 5] << 16 |
+					    seg[ihl + 6] << 8 | seg[ihl + 7]),
+				 5000 + i * gso);
+		f = seg[ihl + 13];
+		assert_int_equal(f & 0x09, i + 1 == t.nseg ? (flags & 0x09) : 0); /* FIN, PSH */
+		assert_int_equal(f & 0x80, i == 0 ? (flags & 0x80) : 0);	 /* CWR */
+		for (size_t k = 0; k < plen; k++)
+			assert_int_equal(seg[hl + k], (uint8_t)(5000 + seen + k));
+		seen += plen;
+	}
+	assert_int_equal(seen, total);
+}
+
+static void test_split(void **state)
+{
+	(void)state;
+	split_check(4, 10 * 1388, 1388, 0x18);	    /* exact multiple, PSH on the last */
+	split_check(4, 10 * 1388 + 17, 1388, 0x19); /* short last, FIN */
+	split_check(6, 5000, 1368, 0x90);	    /* IPv6, CWR on the first only */
+	split_check(4, 100, 1388, 0x18);	    /* one segment */
+	split_check(4, 65000, 536, 0x10);
+}
+
+static void test_split_refused(void **state)
+{
+	struct vn_tso t;
+	struct vn_vnet_hdr h = { .gso_type = VN_VNET_GSO_TCPV4, .gso_size = 1388 };
+	size_t len = mk_super(sp, 4, 0, 5000, 0x10);
+
+	(void)state;
+	assert_int_equal(vn_tso_begin(&t, &h, sp, len, 1400), 0); /* segments > MTU */
+	h.gso_size = 0;
+	assert_int_equal(vn_tso_begin(&t, &h, sp, len, 1500), 0);
+	h.gso_size = 1000;
+	h.gso_type = VN_VNET_GSO_TCPV6; /* the type says v6, the packet is v4 */
+	assert_int_equal(vn_tso_begin(&t, &h, sp, len, 1500), 0);
+	h.gso_type = VN_VNET_GSO_UDP_L4;
+	assert_int_equal(vn_tso_begin(&t, &h, sp, len, 1500), 0);
+	h.gso_type = VN_VNET_GSO_TCPV4 | VN_VNET_GSO_ECN;
+	assert_int_equal(vn_tso_begin(&t, &h, sp, len - 1, 1500), 0); /* length */
+	assert_int_not_equal(vn_tso_begin(&t, &h, sp, len, 1500), 0);
+	len = mk_super(sp, 4, 0, 5000, 0x10); /* it was made the first segment */
+	h.gso_size = 1;
+	assert_int_equal(vn_tso_begin(&t, &h, sp, len, 1500), 0); /* too many segments */
+	h.gso_size = 5;
+	assert_int_not_equal(vn_tso_begin(&t, &h, sp, len, 1500), 0); /* 1000: fine */
+	len = mk_super(sp, 4, 0, 5000, 0x10);
+	h.gso_size = 1000;
+	sp[6] = 0x20; /* MF: a fragment */
+	assert_int_equal(vn_tso_begin(&t, &h, sp, len, 1500), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_mixed_versions_and_limit),
 		cmocka_unit_test(test_einval_falls_back),
 		cmocka_unit_test(test_vnet_rx),
+		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_split_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
