@@ -120,9 +120,10 @@ void vn_daemon_send(struct daemon *d, const uint8_t *frame, size_t len)
 /* --- The tun ------------------------------------------------------------- */
 
 /* Super-packets: up to 64 KB of IP packet. A round of tun reads holds its
- * buffers until its frames have left, so a few of them suffice: one 64 KB
- * read makes up to 47 frames of 1388 bytes of payload. */
-#define BIG_BUFS 16
+ * buffers until its frames have left, so there is one per read of a round
+ * (DRAIN_CAP in daemon.c): small packets keep their round of 64. Only the
+ * pages a read touches become resident. */
+#define BIG_BUFS 64
 #define BIG_SIZE (VN_PBUF_HEADROOM + 65536)
 
 struct vn_pool *vn_daemon_tun_pool(struct daemon *d)

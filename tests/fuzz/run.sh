@@ -5,7 +5,7 @@
 #   tests/fuzz/run.sh [SECONDS]
 #
 # SECONDS applies to every target; without it fuzz_decode runs 60 s and
-# fuzz_config 30 s, fuzz_ctl 10 s. BUILD_DIR (default: build-fuzz in the source tree, which
+# fuzz_config 30 s, fuzz_ctl 10 s, fuzz_offload 30 s. BUILD_DIR (default: build-fuzz in the source tree, which
 # git ignores) holds the build, the working corpora and any crash files.
 # Exits non-zero if a target crashes, reports a sanitizer error, or leaves
 # a crash/leak/timeout artifact; the artifact's path is printed.
@@ -26,6 +26,7 @@ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_C_COMPILER=clang -DVANET_FUZZ=ON \
 targets="fuzz_decode"
 [ -f "$ROOT/tests/fuzz/fuzz_config.c" ] && targets="$targets fuzz_config"
 [ -f "$ROOT/tests/fuzz/fuzz_ctl.c" ] && targets="$targets fuzz_ctl"
+[ -f "$ROOT/tests/fuzz/fuzz_offload.c" ] && targets="$targets fuzz_offload"
 for t in $targets; do
 	cmake --build "$BUILD_DIR" -j2 --target "$t"
 done
@@ -36,6 +37,7 @@ for t in $targets; do
 	fuzz_decode) secs=${SECS:-60} seeds=decode ;;
 	fuzz_config) secs=${SECS:-30} seeds=config ;;
 	fuzz_ctl) secs=${SECS:-10} seeds=ctl ;;
+	fuzz_offload) secs=${SECS:-30} seeds=offload ;;
 	esac
 	work="$BUILD_DIR/fuzz-run/$t"
 	rm -rf "$work"
