@@ -6,7 +6,10 @@
 #include "daemon_priv.h"
 
 #include <errno.h>
+#include <linux/ethtool.h>
 #include <linux/if_tun.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -170,6 +173,30 @@ static void tso_probe(struct daemon *d)
 	(void)ioctl(d->tun_fd, TUNSETOFFLOAD, 0);
 }
 
+/* Whether TSO is still on for the tun (SIOCETHTOOL, ETHTOOL_GTSO): an
+ * administrator may switch it off (`ethtool -K tun0 tso off`). Then only
+ * the checksum offload would be left, and computing checksums here costs
+ * more than the kernel's copy-and-checksum from the sender's socket: give
+ * it back too. Looked at once per TSO_CHECK_EVERY reads. */
+#define TSO_CHECK_EVERY 1024
+
+static void tso_recheck(struct daemon *d)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GTSO };
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, d->cfg.tun_name, strnlen(d->cfg.tun_name, IFNAMSIZ - 1));
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(d->raw_fd, SIOCETHTOOL, &ifr) < 0 || ev.data != 0)
+		return;
+	if (ioctl(d->tun_fd, TUNSETOFFLOAD, 0) < 0)
+		return;
+	d->tso_on = false;
+	vn_notice("tun offload: TSO was switched off on %s; checksum offload off too "
+		  "(coalescing stays)", d->cfg.tun_name);
+}
+
 int vn_daemon_tun_open(struct daemon *d, struct vn_error *e)
 {
 	struct vn_error e2;
@@ -201,6 +228,8 @@ ssize_t vn_daemon_tun_read(struct daemon *d, struct vn_pbuf *b)
 	d->split = false;
 	if (!d->vnet)
 		return read(d->tun_fd, b->data, vn_pbuf_tailroom(b));
+	if (d->tso_on && ++d->tso_reads % TSO_CHECK_EVERY == 0)
+		tso_recheck(d);
 	n = readv(d->tun_fd, iov, 2);
 	if (n <= 0)
 		return n;

@@ -81,6 +81,7 @@ struct daemon {
 	 * virtio-net headers; what a burst delivers is coalesced. */
 	bool vnet, gro_on, tso_on;
 	struct vn_pool big; /* tun reads with TSO: room for a 64 KB super-packet */
+	uint64_t tso_reads; /* for the look at whether TSO is still on */
 	struct vn_gro gro;
 	/* The super-packet being split (tun_tso.h): the core handles its first
 	 * segment; the frame it sends for it (ending at split_end) is copied
