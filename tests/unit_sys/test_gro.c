@@ -87,7 +87,7 @@ static size_t mk(uint8_t *p, unsigned v, uint32_t seq, size_t plen, uint8_t flag
 	put16(t + 2, 5201);
 	put32(t + 4, seq);
 	put32(t + 8, 777);
-	t[12] = (uint8_t)(thl / 4) << 4;
+	t[12] = (uint8_t)((thl / 4) << 4);
 	t[13] = flags;
 	put16(t + 14, 512);
 	t[20] = 1;
