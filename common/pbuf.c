@@ -6,23 +6,30 @@
 /* Buffers are laid out on a 64-byte stride so that every one of them (not
  * only the first) starts on a cache line; VN_PBUF_SIZE itself is not a
  * multiple of 64. */
-#define POOL_STRIDE (((size_t)VN_PBUF_SIZE + 63) & ~(size_t)63)
+#define STRIDE(size) (((size_t)(size) + 63) & ~(size_t)63)
 
 int vn_pool_init(struct vn_pool *p, size_t count)
 {
+	return vn_pool_init_sized(p, count, VN_PBUF_SIZE);
+}
+
+int vn_pool_init_sized(struct vn_pool *p, size_t count, size_t size)
+{
+	size_t stride = STRIDE(size);
+
 	p->bufs = NULL;
 	p->mem = NULL;
 	p->free_list = NULL;
 	p->count = 0;
 	p->in_use = 0;
-	if (count == 0) {
+	if (count == 0 || size < VN_PBUF_HEADROOM) {
 		errno = EINVAL;
 		return -1;
 	}
 	p->bufs = calloc(count, sizeof(*p->bufs));
 	/* 64-byte aligned storage: each buffer starts on a cache line. */
-	if (p->bufs == NULL || count > SIZE_MAX / POOL_STRIDE ||
-	    posix_memalign((void **)&p->mem, 64, count * POOL_STRIDE) != 0) {
+	if (p->bufs == NULL || count > SIZE_MAX / stride ||
+	    posix_memalign((void **)&p->mem, 64, count * stride) != 0) {
 		free(p->bufs);
 		p->bufs = NULL;
 		errno = ENOMEM;
@@ -30,7 +37,7 @@ int vn_pool_init(struct vn_pool *p, size_t count)
 	}
 	p->count = count;
 	for (size_t i = count; i-- > 0;) {
-		vn_pbuf_init(&p->bufs[i], p->mem + i * POOL_STRIDE, VN_PBUF_SIZE);
+		vn_pbuf_init(&p->bufs[i], p->mem + i * stride, size);
 		p->bufs[i].next_free = p->free_list;
 		p->free_list = &p->bufs[i];
 	}

@@ -86,6 +86,9 @@ struct vn_pool {
 
 /* Returns 0, or -1 (errno set) if the memory cannot be had. */
 int vn_pool_init(struct vn_pool *p, size_t count);
+/* The same with buffers of `size` bytes of storage (headroom included),
+ * e.g. for 64 KB super-packets read from a tun with segmentation offload. */
+int vn_pool_init_sized(struct vn_pool *p, size_t count, size_t size);
 void vn_pool_fini(struct vn_pool *p);
 /* A buffer reset to VN_PBUF_HEADROOM, or NULL when all are in use. */
 struct vn_pbuf *vn_pool_get(struct vn_pool *p);

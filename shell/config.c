@@ -10,8 +10,10 @@
 
 /* K_POW2: a K_U32 that must also be a power of two. */
 /* K_FILE: an absolute path of any length up to VN_PATH_MAX (K_PATH is a
- * socket path, bound by sun_path). */
-enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL, K_MODE, K_FILE, K_ONOFF };
+ * socket path, bound by sun_path). K_ONOFF: "on" or "off", K_AUTO_OFF:
+ * "auto" or "off", into a bool. */
+enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL, K_MODE, K_FILE, K_ONOFF,
+		K_AUTO_OFF };
 
 #define R_OBU (1u << VN_ROLE_OBU)
 #define R_RSU (1u << VN_ROLE_RSU)
@@ -37,6 +39,7 @@ static const struct key keys[] = {
 	{ "tun", "name", R_ALL, K_IFNAME, 0, 0, CF(tun_name), false, false },
 	{ "tun", "address", R_ALL, K_PREFIX, 0, 0, CF(addrs), false, true },
 	{ "tun", "mtu", R_ALL, K_U32, VN_TUN_MTU_MIN, VN_TUN_MTU_MAX, CF(tun_mtu), false, false },
+	{ "tun", "offload", R_ALL, K_AUTO_OFF, 0, 0, CF(tun_offload), false, false },
 	{ "control", "socket", R_ALL, K_PATH, 0, 0, CF(ctl_path), false, false },
 	{ "log", "level", R_ALL, K_LEVEL, 0, 0, CF(log_level), false, false },
 	/* obud */
@@ -283,12 +286,14 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 		memcpy(dst, &lv, sizeof(lv));
 		return;
 	}
-	case K_ONOFF: {
-		bool on = strcmp(v, "on") == 0;
+	case K_ONOFF:
+	case K_AUTO_OFF: {
+		const char *yes = k->type == K_ONOFF ? "on" : "auto";
+		bool on = strcmp(v, yes) == 0;
 
 		if (!on && strcmp(v, "off") != 0) {
-			perr(p, "[%s] %s '%s' is neither on nor off", k->section, k->name,
-			     shown(v, b));
+			perr(p, "[%s] %s '%s' is neither %s nor off", k->section, k->name,
+			     shown(v, b), yes);
 			return;
 		}
 		memcpy(dst, &on, sizeof(on));
@@ -588,6 +593,7 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 	c->role = role;
 	strcpy(c->tun_name, "tun0");
 	c->tun_mtu = VN_TUN_MTU_DEFAULT;
+	c->tun_offload = true;
 	strcpy(c->ctl_path, vn_role_default_socket(role));
 	c->log_level = VN_LOG_INFO;
 	obu_params_default(&c->obu);

@@ -24,7 +24,9 @@
 /* The core handles a buffer synchronously and hands it back, so one receive
  * batch plus a couple of buffers are enough; the pool is there to keep
  * allocation out of the packet path. */
-#define POOL_BUFS (VN_RAW_BATCH + 2)
+/* A round of tun reads keeps its buffers until its frames have left in one
+ * sendmmsg() (txbatch.h), so the pool covers a whole round. */
+#define POOL_BUFS (DRAIN_CAP + VN_RAW_BATCH + 2)
 
 vn_usec vn_now(void)
 {
@@ -40,7 +42,7 @@ vn_usec vn_now(void)
  * and look again every second until it is up. Gone (deleted, or replaced by
  * another interface of the same name): the packet socket is unbound for
  * good, so exit with an error and let the service manager restart us. */
-static void check_wire_soon(struct daemon *d)
+void vn_daemon_check_wire_soon(struct daemon *d)
 {
 	if (!ev_is_active(&d->wire_check)) {
 		ev_timer_set(&d->wire_check, 0.2, 0.);
@@ -76,36 +78,10 @@ static void wire_check_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* --- Core callbacks ------------------------------------------------------ */
 
-/* Per-frame trouble is logged through a rate limiter: a dead link must not
- * turn into a flood of identical lines. */
-#define LOG_LIMITED(rl, level, ...)                                               \
-	do {                                                                      \
-		uint64_t supp_;                                                   \
-		if (vn_log_enabled(level) && vn_ratelimit_ok(rl, vn_now(), &supp_)) { \
-			vn_log(level, __VA_ARGS__);                               \
-			if (supp_ > 0)                                            \
-				vn_log(level, "(%llu similar messages suppressed)",  \
-				       (unsigned long long)supp_);                \
-		}                                                                 \
-	} while (0)
-
-static void raw_send(struct daemon *d, const uint8_t *frame, size_t len)
-{
-	ssize_t n = send(d->raw_fd, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-	if (n == (ssize_t)len) {
-		d->cnt.tx_frames++;
-		return;
-	}
-	d->cnt.tx_errors++;
-	if (n < 0 && (errno == ENXIO || errno == ENODEV || errno == ENETDOWN))
-		check_wire_soon(d);
-	LOG_LIMITED(&d->rl_tx, VN_LOG_WARN, "send on %s (%zu bytes): %s", d->cfg.interface, len,
-		    n < 0 ? strerror(errno) : "short write");
-}
-
-/* With [security], every frame leaves with its tag (daemon_sec.c); the
- * core's bytes are put back as they were before it sees them again. */
+/* With [security], every frame leaves with its tag (daemon_sec.c). A
+ * control frame is secured in a copy, which the send batch copies again; a
+ * data frame in place in its pool buffer, so it leaves at once and the
+ * core's bytes are put back before it sees them again. */
 static void io_send(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct daemon *d = ctx;
@@ -114,28 +90,21 @@ static void io_send(void *ctx, const uint8_t *frame, size_t len)
 	size_t n;
 
 	if (d->sec == NULL) {
-		raw_send(d, frame, len);
+		vn_daemon_send(d, frame, len);
 		return;
 	}
 	n = vn_dsec_wrap(d, frame, len, &out, &in_place);
-	if (n > 0)
-		raw_send(d, out, n);
+	if (n > 0 && in_place)
+		vn_daemon_send_now(d, out, n);
+	else if (n > 0)
+		vn_daemon_send(d, out, n);
 	if (in_place)
 		vn_sec_tx_restore((uint8_t *)(uintptr_t)frame);
 }
 
 static void io_deliver(void *ctx, const uint8_t *pkt, size_t len)
 {
-	struct daemon *d = ctx;
-	ssize_t n = write(d->tun_fd, pkt, len);
-
-	if (n == (ssize_t)len) {
-		d->cnt.tun_tx_packets++;
-		return;
-	}
-	d->cnt.tun_tx_errors++;
-	LOG_LIMITED(&d->rl_tun_tx, VN_LOG_WARN, "write to %s (%zu bytes): %s", d->cfg.tun_name,
-		    len, n < 0 ? strerror(errno) : "short write");
+	vn_daemon_deliver(ctx, pkt, len);
 }
 
 static void io_log(void *ctx, enum vn_log_level level, const char *msg)
@@ -207,6 +176,7 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	vn_daemon_tx_begin(d);
 	do {
 		size_t nb = 0;
 
@@ -215,11 +185,14 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 		got = nb > 0 ? vn_raw_recv_batch(d->raw_fd, &d->rxb, bufs, nb, res, len) : 0;
 		for (int i = 0; i < got; i++)
 			rx_one(d, bufs[i], res[i], len[i]);
+		/* What the batch made (relayed frames, replies) leaves
+		 * together, before its buffers go back. */
+		vn_daemon_tx_flush(d);
 		for (size_t i = 0; i < nb; i++)
 			vn_pool_put(&d->pool, bufs[i]);
 		if (got < 0) {
 			if (errno == ENETDOWN) {
-				check_wire_soon(d);
+				vn_daemon_check_wire_soon(d);
 			} else {
 				d->cnt.rx_errors++;
 				LOG_LIMITED(&d->rl_rx, VN_LOG_WARN, "receive on %s: %s",
@@ -230,22 +203,37 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 		done += got;
 		/* A short batch means the socket is drained. */
 	} while (got == VN_RAW_BATCH && done < DRAIN_CAP);
+	vn_daemon_tx_end(d);
 	rearm(d);
 }
 
+static void put_all(struct daemon *d, struct vn_pbuf **held, int n)
+{
+	for (int i = 0; i < n; i++)
+		vn_pool_put(vn_daemon_tun_pool(d), held[i]);
+}
+
+/* A round of reads keeps its buffers (the frames made from them are only
+ * queued) until the round's frames have left together. */
 static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct daemon *d = w->data;
+	struct vn_pbuf *held[DRAIN_CAP];
+	int nh = 0;
 
 	(void)loop;
 	(void)revents;
+	vn_daemon_tx_begin(d);
 	for (int i = 0; i < DRAIN_CAP; i++) {
-		struct vn_pbuf *b = vn_pool_get(&d->pool);
+		struct vn_pbuf *b = vn_pool_get(vn_daemon_tun_pool(d));
 		ssize_t n;
 
 		if (b == NULL)
 			break;
-		n = read(d->tun_fd, b->data, vn_pbuf_tailroom(b));
+		held[nh++] = b;
+		n = vn_daemon_tun_read(d, b);
+		if (n == VN_TUN_DROPPED)
+			continue;
 		if (n > 0) {
 			d->cnt.tun_rx_packets++;
 			b->len = (size_t)n;
@@ -255,10 +243,11 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 			LOG_LIMITED(&d->rl_tun_rx, VN_LOG_WARN, "read from %s: %s",
 				    d->cfg.tun_name, strerror(errno));
 		}
-		vn_pool_put(&d->pool, b);
 		if (n <= 0)
 			break;
 	}
+	vn_daemon_tx_end(d);
+	put_all(d, held, nh);
 	rearm(d);
 }
 
@@ -325,8 +314,7 @@ static int setup_links(struct daemon *d, struct vn_error *e)
 	d->raw_fd = vn_raw_open(d->wire.ifindex, d->cfg.interface, e);
 	if (d->raw_fd < 0)
 		return -1;
-	d->tun_fd = vn_tun_open(d->cfg.tun_name, e);
-	if (d->tun_fd < 0)
+	if (vn_daemon_tun_open(d, e) < 0)
 		return -1;
 	if (vn_nl_link_get(d->nl, d->cfg.tun_name, &tun, e) < 0)
 		return -1;
@@ -351,6 +339,11 @@ static int setup(struct daemon *d, struct vn_error *e)
 		return -1;
 	}
 	d->pool_ok = true;
+	vn_txb_init(&d->txb, d->pool.bufs[0].start,
+		    (size_t)(d->pool.bufs[d->pool.count - 1].start - d->pool.bufs[0].start) +
+			    d->pool.bufs[d->pool.count - 1].size,
+		    d->pool.count > 1 ? (size_t)(d->pool.bufs[1].start - d->pool.bufs[0].start)
+				      : d->pool.bufs[0].size);
 	if (setup_links(d, e) < 0 || vn_dsec_setup(d, e) < 0)
 		return -1;
 	d->io = (struct vn_core_io){ .ctx = d, .send = io_send, .deliver = io_deliver,
@@ -395,6 +388,7 @@ static void teardown(struct daemon *d)
 	 * (and its addresses and routes with it). */
 	if (d->tun_fd >= 0)
 		close(d->tun_fd);
+	vn_daemon_tun_fini(d);
 	if (d->raw_fd >= 0)
 		close(d->raw_fd);
 	vn_nl_close(d->nl);
@@ -438,6 +432,11 @@ static void keep_restart_keys(const struct daemon *d, struct vn_config *n)
 		vn_warn("reload: [tun] name changed to %s: needs a restart, keeping %s",
 			n->tun_name, d->cfg.tun_name);
 		strcpy(n->tun_name, d->cfg.tun_name);
+	}
+	if (n->tun_offload != d->cfg.tun_offload) {
+		vn_warn("reload: [tun] offload changed: needs a restart, keeping %s",
+			d->cfg.tun_offload ? "auto" : "off");
+		n->tun_offload = d->cfg.tun_offload;
 	}
 	if (strcmp(n->ctl_path, d->cfg.ctl_path) != 0) {
 		vn_warn("reload: [control] socket changed to %s: needs a restart, keeping %s",

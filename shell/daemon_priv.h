@@ -15,6 +15,9 @@
 #include "notify.h"
 #include "rawsock.h"
 #include "sec.h"
+#include "tun_gro.h"
+#include "tun_tso.h"
+#include "txbatch.h"
 
 #define VN_DAEMON_RSUS_WATCHED 64
 
@@ -25,10 +28,16 @@
 	X(rx_errors)                                                              \
 	X(tx_frames)                                                              \
 	X(tx_errors)                                                              \
+	X(tx_batches)                                                             \
 	X(tun_rx_packets)                                                         \
 	X(tun_rx_errors)                                                          \
 	X(tun_tx_packets)                                                         \
 	X(tun_tx_errors)                                                          \
+	X(tun_tx_writes)                                                          \
+	X(tun_tx_coalesced)                                                       \
+	X(tun_rx_drop_offload)                                                    \
+	X(tun_rx_super)                                                           \
+	X(tun_rx_segments)                                                        \
 	X(reloads)                                                                \
 	X(reload_failures)
 
@@ -65,6 +74,25 @@ struct daemon {
 	unsigned n_rsus;
 	bool rsus_known; /* rsus[] holds the current set */
 	struct vn_raw_batch rxb;
+	/* Frames sent while a burst is handled go out together (txbatch.h);
+	 * tx_open while raw_cb or tun_cb holds the burst's buffers. */
+	struct vn_txbatch txb;
+	bool tx_open;
+	/* [tun] offload (tun_offload in daemon_io.c): the tun speaks
+	 * virtio-net headers; what a burst delivers is coalesced. */
+	bool vnet, gro_on, tso_on;
+	struct vn_pool big; /* tun reads with TSO: room for a 64 KB super-packet */
+	uint64_t tso_reads; /* for the look at whether TSO is still on */
+	struct vn_gro gro;
+	/* The super-packet being split (tun_tso.h): the core handles its first
+	 * segment; the frame it sends for it (ending at split_end) is copied
+	 * header-wise onto the others, which go out with it. */
+	bool split;
+	const uint8_t *split_end;
+	size_t split_len; /* bytes of the first segment */
+	struct vn_tso tso;
+	size_t tso_used;
+	uint8_t tso_hdr[VN_TXB_MAX][VN_MAX_HLEN + VN_TSO_HDR_MAX];
 	ev_io raw_w, tun_w;
 	ev_timer timer;
 	ev_timer wire_check; /* looks at the wire interface after an error */
@@ -105,6 +133,45 @@ int vn_dsec_check_files(const struct vn_config *c, const char *path);
 int vn_dsec_reload_prepare(struct daemon *d, const struct vn_config *n, struct vn_error *e);
 void vn_dsec_reload_commit(struct daemon *d);
 
+
+/* daemon.c: after a send or receive error, look at the wire soon. */
+void vn_daemon_check_wire_soon(struct daemon *d);
+
+/* Per-frame trouble is logged through a rate limiter: a dead link must not
+ * turn into a flood of identical lines. */
+#define LOG_LIMITED(rl, level, ...)                                               \
+	do {                                                                      \
+		uint64_t supp_;                                                   \
+		if (vn_log_enabled(level) && vn_ratelimit_ok(rl, vn_now(), &supp_)) { \
+			vn_log(level, __VA_ARGS__);                               \
+			if (supp_ > 0)                                            \
+				vn_log(level, "(%llu similar messages suppressed)",  \
+				       (unsigned long long)supp_);                \
+		}                                                                 \
+	} while (0)
+
+/* daemon_io.c: the burst around the core's send callback. */
+void vn_daemon_tx_begin(struct daemon *d);
+/* Sends what the burst queued; call before its buffers go back. */
+void vn_daemon_tx_flush(struct daemon *d);
+void vn_daemon_tx_end(struct daemon *d);
+/* Sends one frame now, or queues it while a burst is open. */
+void vn_daemon_send(struct daemon *d, const uint8_t *frame, size_t len);
+/* Sends one frame at once (after what a burst queued): for a frame whose
+ * bytes change right after the call (secured in place). */
+void vn_daemon_send_now(struct daemon *d, const uint8_t *frame, size_t len);
+/* Writes one IP packet into the tun now, or queues it for coalescing. */
+void vn_daemon_deliver(struct daemon *d, const uint8_t *pkt, size_t len);
+/* Creates the tun, with virtio-net headers if [tun] offload allows and the
+ * kernel has them (falls back to a plain tun, logged once). */
+int vn_daemon_tun_open(struct daemon *d, struct vn_error *e);
+/* Reads one packet into b->data: its length, 0 if none is there, -1 on an
+ * error (errno), VN_TUN_DROPPED for a packet dropped and counted. */
+#define VN_TUN_DROPPED (-2)
+/* The pool tun reads take their buffers from; frees what the tun needed. */
+struct vn_pool *vn_daemon_tun_pool(struct daemon *d);
+void vn_daemon_tun_fini(struct daemon *d);
+ssize_t vn_daemon_tun_read(struct daemon *d, struct vn_pbuf *b);
 
 /* daemon_ctl.c */
 typedef void (*vn_counter_fn)(void *ctx, const char *name, uint64_t value);

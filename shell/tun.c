@@ -1,6 +1,7 @@
 #include "tun.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
@@ -9,6 +10,11 @@
 #include <unistd.h>
 
 int vn_tun_open(const char *name, struct vn_error *e)
+{
+	return vn_tun_open_flags(name, 0, e);
+}
+
+int vn_tun_open_flags(const char *name, int extra, struct vn_error *e)
 {
 	struct ifreq ifr;
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -19,7 +25,7 @@ int vn_tun_open(const char *name, struct vn_error *e)
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | extra);
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		int err = errno;
@@ -40,4 +46,17 @@ int vn_tun_open(const char *name, struct vn_error *e)
 		return -1;
 	}
 	return fd;
+}
+
+bool vn_tun_has_vnet_hdr(void)
+{
+	unsigned feat = 0;
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = ioctl(fd, TUNGETFEATURES, &feat) == 0 && (feat & IFF_VNET_HDR);
+	close(fd);
+	return ok;
 }

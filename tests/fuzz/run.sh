@@ -5,7 +5,8 @@
 #   tests/fuzz/run.sh [SECONDS]
 #
 # SECONDS applies to every target; without it fuzz_decode runs 60 s,
-# fuzz_config 30 s, fuzz_ctl 10 s, fuzz_sec_decode 30 s, fuzz_sec_keys 20 s. BUILD_DIR (default: build-fuzz in the source tree, which
+# fuzz_config 30 s, fuzz_ctl 10 s, fuzz_sec_decode 30 s, fuzz_sec_keys 20 s,
+# fuzz_offload 30 s. BUILD_DIR (default: build-fuzz in the source tree, which
 # git ignores) holds the build, the working corpora and any crash files.
 # Exits non-zero if a target crashes, reports a sanitizer error, or leaves
 # a crash/leak/timeout artifact; the artifact's path is printed.
@@ -27,6 +28,7 @@ targets="fuzz_decode"
 [ -f "$ROOT/tests/fuzz/fuzz_config.c" ] && targets="$targets fuzz_config"
 [ -f "$ROOT/tests/fuzz/fuzz_ctl.c" ] && targets="$targets fuzz_ctl"
 targets="$targets fuzz_sec_decode fuzz_sec_keys"
+[ -f "$ROOT/tests/fuzz/fuzz_offload.c" ] && targets="$targets fuzz_offload"
 for t in $targets; do
 	cmake --build "$BUILD_DIR" -j2 --target "$t"
 done
@@ -39,6 +41,7 @@ for t in $targets; do
 	fuzz_ctl) secs=${SECS:-10} seeds=ctl ;;
 	fuzz_sec_decode) secs=${SECS:-30} seeds=sec_decode ;;
 	fuzz_sec_keys) secs=${SECS:-20} seeds=sec_keys ;;
+	fuzz_offload) secs=${SECS:-30} seeds=offload ;;
 	esac
 	work="$BUILD_DIR/fuzz-run/$t"
 	rm -rf "$work"
