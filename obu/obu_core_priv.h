@@ -42,7 +42,7 @@
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
 #define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
 #define OBU_REPAIR_PERIODS 2	/* reply again to a silent kept-dead upstream this often */
-#define OBU_DEAD_ODDS 25	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
+#define OBU_DEAD_ODDS 10	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
 
 #define OBU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \

@@ -17,15 +17,15 @@ uint32_t obu_stagger(const struct vn_mac *m)
 	return h ^ h >> 16; /* the low bits (the residues used) from all bytes */
 }
 
-/* m(p) = smallest m in [2, 8] with (1 - p)^m <= 1 / OBU_DEAD_ODDS: in
+/* m(p) = smallest m in [2, 8] with (1 - p)^m <= 1 / OBU_DEAD_ODDS (0.1): in
  * integers, ODDS (100 - pct)^m <= 100^m (fits 64 bits up to m = 8). The
  * bound is the chance that a live neighbour is declared dead by m losses
- * in a row, and it is taken at every period: at 1/10 (the first v2) a
- * neighbour at the edge of range (p 0.7, m 2) died falsely once a second,
- * and each false death of an upstream is a change (a reply, a relay at full
- * duty). At 1/25, p >= 0.80 still gives m 2 (failover <= 300 ms on 10
- * %-lossy links); 0.70 gives 3. Measured on the highway: chosen-RSU
- * upstream deaths 11 439 -> 8 634 in 60 s, downstream 93.1 -> 94.7 %. */
+ * in a row; it is taken at every period, so a neighbour at the edge of
+ * range (p 0.7, m 2) dies falsely about once a second. 1/25 (p >= 0.80 for
+ * m 2) was tried: fewer false deaths, but a 10 %-lossy two-hop path (p
+ * 0.81) then reads m 3 now and then, and its failover broke 300 ms (540
+ * ms in sim_liveness with the window split of 28f3a30); over seeds 1-4 of
+ * the highway it bought no delivery (90.6 against 91.1 % up). */
 void obu_duty_init(struct obu_core *c)
 {
 	for (uint32_t pct = 0; pct <= 100; pct++) {
@@ -106,7 +106,7 @@ vn_usec obu_route_life(const struct obu_core *c)
 /* A neighbour is due every id of its K_X set: dead after m(p) of them
  * missed, p its delivery ratio over the 64 ids before its last delivery
  * (rule 6: over 32 a 10 %-lossy
- * two-hop path, p 0.81, reads below 0.80 now and then, m 3). Every neighbour, not only the upstream, gets the loss-aware
+ * two-hop path, p 0.81, reads below 0.69 now and then, m 3). Every neighbour, not only the upstream, gets the loss-aware
  * m: a sparse candidate behind a lossy link would otherwise be dead most of
  * the time, and the failover it is kept for would find none. A quarter
  * period of slack: the RSU's period jitters and copies take a few ms to

@@ -109,7 +109,7 @@ static bool last_resort(const struct obu_core *c, int32_t old, vn_usec now)
 /* Whether the silent upstream old stays (rule 6, last resort): with no
  * candidate at all, until the RSU is gone; with only longer paths (more
  * hops), for two more periods, so that a few losses on a lossy link (m(p)
- * is 2 down to p = 0.80) do not move us to a longer path and straight back:
+ * is 2 down to p = 0.69) do not move us to a longer path and straight back:
  * the damping of flapping. By hops, not by score: a sparse candidate's score
  * rests on a few due ids, too noisy to hold a real failover back (tried:
  * failover on 10 %-lossy links went to 380 ms). */
