@@ -10,7 +10,6 @@
 # is refused.
 . "$(dirname "$0")/lib.sh"
 
-: "${KEYGEN:=$VN_BUILD/tools/vanet-keygen}"
 vn_init
 [[ -x $KEYGEN ]] || vn_die "no $KEYGEN"
 
