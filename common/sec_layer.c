@@ -134,6 +134,11 @@ uint32_t vn_sec_epoch(const struct vn_sec *s)
 	return s->epoch;
 }
 
+void vn_sec_set_epoch(struct vn_sec *s, uint32_t epoch)
+{
+	s->epoch = epoch;
+}
+
 void vn_sec_set_chosen(struct vn_sec *s, const struct vn_mac *rsu, const struct vn_mac *via)
 {
 	static const struct vn_mac none = { { 0 } };
