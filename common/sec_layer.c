@@ -100,7 +100,7 @@ void vn_sec_set_netkeys(struct vn_sec *s, const struct vn_sec_netkeys *k)
 
 void vn_sec_set_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k)
 {
-	static struct sec_rsu old[VN_SEC_MAX_RSUKEYS]; /* 10 KB: not on the stack */
+	struct sec_rsu old[VN_SEC_MAX_RSUKEYS]; /* 10 KB, once per reload */
 
 	s->have_rsukeys = k != NULL;
 	if (k == NULL)
