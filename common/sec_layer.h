@@ -57,6 +57,7 @@ void vn_sec_set_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k);
 /* rsud: its signing key and the epoch of this run (persisted by the shell). */
 void vn_sec_set_signkey(struct vn_sec *s, const struct vn_sec_signkey *k, uint32_t epoch);
 uint32_t vn_sec_epoch(const struct vn_sec *s);
+void vn_sec_set_epoch(struct vn_sec *s, uint32_t epoch);
 /* obud: the RSU its core chose and the upstream neighbour it routes
  * through: that RSU's heartbeats arriving from that neighbour have a
  * verification reserve of their own, so that a flood in the RSU's name
