@@ -207,10 +207,10 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 	rearm(d);
 }
 
-static void put_all(struct daemon *d, struct vn_pbuf **held, int n)
+static void put_all(struct vn_pool *p, struct vn_pbuf **held, int n)
 {
 	for (int i = 0; i < n; i++)
-		vn_pool_put(vn_daemon_tun_pool(d), held[i]);
+		vn_pool_put(p, held[i]);
 }
 
 /* A round of reads keeps its buffers (the frames made from them are only
@@ -219,13 +219,15 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct daemon *d = w->data;
 	struct vn_pbuf *held[DRAIN_CAP];
+	/* one pool for the whole round: TSO may be found off during it */
+	struct vn_pool *tp = vn_daemon_tun_pool(d);
 	int nh = 0;
 
 	(void)loop;
 	(void)revents;
 	vn_daemon_tx_begin(d);
 	for (int i = 0; i < DRAIN_CAP; i++) {
-		struct vn_pbuf *b = vn_pool_get(vn_daemon_tun_pool(d));
+		struct vn_pbuf *b = vn_pool_get(tp);
 		ssize_t n;
 
 		if (b == NULL)
@@ -247,7 +249,7 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 			break;
 	}
 	vn_daemon_tx_end(d);
-	put_all(d, held, nh);
+	put_all(tp, held, nh);
 	rearm(d);
 }
 

@@ -304,13 +304,16 @@ static int gro_write(void *ctx, const struct iovec *iov, int n, size_t segs)
 static void gro_flush(struct daemon *d)
 {
 	struct vn_gro_stats st = { 0 };
-	bool was = d->gro_on;
+	bool was = d->gro_on, was_udp = d->gro.udp;
 
 	if (d->gro.n == 0)
 		return;
 	(void)vn_gro_flush(&d->gro, &d->gro_on, gro_write, d, &st);
 	if (was && !d->gro_on)
-		vn_warn("tun offload: the kernel refuses GSO writes (EINVAL); coalescing off");
+		vn_warn("tun offload: the kernel refuses TCP GSO writes (EINVAL); coalescing off");
+	if (was_udp && !d->gro.udp)
+		vn_notice("tun offload: the kernel refuses UDP GSO writes (EINVAL, before Linux "
+			  "6.2?); UDP coalescing off");
 }
 
 void vn_daemon_deliver(struct daemon *d, const uint8_t *pkt, size_t len)

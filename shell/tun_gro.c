@@ -16,6 +16,7 @@ struct seg {
 	uint8_t *p;
 	size_t len, iphl, thl, plen; /* IP header, TCP header, payload */
 	unsigned ver;
+	uint8_t proto; /* 6 TCP, 17 UDP */
 	uint32_t seq;
 	uint8_t flags;
 };
@@ -43,21 +44,25 @@ static void wr16(uint8_t *p, uint16_t v)
 }
 
 /* The IP layer: how long its header is, or 0 if not a candidate. */
-static size_t ip_part(const uint8_t *p, size_t len, unsigned *ver)
+static size_t ip_part(const uint8_t *p, size_t len, unsigned *ver, uint8_t *proto)
 {
 	if (len < 20)
 		return 0;
 	*ver = p[0] >> 4;
 	if (*ver == 4) {
-		/* no options, DF and nothing else in the fragment field, TCP */
-		if (p[0] != 0x45 || rd16(p + 2) != len || rd16(p + 6) != 0x4000 || p[9] != 6)
+		/* no options, DF and nothing else in the fragment field, TCP/UDP */
+		*proto = p[9];
+		if (p[0] != 0x45 || rd16(p + 2) != len || rd16(p + 6) != 0x4000 ||
+		    (*proto != 6 && *proto != 17))
 			return 0;
 		/* the header checksum too: a super-packet gets a new one, which
 		 * must not make a damaged header look good */
 		return vn_csum_fold(vn_csum_add(0, p, 20)) == 0xffff ? 20 : 0;
 	}
-	if (*ver == 6 && len >= 40 && rd16(p + 4) + 40u == len && p[6] == 6)
+	if (*ver == 6 && len >= 40 && rd16(p + 4) + 40u == len && (p[6] == 6 || p[6] == 17)) {
+		*proto = p[6];
 		return 40;
+	}
 	return 0;
 }
 
@@ -65,20 +70,40 @@ static bool csum_ok(const struct seg *s)
 {
 	size_t alen = s->ver == 4 ? 4 : 16;
 	const uint8_t *src = s->p + (s->ver == 4 ? 12 : 8);
-	uint64_t sum = vn_csum_pseudo(src, src + alen, alen, 6, (uint32_t)(s->len - s->iphl));
+	uint64_t sum = vn_csum_pseudo(src, src + alen, alen, s->proto, (uint32_t)(s->len - s->iphl));
 
 	return vn_csum_fold(vn_csum_add(sum, s->p + s->iphl, s->len - s->iphl)) == 0xffff;
 }
 
-/* Fills *s if p is a TCP segment with data, plain flags and a good checksum. */
+/* A UDP datagram with data, its length field right and a checksum that is
+ * there (not 0) and good. */
+static bool parse_udp(struct seg *s)
+{
+	const uint8_t *u = s->p + s->iphl;
+
+	if (s->len < s->iphl + 8 || rd16(u + 4) != s->len - s->iphl || rd16(u + 6) == 0)
+		return false;
+	s->thl = 8;
+	s->plen = s->len - s->iphl - 8;
+	s->seq = 0;
+	s->flags = 0;
+	return s->plen > 0 && csum_ok(s);
+}
+
+/* Fills *s if p is a TCP segment with data, plain flags and a good
+ * checksum, or such a UDP datagram. */
 static bool parse(uint8_t *p, size_t len, struct seg *s)
 {
 	const uint8_t *t;
 
 	s->p = p;
 	s->len = len;
-	s->iphl = ip_part(p, len, &s->ver);
-	if (s->iphl == 0 || len < s->iphl + 20)
+	s->iphl = ip_part(p, len, &s->ver, &s->proto);
+	if (s->iphl == 0)
+		return false;
+	if (s->proto == 17)
+		return parse_udp(s);
+	if (len < s->iphl + 20)
 		return false;
 	t = p + s->iphl;
 	s->thl = (size_t)(t[12] >> 4) * 4;
@@ -99,7 +124,8 @@ static bool same_flow(const struct seg *h, const struct seg *b, uint32_t next)
 {
 	const uint8_t *ht = h->p + h->iphl, *bt = b->p + b->iphl;
 
-	if (b->ver != h->ver || b->thl != h->thl || b->seq != next || b->plen > h->plen)
+	if (b->ver != h->ver || b->proto != h->proto || b->thl != h->thl || b->plen > h->plen ||
+	    (h->proto == 6 && b->seq != next))
 		return false;
 	if (h->ver == 4) {
 		/* TOS, TTL, addresses */
@@ -109,6 +135,8 @@ static bool same_flow(const struct seg *h, const struct seg *b, uint32_t next)
 		   memcmp(h->p + 8, b->p + 8, 32) != 0) {
 		return false;
 	}
+	if (h->proto == 17)
+		return memcmp(ht, bt, 4) == 0; /* ports */
 	/* ports; ACK number; window; options */
 	return memcmp(ht, bt, 4) == 0 && memcmp(ht + 8, bt + 8, 4) == 0 &&
 	       memcmp(ht + 14, bt + 14, 2) == 0 && memcmp(ht + 20, bt + 20, h->thl - 20) == 0;
@@ -117,6 +145,7 @@ static bool same_flow(const struct seg *h, const struct seg *b, uint32_t next)
 void vn_gro_init(struct vn_gro *g)
 {
 	g->n = 0;
+	g->udp = true;
 }
 
 bool vn_gro_add(struct vn_gro *g, uint8_t *pkt, size_t len)
@@ -130,14 +159,17 @@ bool vn_gro_add(struct vn_gro *g, uint8_t *pkt, size_t len)
 }
 
 /* The head's headers become the super-packet's, carrying `total` payload
- * bytes; the TCP checksum field holds the pseudo-header sum, as the kernel
- * expects of a NEEDS_CSUM packet. */
+ * bytes; the checksum field holds the pseudo-header sum, as the kernel
+ * expects of a NEEDS_CSUM packet. TCP: the last segment's PSH; UDP: the
+ * length field, and every datagram but the last of the head's size (the
+ * kernel cuts a GSO_UDP_L4 packet into gso_size pieces). */
 static void make_super(struct vn_gro *g, const struct seg *h, size_t total, bool psh)
 {
 	uint8_t *t = h->p + h->iphl;
 	size_t alen = h->ver == 4 ? 4 : 16;
 	const uint8_t *src = h->p + (h->ver == 4 ? 12 : 8);
 	uint32_t tlen = (uint32_t)(h->thl + total);
+	bool udp = h->proto == 17;
 	uint16_t c;
 
 	if (h->ver == 4) {
@@ -146,18 +178,49 @@ static void make_super(struct vn_gro *g, const struct seg *h, size_t total, bool
 	} else {
 		wr16(h->p + 4, (uint16_t)tlen);
 	}
-	if (psh)
+	if (udp)
+		wr16(t + 4, (uint16_t)tlen);
+	else if (psh)
 		t[13] |= TCP_PSH;
-	c = vn_csum_fold(vn_csum_pseudo(src, src + alen, alen, 6, tlen));
-	memcpy(t + 16, &c, 2);
+	c = vn_csum_fold(vn_csum_pseudo(src, src + alen, alen, h->proto, tlen));
+	memcpy(t + (udp ? 6 : 16), &c, 2);
 	g->hdr = (struct vn_vnet_hdr){
 		.flags = VN_VNET_F_NEEDS_CSUM,
-		.gso_type = h->ver == 4 ? VN_VNET_GSO_TCPV4 : VN_VNET_GSO_TCPV6,
+		.gso_type = udp ? VN_VNET_GSO_UDP_L4
+				: h->ver == 4 ? VN_VNET_GSO_TCPV4 : VN_VNET_GSO_TCPV6,
 		.hdr_len = (uint16_t)(h->iphl + h->thl),
 		.gso_size = (uint16_t)h->plen,
 		.csum_start = (uint16_t)h->iphl,
-		.csum_offset = 16,
+		.csum_offset = udp ? 6 : 16,
 	};
+}
+
+/* Undoes make_super on the head (the kernel refused the super-packet): an
+ * ordinary packet again, checksums recomputed. */
+static void unmake_super(const struct seg *h)
+{
+	uint8_t *t = h->p + h->iphl;
+	size_t alen = h->ver == 4 ? 4 : 16, at = h->proto == 17 ? 6 : 16;
+	const uint8_t *src = h->p + (h->ver == 4 ? 12 : 8);
+	uint32_t tlen = (uint32_t)(h->len - h->iphl);
+	uint16_t c;
+
+	if (h->ver == 4) {
+		wr16(h->p + 2, (uint16_t)h->len);
+		vn_csum_ip4_set(h->p, h->iphl);
+	} else {
+		wr16(h->p + 4, (uint16_t)tlen);
+	}
+	if (h->proto == 17)
+		wr16(t + 4, (uint16_t)tlen);
+	else
+		t[13] = h->flags;
+	t[at] = t[at + 1] = 0;
+	c = (uint16_t)~vn_csum_fold(
+		vn_csum_add(vn_csum_pseudo(src, src + alen, alen, h->proto, tlen), t, tlen));
+	if (c == 0 && h->proto == 17)
+		c = 0xffff;
+	memcpy(t + at, &c, 2);
 }
 
 static size_t write_one(struct vn_gro *g, uint8_t *p, size_t len, bool valid, vn_gro_write_fn fn,
@@ -180,7 +243,7 @@ static size_t run_of(const struct vn_gro *g, size_t i, const struct seg *h, size
 
 	*total = h->plen;
 	*psh = false;
-	if (h->flags & TCP_PSH)
+	if ((h->flags & TCP_PSH) || (h->proto == 17 && !g->udp))
 		return 1;
 	while (i + k < g->n && k < VN_GRO_SEGS) {
 		if (!parse(g->q[i + k].p, g->q[i + k].len, &b) || !same_flow(h, &b, next) ||
@@ -234,30 +297,14 @@ size_t vn_gro_flush(struct vn_gro *g, bool *coalesce, vn_gro_write_fn fn, void *
 			i += k;
 			continue;
 		}
-		/* The kernel refuses GSO writes: restore the head, stop coalescing. */
-		*coalesce = false;
-		if (h.ver == 4)
-			wr16(h.p + 2, (uint16_t)h.len);
+		/* The kernel refuses this kind of GSO write: restore the head,
+		 * stop coalescing that kind (UDP_L4 is younger than TCP). */
+		if (h.proto == 17)
+			g->udp = false;
 		else
-			wr16(h.p + 4, (uint16_t)(h.len - 40));
-		/* headers restored below by re-deriving them is not possible for
-		 * the checksum: write the head with its checksum recomputed */
-		{
-			uint8_t *t = h.p + h.iphl;
-			size_t alen = h.ver == 4 ? 4 : 16;
-			const uint8_t *src = h.p + (h.ver == 4 ? 12 : 8);
-			uint16_t c;
-
-			if (h.ver == 4)
-				vn_csum_ip4_set(h.p, h.iphl);
-			t[13] = h.flags;
-			t[16] = t[17] = 0;
-			c = (uint16_t)~vn_csum_fold(vn_csum_add(
-				vn_csum_pseudo(src, src + alen, alen, 6, (uint32_t)(h.len - h.iphl)),
-				t, h.len - h.iphl));
-			memcpy(t + 16, &c, 2);
-		}
-		/* and the rest as they came, in the next rounds of the loop */
+			*coalesce = false;
+		unmake_super(&h);
+		/* the rest go as they came, in the next rounds of the loop */
 		lost += write_one(g, h.p, h.len, true, fn, ctx, st);
 		i++;
 	}

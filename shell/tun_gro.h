@@ -5,7 +5,13 @@
  * TCP input once for the lot. Pure: no system calls (the writer is a
  * callback), so that it is tested and fuzzed on crafted packets.
  *
- * What is coalesced is what Linux's own GRO would: IPv4 without options and
+ * UDP: consecutive datagrams of one flow (addresses, ports, TOS/TTL) of the
+ * same size but the last, each with a good (non-zero) checksum, become one
+ * GSO_UDP_L4 packet that the kernel cuts back into the same datagrams for
+ * the socket (Linux 6.2+; refused with EINVAL before, then UDP coalescing
+ * stops and TCP's goes on).
+ *
+ * TCP: what is coalesced is what Linux's own GRO would: IPv4 without options and
  * not fragmented, with DF, or IPv6 without extension headers; TCP with ACK
  * (and PSH on the last), no other flag; same addresses, ports, TOS/TTL
  * (traffic class/flow label/hop limit), ACK number, window and options;
@@ -41,6 +47,7 @@ struct vn_gro {
 	/* per flush: (1 header + VN_GRO_SEGS) pieces */
 	struct iovec iov[1 + VN_GRO_SEGS];
 	struct vn_vnet_hdr hdr;
+	bool udp; /* UDP datagrams too (GSO_UDP_L4); vn_gro_init sets it */
 };
 
 struct vn_gro_stats {
@@ -61,8 +68,9 @@ void vn_gro_init(struct vn_gro *g);
  * flush). Returns false if the queue is full (flush first). */
 bool vn_gro_add(struct vn_gro *g, uint8_t *pkt, size_t len);
 
-/* Writes everything queued, coalescing where it can if *coalesce; sets
- * *coalesce to false if the writer refused a super-packet with EINVAL.
+/* Writes everything queued, coalescing where it can if *coalesce (TCP) and
+ * g->udp (UDP); sets *coalesce, or g->udp, to false if the writer refused
+ * a TCP, or UDP, super-packet with EINVAL.
  * Returns the number of write failures (packets lost). */
 size_t vn_gro_flush(struct vn_gro *g, bool *coalesce, vn_gro_write_fn fn, void *ctx,
 		    struct vn_gro_stats *st);

@@ -6,7 +6,7 @@
  * the MTU, or a super-packet over 65535 bytes.
  *
  * Input: byte 0 picks the parser; for vnet/tso, then a 10-byte header and
- * the packet; for the coalescer, packets as (2-byte length, bytes)... */
+ * the packet; for the coalescer, packets as (2-byte length, bytes). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

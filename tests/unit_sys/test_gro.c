@@ -103,6 +103,40 @@ static size_t mk(uint8_t *p, unsigned v, uint32_t seq, size_t plen, uint8_t flag
 	return len;
 }
 
+/* A UDP datagram of plen payload bytes (byte i = (base + i) & 0xff), port
+ * `sport`, checksum right (or 0: none). */
+static size_t mk_udp(uint8_t *p, unsigned v, uint32_t base, size_t plen, uint16_t sport,
+		     bool nocsum)
+{
+	size_t ihl = v == 4 ? 20 : 40, len = mk(p, v, 0, 0, 0x10) - 32 + 8 + plen;
+	uint8_t *u = p + ihl;
+
+	if (v == 4) {
+		p[9] = 17;
+		put16(p + 2, (uint16_t)len);
+		put16(p + 10, 0);
+		put16(p + 10, (uint16_t)~ref_sum(p, 20, 0));
+	} else {
+		p[6] = 17;
+		put16(p + 4, (uint16_t)(8 + plen));
+	}
+	put16(u, sport);
+	put16(u + 2, 5201);
+	put16(u + 4, (uint16_t)(8 + plen));
+	put16(u + 6, 0);
+	for (size_t i = 0; i < plen; i++)
+		u[8 + i] = (uint8_t)(base + i);
+	if (!nocsum) {
+		const uint8_t *src = p + (v == 4 ? 12 : 8);
+		size_t alen = v == 4 ? 4 : 16;
+		uint16_t c = (uint16_t)~ref_sum(u, 8 + plen,
+						ref_sum(src, 2 * alen, 17 + (uint32_t)(8 + plen)));
+
+		put16(u + 6, c ? c : 0xffff);
+	}
+	return len;
+}
+
 /* --- a writer that records what it is given ------------------------------ */
 
 struct rec {
@@ -113,7 +147,7 @@ struct rec {
 	size_t flat_len[16];
 	const void *base[16][VN_GRO_SEGS + 1];
 	int n_iov[16];
-	int fail_einval; /* refuse super-packets */
+	int fail_einval; /* refuse super-packets: 1 all, 2 UDP ones */
 };
 
 static int rec_write(void *ctx, const struct iovec *iov, int n, size_t segs)
@@ -122,7 +156,9 @@ static int rec_write(void *ctx, const struct iovec *iov, int n, size_t segs)
 	int c = r->calls;
 
 	assert_true(c < 16);
-	if (r->fail_einval && segs > 1) {
+	if (r->fail_einval && segs > 1 &&
+	    (r->fail_einval == 1 || ((struct vn_vnet_hdr *)iov[0].iov_base)->gso_type ==
+					    VN_VNET_GSO_UDP_L4)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -336,6 +372,79 @@ static void test_einval_falls_back(void **state)
 	assert_int_equal(R.calls, 2);
 }
 
+static void test_udp(void **state)
+{
+	struct vn_gro_stats st;
+	bool co = true;
+
+	(void)state;
+	for (unsigned v = 4; v <= 6; v += 2) {
+		size_t ihl = v == 4 ? 20 : 40, len;
+		const uint8_t *p, *src;
+		uint16_t pseudo;
+
+		vn_gro_init(&G);
+		for (int i = 0; i < 4; i++)
+			assert_true(vn_gro_add(&G, pk[i], mk_udp(pk[i], v, (uint32_t)i * 64, 64, 4000,
+								 false)));
+		assert_true(vn_gro_add(&G, pk[4], mk_udp(pk[4], v, 256, 20, 4000, false)));
+		assert_true(vn_gro_add(&G, pk[5], mk_udp(pk[5], v, 0, 64, 4000, false)));
+		flush(&co, &st);
+		/* 4 x 64 + a short one end a super-packet; the next goes alone */
+		assert_int_equal(R.calls, 2);
+		assert_int_equal(R.segs[0], 5);
+		assert_int_equal(R.hdr[0].gso_type, VN_VNET_GSO_UDP_L4);
+		assert_int_equal(R.hdr[0].gso_size, 64);
+		assert_int_equal(R.hdr[0].hdr_len, ihl + 8);
+		assert_int_equal(R.hdr[0].csum_offset, 6);
+		assert_int_equal(R.hdr[0].flags, VN_VNET_F_NEEDS_CSUM);
+		p = R.flat[0];
+		len = ihl + 8 + 4 * 64 + 20;
+		assert_int_equal(R.flat_len[0], len);
+		assert_int_equal(p[ihl + 4] << 8 | p[ihl + 5], len - ihl);
+		if (v == 4)
+			assert_int_equal(ref_sum(p, 20, 0), 0xffff);
+		src = p + (v == 4 ? 12 : 8);
+		pseudo = ref_sum(src, v == 4 ? 8 : 32, 17 + (uint32_t)(len - ihl));
+		assert_int_equal(p[ihl + 6] << 8 | p[ihl + 7], pseudo);
+		for (size_t i = 0; i < 4 * 64 + 20; i++)
+			assert_int_equal(p[ihl + 8 + i], (uint8_t)i);
+		assert_ptr_equal(R.base[0][2], pk[1] + ihl + 8);
+		assert_int_equal(R.hdr[1].flags, VN_VNET_F_DATA_VALID);
+	}
+	/* another port, or no checksum: alone */
+	vn_gro_init(&G);
+	assert_true(vn_gro_add(&G, pk[0], mk_udp(pk[0], 4, 0, 64, 4000, false)));
+	assert_true(vn_gro_add(&G, pk[1], mk_udp(pk[1], 4, 64, 64, 4001, false)));
+	assert_true(vn_gro_add(&G, pk[2], mk_udp(pk[2], 4, 128, 64, 4001, true)));
+	flush(&co, &st);
+	assert_int_equal(R.calls, 3);
+	assert_int_equal(st.supers, 0);
+	assert_int_equal(R.hdr[2].flags, 0);
+	/* UDP refused by the kernel: UDP coalescing stops, TCP's goes on */
+	vn_gro_init(&G);
+	for (int i = 0; i < 3; i++)
+		assert_true(vn_gro_add(&G, pk[i], mk_udp(pk[i], 4, (uint32_t)i * 64, 64, 4000,
+							 false)));
+	add(4, 0, 700, 0x10, 3);
+	add(4, 700, 700, 0x10, 4);
+	R.fail_einval = 2;
+	flush(&co, &st);
+	assert_false(G.udp);
+	assert_true(co);
+	assert_int_equal(R.calls, 4);
+	assert_int_equal(ref_sum(R.flat[0], 20, 0), 0xffff); /* head restored */
+	assert_int_equal(R.flat_len[0], 20 + 8 + 64);
+	{
+		const uint8_t *u = R.flat[0] + 20;
+		uint16_t s = ref_sum(u, 8 + 64, ref_sum(R.flat[0] + 12, 8, 17 + 72));
+
+		assert_int_equal(s, 0xffff);
+	}
+	assert_int_equal(R.segs[3], 2); /* TCP still merged */
+	R.fail_einval = 0;
+}
+
 static void test_vnet_rx(void **state)
 {
 	uint8_t p[200];
@@ -481,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_mixed_versions_and_limit),
 		cmocka_unit_test(test_einval_falls_back),
+		cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_vnet_rx),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_split_refused),
