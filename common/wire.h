@@ -107,6 +107,12 @@ static inline uint16_t vn_get_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static inline void vn_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
 /* Two byte-swapped 64-bit halves: a few instructions, not a 16-step loop. */
 static inline void vn_put_be128(uint8_t *p, vn_u128 v)
 {

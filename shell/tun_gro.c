@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csum.h"
+#include "wire.h"
 
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
@@ -21,28 +22,6 @@ struct seg {
 	uint8_t flags;
 };
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return ntohl(v);
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return ntohs(v);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	v = htons(v);
-	memcpy(p, &v, 2);
-}
-
 /* The IP layer: how long its header is, or 0 if not a candidate. */
 static size_t ip_part(const uint8_t *p, size_t len, unsigned *ver, uint8_t *proto)
 {
@@ -52,14 +31,14 @@ static size_t ip_part(const uint8_t *p, size_t len, unsigned *ver, uint8_t *prot
 	if (*ver == 4) {
 		/* no options, DF and nothing else in the fragment field, TCP/UDP */
 		*proto = p[9];
-		if (p[0] != 0x45 || rd16(p + 2) != len || rd16(p + 6) != 0x4000 ||
+		if (p[0] != 0x45 || vn_get_be16(p + 2) != len || vn_get_be16(p + 6) != 0x4000 ||
 		    (*proto != 6 && *proto != 17))
 			return 0;
 		/* the header checksum too: a super-packet gets a new one, which
 		 * must not make a damaged header look good */
 		return vn_csum_fold(vn_csum_add(0, p, 20)) == 0xffff ? 20 : 0;
 	}
-	if (*ver == 6 && len >= 40 && rd16(p + 4) + 40u == len && (p[6] == 6 || p[6] == 17)) {
+	if (*ver == 6 && len >= 40 && vn_get_be16(p + 4) + 40u == len && (p[6] == 6 || p[6] == 17)) {
 		*proto = p[6];
 		return 40;
 	}
@@ -81,7 +60,7 @@ static bool parse_udp(struct seg *s)
 {
 	const uint8_t *u = s->p + s->iphl;
 
-	if (s->len < s->iphl + 8 || rd16(u + 4) != s->len - s->iphl || rd16(u + 6) == 0)
+	if (s->len < s->iphl + 8 || vn_get_be16(u + 4) != s->len - s->iphl || vn_get_be16(u + 6) == 0)
 		return false;
 	s->thl = 8;
 	s->plen = s->len - s->iphl - 8;
@@ -110,7 +89,7 @@ static bool parse(uint8_t *p, size_t len, struct seg *s)
 	if (s->thl < 20 || len < s->iphl + s->thl)
 		return false;
 	s->plen = len - s->iphl - s->thl;
-	s->seq = rd32(t + 4);
+	s->seq = vn_get_be32(t + 4);
 	s->flags = t[13];
 	/* ACK, optionally PSH; the low nibble of byte 12 (reserved, AE) zero */
 	if ((s->flags & ~TCP_PSH) != TCP_ACK || (t[12] & 0x0f) != 0 || s->plen == 0)
@@ -173,13 +152,13 @@ static void make_super(struct vn_gro *g, const struct seg *h, size_t total, bool
 	uint16_t c;
 
 	if (h->ver == 4) {
-		wr16(h->p + 2, (uint16_t)(h->iphl + tlen));
+		vn_put_be16(h->p + 2, (uint16_t)(h->iphl + tlen));
 		vn_csum_ip4_set(h->p, h->iphl);
 	} else {
-		wr16(h->p + 4, (uint16_t)tlen);
+		vn_put_be16(h->p + 4, (uint16_t)tlen);
 	}
 	if (udp)
-		wr16(t + 4, (uint16_t)tlen);
+		vn_put_be16(t + 4, (uint16_t)tlen);
 	else if (psh)
 		t[13] |= TCP_PSH;
 	c = vn_csum_fold(vn_csum_pseudo(src, src + alen, alen, h->proto, tlen));
@@ -206,13 +185,13 @@ static void unmake_super(const struct seg *h)
 	uint16_t c;
 
 	if (h->ver == 4) {
-		wr16(h->p + 2, (uint16_t)h->len);
+		vn_put_be16(h->p + 2, (uint16_t)h->len);
 		vn_csum_ip4_set(h->p, h->iphl);
 	} else {
-		wr16(h->p + 4, (uint16_t)tlen);
+		vn_put_be16(h->p + 4, (uint16_t)tlen);
 	}
 	if (h->proto == 17)
-		wr16(t + 4, (uint16_t)tlen);
+		vn_put_be16(t + 4, (uint16_t)tlen);
 	else
 		t[13] = h->flags;
 	t[at] = t[at + 1] = 0;

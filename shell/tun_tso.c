@@ -4,24 +4,11 @@
 #include <string.h>
 
 #include "csum.h"
+#include "wire.h"
 
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return ntohs(v);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	v = htons(v);
-	memcpy(p, &v, 2);
-}
 
 /* The IP header's length if pkt is an IP packet of exactly len bytes of
  * the version the GSO type says, carrying TCP; else 0. */
@@ -34,12 +21,12 @@ static size_t ip_hlen(const uint8_t *p, size_t len, uint8_t gso_type, unsigned *
 		size_t ihl = (size_t)(p[0] & 0x0f) * 4;
 
 		/* not a fragment (MF, offset) */
-		if (*ver != 4 || ihl < 20 || rd16(p + 2) != len || (rd16(p + 6) & 0x3fff) != 0 ||
+		if (*ver != 4 || ihl < 20 || vn_get_be16(p + 2) != len || (vn_get_be16(p + 6) & 0x3fff) != 0 ||
 		    p[9] != 6)
 			return 0;
 		return ihl;
 	}
-	if (gso_type == VN_VNET_GSO_TCPV6 && *ver == 6 && len >= 40 && rd16(p + 4) + 40u == len &&
+	if (gso_type == VN_VNET_GSO_TCPV6 && *ver == 6 && len >= 40 && vn_get_be16(p + 4) + 40u == len &&
 	    p[6] == 6)
 		return 40;
 	return 0;
@@ -58,11 +45,11 @@ static void fix(const struct vn_tso *t, uint8_t *seg, size_t i, const uint8_t *p
 	uint16_t c;
 
 	if (t->ver == 4) {
-		wr16(seg + 2, (uint16_t)(t->hl + plen));
-		wr16(seg + 4, (uint16_t)(rd16(t->orig + 4) + i));
+		vn_put_be16(seg + 2, (uint16_t)(t->hl + plen));
+		vn_put_be16(seg + 4, (uint16_t)(vn_get_be16(t->orig + 4) + i));
 		vn_csum_ip4_set(seg, t->iphl);
 	} else {
-		wr16(seg + 4, (uint16_t)(thl + plen));
+		vn_put_be16(seg + 4, (uint16_t)(thl + plen));
 	}
 	memcpy(&seq, t->orig + t->iphl + 4, 4);
 	seq = htonl(ntohl(seq) + (uint32_t)(i * t->gso));
