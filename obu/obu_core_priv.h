@@ -307,6 +307,7 @@ vn_usec obu_period_global(const struct obu_core *c);
 /* Neighbour slot s (of RSU key.rsu) is dead: silent beyond its limit. */
 vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s);
 bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now);
+bool obu_nbr_heard_due(const struct obu_core *c, int32_t s, vn_usec now);
 /* log2 of the period neighbour s's silence is judged at (K_X, or more) */
 uint32_t obu_live_klog(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
 /* The silence after which a dead upstream kept for want of an as good

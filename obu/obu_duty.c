@@ -98,8 +98,16 @@ vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri)
  * died (sim_liveness, 10 % loss: 500 ms). */
 vn_usec obu_nbr_forget_after(const struct obu_core *c, uint32_t ri)
 {
+	const struct obu_rsu *r = &c->rsu[ri];
 	uint32_t n = c->p.history;
 
+	/* Not while the RSU itself is our upstream (or we have none): there
+	 * a silent relay is forgotten after `history` periods, as in v1.
+	 * Kept, it was taken whenever the direct link missed two heartbeats
+	 * (on a loaded channel, often), went full for seconds, and we went
+	 * back: jam50 1.43 -> 1.99 control frames per vehicle per second. */
+	if (r->up == OBU_NONE || vn_mac_eq(nbr_mac(c, r->up), &r->mac))
+		return obu_period(c, ri) * n;
 	if (3 * c->p.relay_sparse > n)
 		n = 3 * c->p.relay_sparse;
 	return obu_period(c, ri) * n;
@@ -194,6 +202,18 @@ vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s)
 			lim = full;
 	}
 	return lim;
+}
+
+/* Alive by its own K_X alone (without the longer period obu_live_klog
+ * may give a sparse candidate): what a voluntary move needs. */
+bool obu_nbr_heard_due(const struct obu_core *c, int32_t s, vn_usec now)
+{
+	const struct obu_nbr *n = nbr_of(c, s);
+	uint32_t ri = nbr_key(c, (uint32_t)s)->rsu;
+	vn_usec t = obu_period(c, ri);
+
+	return n->last_heard != 0 &&
+	       age(now, n->last_heard) <= t * ((vn_usec)nbr_m(c, &c->rsu[ri], s) << n->klog) + t / 4;
 }
 
 bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)

@@ -283,6 +283,13 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		for (uint32_t i = 0; i < n && top[i].slot != old; i++) {
 			if (settle && nbr_of(c, top[i].slot)->klog > 0)
 				continue;
+			/* a candidate alive only for the longer period its
+			 * liveness may take (obu_live_klog) is there for a
+			 * failover, not for a move: moving to it makes it full
+			 * and costs a change reply (ladder: 1.4 -> 2.0 control
+			 * frames per vehicle per second) */
+			if (!obu_nbr_heard_due(c, top[i].slot, now))
+				continue;
 			if (cand_clearly_better(c, &top[i], &cur)) {
 				pick = top[i].slot;
 				why = "better";
