@@ -315,6 +315,9 @@ uint32_t obu_live_klog(const struct obu_core *c, const struct obu_rsu *r, int32_
 vn_usec obu_dead_late(const struct obu_core *c, int32_t s);
 /* RSU ri is gone after this silence (chosen: history periods). */
 vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri);
+/* the chosen RSU ri, silent this long with its upstream dead, is left
+ * for another RSU with a live upstream */
+vn_usec obu_rsu_leave_after(const struct obu_core *c, uint32_t ri);
 /* neighbours of RSU ri are forgotten after this silence */
 vn_usec obu_nbr_forget_after(const struct obu_core *c, uint32_t ri);
 /* below-us marks: 3 K_a periods (+ 1/4); full duty lasts OBU_DUTY_HOLD_KA K_a (obu_dependant) */

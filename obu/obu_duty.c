@@ -91,6 +91,18 @@ vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri)
 	return obu_period(c, ri) * n;
 }
 
+static uint32_t nbr_m(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
+{
+	const struct obu_nbr *n = nbr_of(c, s);
+	uint32_t pct, m;
+
+	/* p as of its last delivery: the ids missed since are the silence
+	 * being judged, and must not lengthen it */
+	pct = n->have ? obu_nbr_ratio_at(c, r, s, 64, n->last_id + 1) : 0;
+	m = c->m_tab[pct > 100 ? 100 : pct];
+	return m > c->p.dead_periods ? c->p.dead_periods : m;
+}
+
 /* A neighbour is forgotten after max(history, 3 K_r) periods of silence,
  * whatever its RSU: a sparse alternative of the chosen RSU relays 1 id in
  * K_r (16), and forgotten after the chosen RSU's `history` (10) periods
@@ -111,6 +123,41 @@ vn_usec obu_nbr_forget_after(const struct obu_core *c, uint32_t ri)
 	if (3 * c->p.relay_sparse > n)
 		n = 3 * c->p.relay_sparse;
 	return obu_period(c, ri) * n;
+}
+
+/* The chosen RSU, silent this long while its upstream is dead (kept as
+ * the last resort, or none), is left for another RSU heard with a live
+ * upstream, before it is gone: the smallest k periods, within [3,
+ * history], with (1 - p)^k <= 1e-5, p its upstream's ratio before its
+ * last delivery -- the chance per period that a live path is silent that
+ * long. m(p)'s odds (1/10, or 1/1000 at 2 m + 1) made the three-hop OBU
+ * of sim_tworsu swap RSUs 5 times in ten minutes at 10 % loss per link;
+ * at 1e-5 p 0.99 leaves after 3 periods, 0.9 after 5, 0.73 (three
+ * 10 %-lossy hops) after 9. Before, a handover waited `history` periods
+ * (integration.fleet: 0.8-1 s). */
+vn_usec obu_rsu_leave_after(const struct obu_core *c, uint32_t ri)
+{
+	const struct obu_rsu *r = &c->rsu[ri];
+	uint32_t n = c->p.history, k = 3;
+
+	/* Only when the RSU itself is our upstream: a relay may just have
+	 * gone sparse for want of our keep-alives, and the repeated repair
+	 * reply that makes it full again needs time (rule 6): leaving early
+	 * behind a relay, the two-hop OBU of sim_tworsu swapped RSUs twice in
+	 * ten minutes (seed 61) */
+	if (r->up != OBU_NONE && nbr_of(c, r->up)->have && vn_mac_eq(nbr_mac(c, r->up), &r->mac)) {
+		const struct obu_nbr *u = nbr_of(c, r->up);
+		uint32_t pct = obu_nbr_ratio_at(c, r, r->up, 64, u->last_id + 1);
+		double q = (100.0 - (pct > 100 ? 100 : pct)) / 100.0, odds = q * q * q;
+
+		while (k < n && odds > 1e-7) {
+			odds *= q;
+			k++;
+		}
+		if (k < n)
+			n = k;
+	}
+	return obu_period(c, ri) * n + obu_period(c, ri) / 4;
 }
 
 vn_usec obu_dep_hold(const struct obu_core *c, uint32_t ri)
@@ -168,17 +215,6 @@ uint32_t obu_live_klog(const struct obu_core *c, const struct obu_rsu *r, int32_
  * the time, and the failover it is kept for would find none. A quarter
  * period of slack: the RSU's period jitters and copies take a few ms to
  * cross the hops. */
-static uint32_t nbr_m(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
-{
-	const struct obu_nbr *n = nbr_of(c, s);
-	uint32_t pct, m;
-
-	/* p as of its last delivery: the ids missed since are the silence
-	 * being judged, and must not lengthen it */
-	pct = n->have ? obu_nbr_ratio_at(c, r, s, 64, n->last_id + 1) : 0;
-	m = c->m_tab[pct > 100 ? 100 : pct];
-	return m > c->p.dead_periods ? c->p.dead_periods : m;
-}
 
 vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s)
 {

@@ -385,6 +385,15 @@ static void log_rsu_change(struct obu_core *c, int32_t old)
 	}
 }
 
+/* The chosen RSU r (slot old) is to be left for another: its upstream is
+ * dead (none, or kept as the last resort) and it has been silent for
+ * obu_rsu_leave_after. */
+static bool rsu_left(const struct obu_core *c, const struct obu_rsu *r, vn_usec now)
+{
+	return (r->up == OBU_NONE || r->up_dead) &&
+	       age(now, r->last_heard) > obu_rsu_leave_after(c, (uint32_t)(r - c->rsu));
+}
+
 /* One RSU for our data (§6 fault 5). It changes only when it is gone (no
  * heartbeat for `history` periods: expire() forgets it), or when another has
  * been clearly better -- two hops shorter, or shorter and hysteresis_pct
@@ -420,6 +429,12 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 	if (old == OBU_NONE || !c->rsu[old].used) {
 		c->chosen = best;
 		c->settling = true;
+	} else if (best != OBU_NONE && rsu_left(c, &c->rsu[old], now)) {
+		/* its upstream is dead and it has been silent long enough:
+		 * another RSU is heard, go there before the old one is gone.
+		 * Deliberate: going back must be as deliberate (settling) */
+		c->chosen = best;
+		c->settling = false;
 	} else if (best != OBU_NONE) {
 		b = &c->rsu[best];
 		cv = rsu_view(c, old, now);
