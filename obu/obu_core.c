@@ -26,6 +26,7 @@ static int tables_alloc(struct obu_core *c, uint32_t seed)
 	for (uint32_t i = 0; i < c->p.max_rsus; i++) {
 		c->rsu[i].fifo = c->fifo_mem + (size_t)i * c->p.history;
 		c->rsu[i].up = OBU_NONE;
+		c->rsu[i].left_up = OBU_NONE;
 	}
 	if (core_tab_init_v(&c->nbrs, c->p.max_neighbours, sizeof(struct nbr_key),
 			    sizeof(struct obu_nbr), seed) != 0)
@@ -260,12 +261,11 @@ static void expire(struct obu_core *c, vn_usec now)
 	}
 	check_upstreams(c, now);
 	obu_count_live(c, now);
-	/* neighbours silent as long as their RSU would be gone (and not
-	 * marked below us) are forgotten: a full scan, the table is small */
+	/* neighbours silent for max(history, 3 K_r) periods (and not marked
+	 * below us) are forgotten: a full scan, the table is small */
 	for (s = core_tab_oldest(&c->nbrs); s != CORE_TAB_NONE; s = next) {
 		next = core_tab_newer(&c->nbrs, s);
-		if (age(now, nbr_of(c, s)->last_heard) <=
-			    obu_rsu_gone_after(c, nbr_key(c, s)->rsu) ||
+		if (age(now, nbr_of(c, s)->last_heard) <= obu_nbr_forget_after(c, nbr_key(c, s)->rsu) ||
 		    nbr_of(c, s)->below_until > now)
 			continue;
 		obu_rsu_drop_nbr_refs(c, s);

@@ -122,6 +122,10 @@ struct obu_nbr {
 	uint32_t win_id;
 	uint16_t ridx;		/* its place in its RSU's nb[] (< max_neighbours <= 65536) */
 	uint8_t klog, kprev;
+	/* log2 of the sparsest period its last two deliveries both fit: a
+	 * relay that has just gone sparse shows it long before its full-duty
+	 * ids leave the 64-id map (klog); for its liveness only */
+	uint8_t ktail;
 	/* the hops it wrote: our distance through it (1..OBU_MAX_HOPS, checked
 	 * before it is stored); a byte keeps the entry in one cache line */
 	uint8_t hops;
@@ -177,7 +181,12 @@ struct obu_rsu {
 	uint32_t n_live;	/* live neighbours for it, counted at each expiry */
 	bool up_dead;		/* the upstream is dead but kept: no alternative (last resort) */
 	bool dead_early;	/* ... only worse ones, for a second silence limit */
+	bool stale_pick;	/* the upstream was taken silent (stale_alternative), not heard since */
 	vn_usec up_since;	/* when the upstream last changed */
+	/* the upstream we last left, when: until heard again its silence is
+	 * judged at its own K_X (obu_duty.c, obu_live_klog) */
+	int32_t left_up;
+	vn_usec left_at;
 	/* Feasibility after losing the upstream (no count-to-infinity): only a
 	 * neighbour at most feas_hops away, or one that brought us an id newer
 	 * than feas_id first (so it did not get it from us), may take over. */
@@ -298,11 +307,19 @@ vn_usec obu_period_global(const struct obu_core *c);
 /* Neighbour slot s (of RSU key.rsu) is dead: silent beyond its limit. */
 vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s);
 bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now);
+bool obu_nbr_heard_due(const struct obu_core *c, int32_t s, vn_usec now);
+/* log2 of the period neighbour s's silence is judged at (K_X, or more) */
+uint32_t obu_live_klog(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
 /* The silence after which a dead upstream kept for want of an as good
  * candidate gives way to a worse one: its limit plus two periods. */
 vn_usec obu_dead_late(const struct obu_core *c, int32_t s);
 /* RSU ri is gone after this silence (chosen: history periods). */
 vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri);
+/* the chosen RSU ri, silent this long with its upstream dead, is left
+ * for another RSU with a live upstream */
+vn_usec obu_rsu_leave_after(const struct obu_core *c, uint32_t ri);
+/* neighbours of RSU ri are forgotten after this silence */
+vn_usec obu_nbr_forget_after(const struct obu_core *c, uint32_t ri);
 /* below-us marks: 3 K_a periods (+ 1/4); full duty lasts OBU_DUTY_HOLD_KA K_a (obu_dependant) */
 vn_usec obu_dep_hold(const struct obu_core *c, uint32_t ri);
 /* downstream routes from replies: 3 K_a + 2 periods of the chosen RSU */

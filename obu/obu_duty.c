@@ -91,6 +91,75 @@ vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri)
 	return obu_period(c, ri) * n;
 }
 
+static uint32_t nbr_m(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
+{
+	const struct obu_nbr *n = nbr_of(c, s);
+	uint32_t pct, m;
+
+	/* p as of its last delivery: the ids missed since are the silence
+	 * being judged, and must not lengthen it */
+	pct = n->have ? obu_nbr_ratio_at(c, r, s, 64, n->last_id + 1) : 0;
+	m = c->m_tab[pct > 100 ? 100 : pct];
+	return m > c->p.dead_periods ? c->p.dead_periods : m;
+}
+
+/* A neighbour is forgotten after max(history, 3 K_r) periods of silence,
+ * whatever its RSU: a sparse alternative of the chosen RSU relays 1 id in
+ * K_r (16), and forgotten after the chosen RSU's `history` (10) periods
+ * it was missing, and had to prove itself anew, whenever our upstream
+ * died (sim_liveness, 10 % loss: 500 ms). */
+vn_usec obu_nbr_forget_after(const struct obu_core *c, uint32_t ri)
+{
+	const struct obu_rsu *r = &c->rsu[ri];
+	uint32_t n = c->p.history;
+
+	/* Not while the RSU itself is our upstream (or we have none): there
+	 * a silent relay is forgotten after `history` periods, as in v1.
+	 * Kept, it was taken whenever the direct link missed two heartbeats
+	 * (on a loaded channel, often), went full for seconds, and we went
+	 * back: jam50 1.43 -> 1.99 control frames per vehicle per second. */
+	if (r->up == OBU_NONE || vn_mac_eq(nbr_mac(c, r->up), &r->mac))
+		return obu_period(c, ri) * n;
+	if (3 * c->p.relay_sparse > n)
+		n = 3 * c->p.relay_sparse;
+	return obu_period(c, ri) * n;
+}
+
+/* The chosen RSU, silent this long while its upstream is dead (kept as
+ * the last resort, or none), is left for another RSU heard with a live
+ * upstream, before it is gone: the smallest k periods, within [3,
+ * history], with (1 - p)^k <= 1e-5, p its upstream's ratio before its
+ * last delivery -- the chance per period that a live path is silent that
+ * long. m(p)'s odds (1/10, or 1/1000 at 2 m + 1) made the three-hop OBU
+ * of sim_tworsu swap RSUs 5 times in ten minutes at 10 % loss per link;
+ * at 1e-5 p 0.99 leaves after 3 periods, 0.9 after 5, 0.73 (three
+ * 10 %-lossy hops) after 9. Before, a handover waited `history` periods
+ * (integration.fleet: 0.8-1 s). */
+vn_usec obu_rsu_leave_after(const struct obu_core *c, uint32_t ri)
+{
+	const struct obu_rsu *r = &c->rsu[ri];
+	uint32_t n = c->p.history, k = 3;
+
+	/* Only when the RSU itself is our upstream: a relay may just have
+	 * gone sparse for want of our keep-alives, and the repeated repair
+	 * reply that makes it full again needs time (rule 6): leaving early
+	 * behind a relay, the two-hop OBU of sim_tworsu swapped RSUs twice in
+	 * ten minutes (seed 61) */
+	if (r->up != OBU_NONE && nbr_of(c, r->up)->have && vn_mac_eq(nbr_mac(c, r->up), &r->mac)) {
+		const struct obu_nbr *u = nbr_of(c, r->up);
+		uint32_t pct = obu_nbr_ratio_at(c, r, r->up, 64, u->last_id + 1);
+		double q = (100.0 - (pct > 100 ? 100 : pct)) / 100.0, odds = q * q * q;
+
+		while (k < n && odds > 1e-7) {
+			odds *= q;
+			k++;
+		}
+		if (k < n)
+			n = k;
+	}
+	return obu_period(c, ri) * n + obu_period(c, ri) / 4;
+}
+
 vn_usec obu_dep_hold(const struct obu_core *c, uint32_t ri)
 {
 	vn_usec t = obu_period(c, ri);
@@ -103,6 +172,41 @@ vn_usec obu_route_life(const struct obu_core *c)
 	return obu_period_global(c) * (3 * c->p.reply_keepalive + 2);
 }
 
+/* The period a neighbour's silence is judged at: K_X, but not below the
+ * sparsest a relay nobody depends on may be (min(K_r, 4): rule 1 gives a
+ * node with one neighbour 1 id in 4) unless it is our upstream (we depend
+ * on it: it is at full duty) or the RSU itself (never sparse). A neighbour
+ * that just went sparse keeps its full-duty ids in the 64-id map for 64
+ * ids, read K_X 1, and was dead 2.25 periods after each sparse copy: when
+ * our upstream died the alternative was not a candidate, and the failover
+ * waited for its next due id (sim_liveness, 10 % loss: 1 s, and runs that
+ * lost the RSU). */
+uint32_t obu_live_klog(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
+{
+	const struct obu_nbr *n = nbr_of(c, s);
+	uint32_t fl = c->p.relay_sparse < 4 ? c->p.relay_sparse : 4;
+	uint32_t fl_log = fl >= 4 ? 2 : fl >= 2 ? 1 : 0;
+
+	if (n->ktail > fl_log)
+		fl_log = n->ktail; /* its last two copies say it is sparser */
+
+	if (n->klog >= fl_log || vn_mac_eq(&nbr_key(c, (uint32_t)s)->mac, &r->mac))
+		return n->klog;
+	/* our upstream is full for us once it has had our reply: from its
+	 * first copy after we chose it (until then it is judged as before,
+	 * else an alternative chosen between two of its sparse copies died
+	 * at once and we went back to the upstream we had just lost) */
+	if (r->up == s && n->last_heard >= r->up_since)
+		return n->klog;
+	/* the upstream we left (it died) is judged at K_X until it is heard
+	 * again: else it lived again as an alternative at once, and two lossy
+	 * links took turns at every evaluation (sim_liveness
+	 * two_lossy_paths: millions of changes in 10 min) */
+	if (s == r->left_up && n->last_heard <= r->left_at)
+		return n->klog;
+	return fl_log;
+}
+
 /* A neighbour is due every id of its K_X set: dead after m(p) of them
  * missed, p its delivery ratio over the 64 ids before its last delivery
  * (rule 6: over 32 a 10 %-lossy
@@ -111,21 +215,41 @@ vn_usec obu_route_life(const struct obu_core *c)
  * the time, and the failover it is kept for would find none. A quarter
  * period of slack: the RSU's period jitters and copies take a few ms to
  * cross the hops. */
+
 vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s)
 {
 	const struct obu_nbr *n = nbr_of(c, s);
 	uint32_t ri = nbr_key(c, (uint32_t)s)->rsu;
 	const struct obu_rsu *r = &c->rsu[ri];
-	vn_usec t = obu_period(c, ri);
-	uint32_t pct, m;
+	vn_usec t = obu_period(c, ri), lim;
+	uint32_t m = nbr_m(c, r, s);
 
-	/* p as of its last delivery: the ids missed since are the silence
-	 * being judged, and must not lengthen it */
-	pct = n->have ? obu_nbr_ratio_at(c, r, s, 64, n->last_id + 1) : 0;
-	m = c->m_tab[pct > 100 ? 100 : pct];
-	if (m > c->p.dead_periods)
-		m = c->p.dead_periods;
-	return t * ((vn_usec)m << n->klog) + t / 4;
+	lim = t * ((vn_usec)m << obu_live_klog(c, r, s)) + t / 4;
+	if (r->up == s && n->last_heard != 0 && n->last_heard < r->up_since) {
+		/* chosen between two of its sparse copies: our change reply
+		 * makes it full, so from then on it is due every id. Silent
+		 * for m periods since, it is dead (kept as the last resort
+		 * with a repeated reply if there is no other): else a cut
+		 * just after the choice waited its sparse limit out
+		 * (sim_liveness, 10 % loss: 575 ms) */
+		vn_usec full = r->up_since - n->last_heard + t * m + t / 4;
+
+		if (full < lim)
+			lim = full;
+	}
+	return lim;
+}
+
+/* Alive by its own K_X alone (without the longer period obu_live_klog
+ * may give a sparse candidate): what a voluntary move needs. */
+bool obu_nbr_heard_due(const struct obu_core *c, int32_t s, vn_usec now)
+{
+	const struct obu_nbr *n = nbr_of(c, s);
+	uint32_t ri = nbr_key(c, (uint32_t)s)->rsu;
+	vn_usec t = obu_period(c, ri);
+
+	return n->last_heard != 0 &&
+	       age(now, n->last_heard) <= t * ((vn_usec)nbr_m(c, &c->rsu[ri], s) << n->klog) + t / 4;
 }
 
 bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
@@ -140,15 +264,24 @@ vn_usec obu_dead_late(const struct obu_core *c, int32_t s)
 	return obu_nbr_limit(c, s) + 2 * obu_period(c, nbr_key(c, (uint32_t)s)->rsu);
 }
 
-/* Live neighbours per RSU, for the sparse period; at each expiry. */
+/* Neighbours per RSU heard within the forget window, for the sparse
+ * period; at each expiry. Not the live ones: with sparse neighbours now
+ * kept (obu_nbr_forget_after) and alive for longer (obu_live_klog), the
+ * count flipped as they died and lived again, our period with it between
+ * 4 and 8, and an observer inferring 4 read half our due ids lost
+ * (sim_preference, seed 5 of 16: a clean relay at 50 %, seldom chosen). */
 void obu_count_live(struct obu_core *c, vn_usec now)
 {
 	for (uint32_t i = 0; i < c->rsu_hi; i++) {
 		struct obu_rsu *r = &c->rsu[i];
+		vn_usec w = r->used ? obu_nbr_forget_after(c, i) : 0;
 		uint32_t k = 0;
 
-		for (uint32_t j = 0; r->used && j < r->nnb; j++)
-			k += !nbr_dead(c, (int32_t)r->nb[j], now);
+		for (uint32_t j = 0; r->used && j < r->nnb; j++) {
+			const struct obu_nbr *n = nbr_of(c, (int32_t)r->nb[j]);
+
+			k += n->last_heard != 0 && age(now, n->last_heard) <= w;
+		}
 		r->n_live = k;
 	}
 }

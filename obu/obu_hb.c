@@ -197,6 +197,8 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		nb->hops = (uint8_t)hb->hops; /* <= OBU_MAX_HOPS: checked above */
 		obu_nbr_record(nb, hb->id);
 		obu_nbr_infer(c, s);
+		if (r->up == s)
+			c->rsu[ri].stale_pick = false; /* heard: no longer taken on trust */
 		if (r->up == s && r->up_dead) {
 			c->rsu[ri].up_dead = false; /* the kept upstream is back */
 			c->rsu[ri].dead_early = false;

@@ -53,6 +53,22 @@ static uint32_t due_count(uint32_t a, uint32_t len, uint32_t klog, uint32_t st)
 	return off < len ? 1 + (len - 1 - off) / k : 0;
 }
 
+/* Whether neighbour s's ratio is judged as a sparse relay's (64 ids, its
+ * due ids counting twice in the bound): while it is sparse, and while it
+ * is our upstream and the last 32 ids still hold ids judged at the sparse
+ * period it had before it went full for us. Judged as a full one at once,
+ * the relay we had just chosen dropped from 60 to 46 points (4 of 4 due
+ * ids, no longer doubled) and a 40 %-lossy direct link took us back
+ * (sim_preference, seed 3 of 16). Only our upstream: a lossy full
+ * neighbour whose ids fit a sparse pattern by chance would be doubled too. */
+static bool judged_sparse(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
+{
+	const struct obu_nbr *n = nbr_of(c, s);
+
+	return n->klog > 0 ||
+	       (r->up == s && n->kprev > 0 && r->newest - n->win_id < OBU_RATIO_WINDOW);
+}
+
 /* Share (percent) of the ids due from this neighbour among the RSU's recent
  * ones that it delivered (rule 5): a sparse relay is judged on its own set,
  * not as a lossy link. Only settled ids count -- those before the newest:
@@ -63,7 +79,8 @@ static uint32_t due_count(uint32_t a, uint32_t len, uint32_t klog, uint32_t st)
  * prove itself before it can displace an established one (no flapping). */
 uint32_t obu_nbr_ratio(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
 {
-	return obu_nbr_ratio_at(c, r, s, nbr_of(c, s)->klog == 0 ? OBU_RATIO_WINDOW : 64, r->newest);
+	return obu_nbr_ratio_at(c, r, s, judged_sparse(c, r, s) ? 64 : OBU_RATIO_WINDOW,
+				r->newest);
 }
 
 static uint32_t nbr_counts(const struct obu_core *c, const struct obu_rsu *r, int32_t s,
@@ -107,11 +124,11 @@ static uint32_t isqrt32(uint32_t v)
  * cost the channel nothing more when one more OBU depends on them. */
 uint32_t obu_nbr_lcb(const struct obu_core *c, const struct obu_rsu *r, int32_t s)
 {
-	const struct obu_nbr *n = nbr_of(c, s);
+	bool sparse = judged_sparse(c, r, s);
 	uint32_t x, due, pct, root;
 
-	pct = nbr_counts(c, r, s, n->klog == 0 ? OBU_RATIO_WINDOW : 64, r->newest, &x, &due);
-	if (n->klog > 0) {
+	pct = nbr_counts(c, r, s, sparse ? 64 : OBU_RATIO_WINDOW, r->newest, &x, &due);
+	if (sparse) {
 		/* a sparse relay's 4 due ids count twice: at 4 of 4 (66) a
 		 * clean two-hop path through a relay nobody uses yet could
 		 * never displace a 40 %-lossy direct link (netns
@@ -154,12 +171,12 @@ static uint32_t nbr_counts(const struct obu_core *c, const struct obu_rsu *r, in
 	st = obu_stagger(&nbr_key(c, (uint32_t)s)->mac);
 	/* ids newest - span .. newest - 1; those from win_id on at K_X */
 	a = newest - span;
-	/* Known (docs/routing.md, rule 5): when the first denser copy is the
-	 * newest id (win_id == newest, unsettled) the settled ids are judged
-	 * at the new period for that one evaluation. Judging them at the old
-	 * one is right, but then sparse alternatives stay sparse and expose a
-	 * slow failover onto them (sim_liveness, 10 % loss: 540 ms). */
-	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - newest) < 0) {
+	/* Every settled id before win_id is judged at the old period, also
+	 * when the first denser copy is the newest id itself (win_id ==
+	 * newest, not settled yet): judged at the new period, a relay that
+	 * had just gone full for a node that chose it read about 30 % for
+	 * that one evaluation, and that node dropped it and came back. */
+	if ((int32_t)(n->win_id - a) > 0 && (int32_t)(n->win_id - newest) <= 0) {
 		uint32_t old = n->win_id - a;
 
 		due = due_count(a, old, n->kprev, st) + due_count(n->win_id, span - old, n->klog, st);
@@ -185,6 +202,25 @@ static uint32_t nbr_counts(const struct obu_core *c, const struct obu_rsu *r, in
 	*gotp = got;
 	*duep = due;
 	return got >= due ? 100 : got * 100 / due;
+}
+
+/* The largest power of two K <= kr that both of the last two ids n
+ * delivered fit, (n + st) % K == 0, as log2; 0 without a previous one in
+ * the map. A full neighbour's last two are consecutive unless ids were
+ * lost in between: K 8 takes seven losses in a row. */
+static uint32_t tail_klog(const struct obu_nbr *n, uint32_t st, uint32_t kr)
+{
+	uint64_t older = n->mask & ~1ull;
+	uint32_t g = 0, kl = 0;
+
+	if (older == 0)
+		return 0;
+	while (!(older >> g & 1))
+		g++;
+	while ((2u << kl) <= kr && (g & ((2u << kl) - 1)) == 0 &&
+	       ((n->last_id + st) & ((2u << kl) - 1)) == 0)
+		kl++;
+	return kl;
 }
 
 /* K_X: the largest power of two K <= K_r such that every id n delivered
@@ -218,6 +254,7 @@ void obu_nbr_infer(struct obu_core *c, int32_t s)
 		n->kprev = (uint8_t)kl;
 	}
 	n->klog = (uint8_t)kl;
+	n->ktail = (uint8_t)tail_klog(n, st, c->p.relay_sparse);
 }
 
 void obu_nbr_record(struct obu_nbr *n, uint32_t id)
@@ -229,7 +266,7 @@ void obu_nbr_record(struct obu_nbr *n, uint32_t id)
 		n->last_id = id;
 		n->first_id = id;
 		n->win_id = id;
-		n->klog = n->kprev = 0;
+		n->klog = n->kprev = n->ktail = 0;
 		n->mask = 1;
 		return;
 	}
@@ -301,6 +338,10 @@ static void nbr_unlink(struct obu_core *c, uint32_t s)
 /* Every removal goes through here, so that the RSU's list stays exact. */
 void obu_nbr_remove(struct obu_core *c, uint32_t s)
 {
+	struct obu_rsu *r = &c->rsu[nbr_key(c, s)->rsu];
+
+	if (r->left_up == (int32_t)s)
+		r->left_up = OBU_NONE; /* the slot may be reused */
 	obu_eval_dirty(c, nbr_key(c, s)->rsu);
 	nbr_unlink(c, s);
 	core_tab_remove(&c->nbrs, s);
@@ -419,6 +460,7 @@ void obu_rsu_forget(struct obu_core *c, uint32_t ri)
 		core_tab_remove(&c->nbrs, r->nb[--r->nnb]);
 	c->rsu[ri].used = false;
 	c->rsu[ri].up = OBU_NONE;
+	c->rsu[ri].left_up = OBU_NONE;
 	c->rsu[ri].view_ok = false;
 	c->rsu[ri].eval_clean = false;
 	c->rsu[ri].ncand = 0;
@@ -469,6 +511,7 @@ int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now)
 	c->rsu[victim].used = true;
 	c->rsu[victim].mac = *m;
 	c->rsu[victim].up = OBU_NONE;
+	c->rsu[victim].left_up = OBU_NONE;
 	c->rsu[victim].view_ok = false;
 	c->rsu[victim].eval_clean = false;
 	c->rsu[victim].ncand = 0;
@@ -478,6 +521,7 @@ int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now)
 	c->rsu[victim].dep_until = 0;
 	c->rsu[victim].n_live = 0;
 	c->rsu[victim].up_dead = false;
+	c->rsu[victim].stale_pick = false;
 	obu_rsu_history_reset(c, (uint32_t)victim);
 	return victim;
 }

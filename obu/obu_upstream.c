@@ -131,6 +131,57 @@ static bool keep_dead(struct obu_core *c, struct obu_rsu *r, int32_t old,
 	return true;
 }
 
+/* Due ids (1 in 2^klog) neighbour n has been silent for, by the clock:
+ * the RSU's newest id stops when we hear nobody. */
+static uint32_t missed_due(const struct obu_nbr *n, uint32_t klog, vn_usec t, vn_usec now)
+{
+	vn_usec k = (age(now, n->last_heard) / t) >> klog;
+
+	return k > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)k;
+}
+
+/* Our upstream old is lost and no neighbour is eligible: the feasible
+ * neighbour, not below us, heard within the forget window, that missed
+ * the fewest of its due ids since its last delivery (ties: the usual
+ * order) -- its last known good state. Most often a sparse alternative
+ * between two of its due ids, or behind losses on them: it carries our
+ * data at once, and our change reply makes it full. Keeping the dead
+ * upstream instead waited for that relay's next due id (sim_liveness, 10 %
+ * loss: up to 565 ms). OBU_NONE if there is none. */
+static int32_t stale_alternative(const struct obu_core *c, const struct obu_rsu *r, int32_t old,
+				 vn_usec now, struct cand_view *out)
+{
+	int32_t best = OBU_NONE;
+	vn_usec t = obu_period(c, nbr_key(c, (uint32_t)old)->rsu);
+	uint32_t best_missed = UINT32_MAX;
+
+	for (uint32_t i = 0; i < r->nnb; i++) {
+		int32_t s = (int32_t)r->nb[i];
+		const struct obu_nbr *n = nbr_of(c, s);
+		struct cand_view v;
+		uint32_t missed;
+
+		/* not the upstream we left, silent since: it died (taken
+		 * back, when a live upstream missed two heartbeats, we were
+		 * stuck on a cut link) */
+		if (s == r->left_up && n->last_heard <= r->left_at)
+			continue;
+		if (s == old || !n->have || n->last_heard == 0 || n->below_until > now ||
+		    n->hops < 1 || n->hops > OBU_MAX_HOPS || !nbr_feasible(c, r, s) ||
+		    age(now, n->last_heard) > obu_nbr_forget_after(c, nbr_key(c, (uint32_t)s)->rsu))
+			continue;
+		missed = missed_due(n, obu_live_klog(c, r, s), t, now);
+		v = cand_view_of(c, r, s);
+		if (missed < best_missed ||
+		    (missed == best_missed && cand_before(c, &v, out))) {
+			best = s;
+			best_missed = missed;
+			*out = v;
+		}
+	}
+	return best;
+}
+
 /* Re-evaluates the upstream towards RSU ri (§5: on every heartbeat). */
 void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 {
@@ -140,6 +191,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	int32_t old = r->up, pick = OBU_NONE;
 	const char *why = NULL;
 	vn_usec until = VN_USEC_NEVER;
+	bool stale = false;
 
 	if (r->eval_clean && now >= r->eval_at && now < r->eval_until)
 		return; /* the same inputs, the same eligibility: the same result */
@@ -179,6 +231,20 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	r->eval_clean = true; /* unless the upstream changes below */
 	r->eval_at = now;
 	r->eval_until = until;
+	if (cur.slot == OBU_NONE && old != OBU_NONE && n == 0 && !r->stale_pick &&
+	    last_resort(c, old, now)) {
+		/* nobody eligible: an alternative's last known good state,
+		 * once per loss (stale_pick: not back and forth between two
+		 * silent ones) */
+		struct cand_view sv;
+		int32_t alt = stale_alternative(c, r, old, now, &sv);
+
+		if (alt != OBU_NONE) {
+			top[0] = sv;
+			n = 1;
+			stale = true;
+		}
+	}
 	if (cur.slot == OBU_NONE && old != OBU_NONE && last_resort(c, old, now) &&
 	    keep_dead(c, r, old, n > 0 ? &top[0] : NULL, now, &until)) {
 		/* Rule 6, last resort: it is dead and nobody else will do:
@@ -201,7 +267,7 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		/* no upstream, or it died / turned out to be below us: the
 		 * next candidate at once (§6 fault 4) */
 		pick = n > 0 ? top[0].slot : OBU_NONE;
-		why = old == OBU_NONE ? "new" : "lost";
+		why = old == OBU_NONE ? "new" : stale ? "lost, last known good" : "lost";
 	} else {
 		/* the first candidate, in preference order, that beats the
 		 * current one by the margin -- a sparse one not within
@@ -217,6 +283,13 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 		for (uint32_t i = 0; i < n && top[i].slot != old; i++) {
 			if (settle && nbr_of(c, top[i].slot)->klog > 0)
 				continue;
+			/* a candidate alive only for the longer period its
+			 * liveness may take (obu_live_klog) is there for a
+			 * failover, not for a move: moving to it makes it full
+			 * and costs a change reply (ladder: 1.4 -> 2.0 control
+			 * frames per vehicle per second) */
+			if (!obu_nbr_heard_due(c, top[i].slot, now))
+				continue;
 			if (cand_clearly_better(c, &top[i], &cur)) {
 				pick = top[i].slot;
 				why = "better";
@@ -228,8 +301,13 @@ void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now)
 	}
 	if (pick == old)
 		return;
+	if (old != OBU_NONE) {
+		r->left_up = old;
+		r->left_at = now;
+	}
 	r->up = pick;
 	r->up_since = now;
+	r->stale_pick = stale;
 	r->eval_clean = false; /* a new upstream: the next one may move again */
 	if (pick != OBU_NONE)
 		r->restricted = false;
@@ -307,6 +385,15 @@ static void log_rsu_change(struct obu_core *c, int32_t old)
 	}
 }
 
+/* The chosen RSU r (slot old) is to be left for another: its upstream is
+ * dead (none, or kept as the last resort) and it has been silent for
+ * obu_rsu_leave_after. */
+static bool rsu_left(const struct obu_core *c, const struct obu_rsu *r, vn_usec now)
+{
+	return (r->up == OBU_NONE || r->up_dead) &&
+	       age(now, r->last_heard) > obu_rsu_leave_after(c, (uint32_t)(r - c->rsu));
+}
+
 /* One RSU for our data (§6 fault 5). It changes only when it is gone (no
  * heartbeat for `history` periods: expire() forgets it), or when another has
  * been clearly better -- two hops shorter, or shorter and hysteresis_pct
@@ -342,6 +429,12 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 	if (old == OBU_NONE || !c->rsu[old].used) {
 		c->chosen = best;
 		c->settling = true;
+	} else if (best != OBU_NONE && rsu_left(c, &c->rsu[old], now)) {
+		/* its upstream is dead and it has been silent long enough:
+		 * another RSU is heard, go there before the old one is gone.
+		 * Deliberate: going back must be as deliberate (settling) */
+		c->chosen = best;
+		c->settling = false;
 	} else if (best != OBU_NONE) {
 		b = &c->rsu[best];
 		cv = rsu_view(c, old, now);

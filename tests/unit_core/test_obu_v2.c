@@ -16,10 +16,23 @@ static void hb(struct fx *f, const struct vn_mac *from, uint32_t id, uint32_t ho
 	feed(f, fr, n, now);
 }
 
+/* Ticks at every timer up to now, never back in time: a timer may fall
+ * before the tick that set it (a new upstream already past its limit),
+ * which a daemon meets at the next moment, not in the past. */
 static void run_to(struct fx *f, vn_usec now)
 {
-	while (obu_core_next_timer(f->c) <= now)
-		obu_core_tick(f->c, obu_core_next_timer(f->c));
+	vn_usec prev = 0, nt;
+
+	while ((nt = obu_core_next_timer(f->c)) <= now) {
+		if (nt <= prev && prev != 0) {
+			obu_core_tick(f->c, prev);
+			if (obu_core_next_timer(f->c) <= prev)
+				break;
+			continue;
+		}
+		obu_core_tick(f->c, nt);
+		prev = nt;
+	}
 }
 
 static bool up_is(const struct fx *f, const struct vn_mac *nh)
@@ -515,6 +528,71 @@ static void test_repair_reply_to_silent_relay(void **state)
 	fx_free(f);
 }
 
+/* Rule 6b: C, an alternative at full duty, has just gone sparse (1 id in
+ * 4); our upstream B dies between two of C's due ids. C's map still holds
+ * its full-duty ids (K_X 1): judged at that, it was dead 2.25 periods
+ * after its last copy, nobody was a candidate, and B was kept as the last
+ * resort until C's next due id. Now C takes over when B is found dead. */
+static void test_failover_onto_just_sparse(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	uint32_t id = 0, last;
+
+	(void)state;
+	for (; id < 20; id++, t += MS(100)) {
+		hb(f, &B, id, 2, t);
+		hb(f, &C, id, 2, t + MS(1));
+		run_to(f, t + MS(2));
+	}
+	assert_true(up_is(f, &B));
+	/* C sparse from here; B's last id is one after one of C's */
+	for (last = id + 8; (last - 1 + st(&C)) % 4 != 0; last++)
+		;
+	for (; id <= last; id++, t += MS(100)) {
+		hb(f, &B, id, 2, t);
+		if ((id + st(&C)) % 4 == 0)
+			hb(f, &C, id, 2, t + MS(1));
+		run_to(f, t + MS(2));
+	}
+	assert_true(up_is(f, &B));
+	/* B silent from here; C's next due id is last + 3 */
+	run_to(f, t - MS(100) + MS(260));
+	assert_true(up_is(f, &C));
+	fx_free(f);
+}
+
+/* Rule 6b, last known good: B, our upstream, dies; C, the only other
+ * neighbour, was last heard beyond its own silence limit (K_X 4, its
+ * later copies lost). Nobody is eligible: C is taken on its last known
+ * good state rather than B kept (data go to it, our change reply makes
+ * it full). */
+static void test_last_known_good(void **state)
+{
+	struct fx *f = fx_new(tune_k4);
+	vn_usec t = MS(1000);
+	uint32_t id = 0, n = 0, last_c = 29;
+
+	(void)state;
+	while ((last_c + st(&C)) % 4 != 0)
+		last_c--;
+	/* at B's death C has been silent 10 periods, beyond its limit (2 x
+	 * 4 + 1/4), within the forget window (12) */
+	for (; id <= last_c + 8; id++, t += MS(100)) {
+		hb(f, &B, id, 2, t);
+		if ((id + st(&C)) % 4 == 0 && id <= last_c) {
+			hb(f, &C, id, 2, t + MS(1));
+			n++;
+		}
+		run_to(f, t + MS(2));
+	}
+	assert_true(n >= 5);
+	assert_true(up_is(f, &B));
+	run_to(f, t - MS(100) + MS(260)); /* B dead */
+	assert_true(up_is(f, &C));
+	fx_free(f);
+}
+
 /* Rule 11: a copy 30 ids old with an uptime that fits is late: dropped,
  * counted, not relayed, nothing reset; a real restart (ids and clock anew,
  * long after) is still one; so is an old id from the RSU itself. */
@@ -556,6 +634,8 @@ int main(void)
 		cmocka_unit_test(test_sparse_relay_and_stagger),
 		cmocka_unit_test(test_kx_inference),
 		cmocka_unit_test(test_kx_two_step_split),
+		cmocka_unit_test(test_failover_onto_just_sparse),
+		cmocka_unit_test(test_last_known_good),
 		cmocka_unit_test(test_reply_at_once_on_change),
 		cmocka_unit_test(test_keepalive_schedule),
 		cmocka_unit_test(test_keepalive_skipped_by_direct_data),
