@@ -179,6 +179,15 @@ int vn_dsec_setup(struct daemon *d, struct vn_error *e)
 	if (d->ops->role == VN_ROLE_RSU)
 		vn_sec_set_signkey(d->sec, &k.sign, epoch);
 	sodium_memzero(&k, sizeof(k));
+	if (d->cfg.sec.mode == VN_SEC_ENCRYPT) {
+		/* this run's session key pair (obud) and broadcast salt: fresh
+		 * randomness each start, so no key of a previous run returns */
+		uint8_t seed[32];
+
+		randombytes_buf(seed, sizeof(seed));
+		vn_sec_set_encrypt(d->sec, seed);
+		sodium_memzero(seed, sizeof(seed));
+	}
 	vn_notice("[security] mode %s: %u network key(s), sending with key id %u%s%u",
 		  vn_sec_mode_name(d->cfg.sec.mode), d->sec_nkeys, d->sec_send_id,
 		  d->ops->role == VN_ROLE_RSU ? "; epoch " : "; trusted RSUs ",
