@@ -192,7 +192,9 @@ struct vn_sec_view {
 	X(no_session)	 /* sealed for a session (or RSU epoch) we do not have */  \
 	X(bad_aead)	 /* the AEAD tag is wrong: altered, or another key */     \
 	X(data_replay)	 /* AEAD counter seen or too old for this session */       \
-	X(session_budget) /* a new OBU key not derived: derivation budget spent */
+	X(session_budget) /* a new OBU key not derived: derivation budget spent */ \
+	X(hello)	 /* not an error: an OBU's empty sealed packet, which only  \
+			    sets up its session, consumed by the RSU's layer */
 
 enum vn_sec_drop {
 	VN_SEC_OK,

@@ -89,6 +89,14 @@ void vn_sec_tx_restore(uint8_t *frame);
  * then ciphertext, the headers moved, and there is nothing to restore. */
 bool vn_sec_tx_sealed(const struct vn_sec *s);
 
+/* obud, mode = encrypt: a hello, the plain Upstream frame with no IP packet
+ * (VN_UP_HLEN bytes) that the daemon sends to its upstream neighbour `to`
+ * every second. Sealed like any packet, it carries this run's key to the
+ * RSU, so that the RSU can reach the OBU before the OBU sent anything and
+ * again soon after the RSU restarts; the RSU's layer consumes it
+ * (counted as sec_hello). */
+void vn_sec_hello(const struct vn_sec *s, const struct vn_mac *to, uint8_t out[VN_UP_HLEN]);
+
 /* "sec_<name>" for every drop and counter. */
 void vn_sec_counters(const struct vn_sec *s,
 		     void (*fn)(void *ctx, const char *name, uint64_t value), void *ctx);

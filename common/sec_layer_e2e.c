@@ -237,6 +237,8 @@ enum vn_sec_drop vn_sec_e2e_rx(struct vn_sec *s, const struct vn_sec_view *v, si
 
 	if (d != VN_SEC_OK || !opened)
 		return d;
+	if (e->kind == VN_E2E_UP && e->msg_len == 0)
+		return VN_SEC_DROP_hello; /* its work is done: the session is up */
 	/* the data header moves up next to the IP packet (plain again) */
 	memmove(v->inner + hlen, v->inner, dh);
 	*shift += hlen;
@@ -246,6 +248,17 @@ enum vn_sec_drop vn_sec_e2e_rx(struct vn_sec *s, const struct vn_sec_view *v, si
 }
 
 /* --- Transmit ---------------------------------------------------------------- */
+
+void vn_sec_hello(const struct vn_sec *s, const struct vn_mac *to, uint8_t out[VN_UP_HLEN])
+{
+	vn_mac_store(out, to);
+	vn_mac_store(out + 6, &s->self);
+	out[12] = VN_ETHERTYPE >> 8;
+	out[13] = VN_ETHERTYPE & 0xff;
+	out[14] = 1;
+	out[15] = 0;
+	vn_mac_store(out + 16, &s->self);
+}
 
 static uint8_t *seal(struct vn_sec *s, const uint8_t *key, uint8_t *frame, size_t *len,
 		     enum vn_e2e_kind kind, uint64_t ctr, uint32_t epoch, const uint8_t *id)
@@ -288,11 +301,13 @@ uint8_t *vn_sec_e2e_tx(struct vn_sec *s, uint8_t *frame, size_t *len, size_t hea
 	struct vn_e2e_view e;
 	struct e2e_sess *x;
 
-	if (*len >= VN_DOWN_HLEN) {
+	if (*len >= VN_UP_HLEN) { /* a hello is exactly that long */
 		vn_mac_load(&origin, frame + 16);
-		vn_mac_load(&dest, frame + 22);
 		own = up && vn_mac_eq(&origin, &s->self);
-		bcast = !up && vn_mac_is_broadcast(&dest);
+	}
+	if (!up && *len >= VN_DOWN_HLEN) {
+		vn_mac_load(&dest, frame + 22);
+		bcast = vn_mac_is_broadcast(&dest);
 	}
 
 	if ((up && !own) || (!up && !bcast && !is_rsu(s))) {

@@ -260,7 +260,7 @@ size_t vn_dsec_wrap(struct daemon *d, const uint8_t *frame, size_t len, uint8_t 
 
 /* obud: tells the layer which RSU the core routes by and through which
  * neighbour (those heartbeats get the reserve budget), at most once a
- * second. */
+ * second; in encrypt mode it sends the session hello then. */
 void vn_dsec_follow_upstream(struct daemon *d, vn_usec now)
 {
 	struct vn_daemon_tally t;
@@ -269,10 +269,17 @@ void vn_dsec_follow_upstream(struct daemon *d, vn_usec now)
 		return;
 	d->sec_chosen_at = now;
 	vn_daemon_tally(d, &t);
-	if (t.has_upstream && t.upstream.has_rsu && t.upstream.has_via)
-		vn_sec_set_chosen(d->sec, &t.upstream.rsu, &t.upstream.via);
-	else
+	if (!t.has_upstream || !t.upstream.has_rsu || !t.upstream.has_via) {
 		vn_sec_set_chosen(d->sec, NULL, NULL);
+		return;
+	}
+	vn_sec_set_chosen(d->sec, &t.upstream.rsu, &t.upstream.via);
+	if (d->cfg.sec.mode == VN_SEC_ENCRYPT) {
+		uint8_t hello[VN_UP_HLEN];
+
+		vn_sec_hello(d->sec, &t.upstream.via, hello);
+		d->io.send(d->io.ctx, hello, sizeof(hello));
+	}
 }
 
 /* -n: the key files are part of the configuration. Returns the exit code. */
