@@ -341,8 +341,8 @@ enum vn_sec_drop vn_e2e_decode(uint8_t *inner, size_t inner_len, struct vn_e2e_v
 size_t vn_e2e_hlen(enum vn_e2e_kind kind);
 uint8_t *vn_e2e_seal(const uint8_t key[VN_E2E_KEY_LEN], uint8_t *frame, size_t len,
 		     enum vn_e2e_kind kind, uint64_t counter, uint32_t epoch, const uint8_t *id);
-/* Opens in place; false if the tag is wrong (the bytes are then garbage to
- * be dropped: libsodium leaves the ciphertext untouched on failure). */
+/* Opens in place; false if the tag is wrong (libsodium then zeroes the
+ * bytes: a packet that fails is only good for dropping). */
 bool vn_e2e_open(const uint8_t key[VN_E2E_KEY_LEN], const struct vn_e2e_view *e);
 
 /* Per-direction session keys, each mixed with the RSU's epoch (so an RSU
