@@ -59,7 +59,7 @@ void vn_sec_set_netkeys(struct vn_sec *s, const struct vn_sec_netkeys *k)
 
 void vn_sec_set_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k)
 {
-	static struct sec_rsu old[VN_SEC_MAX_RSUKEYS]; /* 10 KB: not on the stack */
+	struct sec_rsu old[VN_SEC_MAX_RSUKEYS]; /* 10 KB, once per reload */
 
 	s->have_rsukeys = k != NULL;
 	if (k == NULL)
@@ -92,6 +92,11 @@ void vn_sec_set_signkey(struct vn_sec *s, const struct vn_sec_signkey *k, uint32
 uint32_t vn_sec_epoch(const struct vn_sec *s)
 {
 	return s->epoch;
+}
+
+void vn_sec_set_epoch(struct vn_sec *s, uint32_t epoch)
+{
+	s->epoch = epoch;
 }
 
 void vn_sec_set_chosen(struct vn_sec *s, const struct vn_mac *rsu, const struct vn_mac *via)

@@ -61,6 +61,7 @@ void vn_sec_set_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k);
 /* rsud: its signing key and the epoch of this run (persisted by the shell). */
 void vn_sec_set_signkey(struct vn_sec *s, const struct vn_sec_signkey *k, uint32_t epoch);
 uint32_t vn_sec_epoch(const struct vn_sec *s);
+void vn_sec_set_epoch(struct vn_sec *s, uint32_t epoch);
 /* mode = encrypt: data is sealed end to end. seed: 32 random bytes of this
  * run (the shell's; the layer has no randomness): obud's key pair for the
  * sessions and everyone's broadcast salt come from it, so that every run

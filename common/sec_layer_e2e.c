@@ -6,6 +6,7 @@
 #include "sec_layer_priv.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Key derivations for new OBU keys per second (rsud): an X25519 scalar
@@ -33,19 +34,26 @@ void vn_sec_set_encrypt(struct vn_sec *s, const uint8_t seed[32])
  * new index on a reload (their windows stay: no replay opens up). */
 void vn_sec_e2e_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k)
 {
-	static struct e2e_sess old[VN_E2E_MAX_SESS]; /* 80 KB: not on the stack */
+	/* 80 KB, once per reload: neither static (the layer keeps no global
+	 * state) nor on the stack. Without memory the sessions start afresh:
+	 * safe (new windows; the nonces come from the run's one counter). */
+	struct e2e_sess *old = is_rsu(s) ? NULL : malloc(sizeof(s->e2e.sess));
 
 	if (is_rsu(s))
 		return;
-	memcpy(old, s->e2e.sess, sizeof(old));
-	memset(s->e2e.sess, 0, sizeof(s->e2e.sess));
-	for (unsigned i = 0; i < k->n && i < VN_E2E_MAX_SESS; i++) {
+	if (old != NULL)
+		memcpy(old, s->e2e.sess, sizeof(s->e2e.sess));
+	sodium_memzero(s->e2e.sess, sizeof(s->e2e.sess));
+	for (unsigned i = 0; old != NULL && i < k->n && i < VN_E2E_MAX_SESS; i++) {
 		int o = vn_sec_rsukey_find(&s->rsukeys, k->pk[i]);
 
 		if (o >= 0 && (unsigned)o < VN_E2E_MAX_SESS)
 			s->e2e.sess[i] = old[o];
 	}
-	sodium_memzero(old, sizeof(old));
+	if (old != NULL) {
+		sodium_memzero(old, sizeof(s->e2e.sess));
+		free(old);
+	}
 }
 
 /* --- Sessions ---------------------------------------------------------------- */

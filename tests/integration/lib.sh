@@ -20,8 +20,9 @@
 #   VN_TMP              directory for configs, sockets, logs (default: mktemp)
 #   VN_VERBOSE=1        echo every command the harness runs
 #   VN_SECURITY=1       every node in [security] mode = authenticate (one network
-#                       key, one RSU signing key shared by the test's RSUs, each
-#                       RSU its own state_dir), so any test also runs secured
+#                       key; each RSU its own signing key, of 4 made in advance
+#                       and all trusted by the OBUs, and its own state_dir), so
+#                       any test also runs secured
 #   KEYGEN              vanet-keygen (default $VN_BUILD/tools/vanet-keygen)
 #
 # Source it, then: vn_init; vn_node rsu; vn_node o1; vn_hear rsu o1; vn_start_rsu
@@ -139,26 +140,37 @@ vn_init()
 vn__sec_keys()
 {
 	[[ -x $KEYGEN ]] || vn_die "VN_SECURITY=1 needs $KEYGEN"
-	mkdir -m 700 "$VN_TMP/seckeys"
-	"$KEYGEN" network "$VN_TMP/seckeys/net.key" >/dev/null &&
-		"$KEYGEN" rsu "$VN_TMP/seckeys/rsu.key" >/dev/null ||
-		vn_die "vanet-keygen failed"
+	local i k=$VN_TMP/seckeys
+	mkdir -m 700 "$k"
+	"$KEYGEN" network "$k/net.key" >/dev/null || vn_die "vanet-keygen network failed"
+	for i in 0 1 2 3; do
+		"$KEYGEN" rsu "$k/rsu$i.key" >/dev/null || vn_die "vanet-keygen rsu failed"
+		cat "$k/rsu$i.key.pub" >>"$k/rsus.pub"
+	done
 	vn_log "harness: [security] mode = authenticate on every node"
 }
 
 # The [security] section of a node under VN_SECURITY=1 (nothing otherwise).
 vn__sec_conf()
 {
-	local n=$1 role=$2 k=$VN_TMP/seckeys
+	local n=$1 role=$2 k=$VN_TMP/seckeys f i
 	[[ $VN_SECURITY = 1 ]] || return 0
 	echo "[security]"
 	echo "mode = authenticate"
 	echo "network_key = $k/net.key"
 	if [[ $role = rsu ]]; then
-		echo "signing_key = $k/rsu.key"
+		# the next unused key; a node keeps it across restarts (its
+		# epoch counts on). Files, not variables: vn_conf runs in $(...).
+		f=$k/key-of-$n
+		if [[ ! -e $f ]]; then
+			i=$(find "$k" -name 'key-of-*' | wc -l)
+			((i < 4)) || vn_die "VN_SECURITY=1: more than 4 RSUs"
+			echo "$k/rsu$i.key" >"$f"
+		fi
+		echo "signing_key = $(cat "$f")"
 		echo "state_dir = $VN_TMP/state-$n"
 	else
-		echo "rsu_keys = $k/rsu.key.pub"
+		echo "rsu_keys = $k/rsus.pub"
 	fi
 }
 

@@ -402,6 +402,7 @@ void sim_restart(struct sim *s, int node)
 		fprintf(stderr, "sim: restart of node %d failed\n", node);
 		abort();
 	}
+	sim_sec_restarted(n);
 }
 
 void sim_remove(struct sim *s, int node)

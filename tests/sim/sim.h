@@ -160,7 +160,8 @@ struct vn_sec;
  * with the node's MAC) between the node's core and the air: frames it hears
  * are verified before its core sees them, frames its core sends are
  * secured. The simulator owns the layer from now on (freed with it; kept
- * across sim_restart). sim_transmit_as bypasses it (hostile frames). */
+ * across sim_restart, where an RSU's epoch goes up by one, as rsud's
+ * persisted epoch does). sim_transmit_as bypasses it (hostile frames). */
 void sim_secure(struct sim *s, int node, struct vn_sec *layer);
 struct vn_sec *sim_sec(const struct sim *s, int node);
 /* Called with every secured frame a node transmits, as it goes on the air:

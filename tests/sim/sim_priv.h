@@ -242,5 +242,7 @@ void chan_event_free(const struct sim_ev *e);
 bool sim_sec_tx(struct sim *s, struct sim_node *n, const uint8_t **frame, size_t *len);
 bool sim_sec_rx(struct sim *s, struct sim_node *n, struct vn_pbuf *b);
 void sim_sec_free(struct sim_node *n);
+/* A restarted node's layer: an RSU's next epoch, as rsud's state_dir gives. */
+void sim_sec_restarted(struct sim_node *n);
 
 #endif

@@ -72,3 +72,9 @@ void sim_sec_free(struct sim_node *n)
 	vn_sec_destroy(n->sec);
 	n->sec = NULL;
 }
+
+void sim_sec_restarted(struct sim_node *n)
+{
+	if (n->sec != NULL && n->role == SIM_RSU)
+		vn_sec_set_epoch(n->sec, vn_sec_epoch(n->sec) + 1);
+}

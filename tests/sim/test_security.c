@@ -212,6 +212,68 @@ static size_t forged_hb(struct world *w, const struct vn_sec_netkeys *net,
 	return n;
 }
 
+/* No attack: every honest frame passes, at every node (a copy relayed
+ * back from farther down is a cache hit, not a chain drop). */
+static void honest_network_drops_nothing(void **state)
+{
+	uint64_t seeds[16];
+	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 2);
+
+	(void)state;
+	for (size_t k = 0; k < ns; k++) {
+		struct world w;
+		vn_usec t0;
+
+		world_new(&w, seeds[k]);
+		t0 = sim_now(w.s);
+		sim_run_for(w.s, SEC(3));
+		world_check(&w, t0, "no attack");
+		for (int node = w.rsu; node <= w.o2; node++)
+			for (int d = 1; d < VN_SEC_DROP__COUNT; d++) {
+				if (drops(&w, node, (enum vn_sec_drop)d) != 0)
+					fprintf(stderr, "node %d: %llu sec_%s\n", node,
+						(unsigned long long)drops(&w, node, (enum vn_sec_drop)d),
+						vn_sec_drop_name((enum vn_sec_drop)d));
+				assert_int_equal(drops(&w, node, (enum vn_sec_drop)d), 0);
+			}
+		assert_true(vn_sec_drops(sim_sec(w.s, w.o2), VN_SEC_OK) == 0);
+		world_free(&w);
+	}
+}
+
+/* The RSU restarts (ids from 0 again, the next epoch): the OBUs take its
+ * heartbeats at once, not as stale; with the same epoch (a lost state
+ * file) they would refuse them (sec_stale_hb) until the ids catch up. */
+static void rsu_restart_fresh_epoch(void **state)
+{
+	uint64_t seeds[16];
+	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 2);
+
+	(void)state;
+	for (size_t k = 0; k < ns; k++) {
+		struct world w;
+		vn_usec t0;
+
+		world_new(&w, seeds[k]);
+		sim_run_for(w.s, SEC(10)); /* ids well past the 64-id window */
+		sim_restart(w.s, w.rsu);
+		assert_int_equal(vn_sec_epoch(sim_sec(w.s, w.rsu)), 2);
+		t0 = sim_now(w.s);
+		sim_run_for(w.s, SEC(3));
+		assert_true(sim_attached_to(w.s, w.o2, w.rsu));
+		assert_int_equal(drops(&w, w.o1, VN_SEC_DROP_stale_hb), 0);
+		assert_int_equal(drops(&w, w.o2, VN_SEC_DROP_stale_hb), 0);
+		world_check(&w, t0 + SEC(2), "after the RSU's restart");
+		/* the same again with the epoch not moved on: stale */
+		sim_run_for(w.s, SEC(10));
+		sim_restart(w.s, w.rsu);
+		vn_sec_set_epoch(sim_sec(w.s, w.rsu), 2);
+		sim_run_for(w.s, SEC(1));
+		assert_true(drops(&w, w.o1, VN_SEC_DROP_stale_hb) > 0);
+		world_free(&w);
+	}
+}
+
 static void forged_rsus(void **state)
 {
 	uint64_t seeds[16];
@@ -395,6 +457,8 @@ static void encrypted_replays_and_tampering(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(honest_network_drops_nothing),
+		cmocka_unit_test(rsu_restart_fresh_epoch),
 		cmocka_unit_test(forged_rsus),
 		cmocka_unit_test(lowered_hops_and_replays),
 		cmocka_unit_test(bad_signature_flood),

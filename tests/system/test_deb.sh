@@ -80,7 +80,12 @@ for d in obud rsud; do
 	check "$d -V prints '$d $version'" test "$out" = "$d $version"
 done
 check "vanetctl -h" sh -c '/usr/sbin/vanetctl -h | grep -q "^usage: vanetctl"'
-for page in obud rsud vanetctl vanet.conf; do
+check "vanet-keygen --help" sh -c '/usr/bin/vanet-keygen --help | grep -q "^Usage: vanet-keygen network FILE"'
+kd=$(mktemp -d)
+check "vanet-keygen rsu writes a 0600 key and its .pub" \
+	sh -c "/usr/bin/vanet-keygen rsu $kd/r.key >/dev/null && test \"\$(stat -c %a $kd/r.key)\" = 600 && grep -q '^rsu ' $kd/r.key.pub"
+rm -rf "$kd"
+for page in obud rsud vanetctl vanet.conf vanet-keygen; do
 	where=$(man -w "$page" 2>/dev/null || true)
 	check "man -w $page: $where" test -n "$where"
 done
