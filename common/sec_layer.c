@@ -331,12 +331,13 @@ enum vn_sec_drop vn_sec_rx(struct vn_sec *s, struct vn_pbuf *b, vn_usec now)
 	struct vn_sec_view v;
 	struct sec_nbr *n = NULL;
 	enum vn_sec_drop d = vn_sec_decode(b->data, b->len, &v);
-	size_t shift = VN_SEC_SHIFT, inner_len;
+	size_t shift = VN_SEC_SHIFT, inner_len = 0;
 
 	s->now = now;
-	if (d == VN_SEC_OK)
+	if (d == VN_SEC_OK) {
+		inner_len = v.inner_len;
 		d = rx_checks(s, &v, &n, now);
-	inner_len = v.inner_len;
+	}
 	/* encrypt: data only sealed, and opened (at its end point) before the
 	 * frame changes any state */
 	if (d == VN_SEC_OK && v.subtype == VN_SEC_SUB_ENCRYPT && !s->e2e.on)
@@ -396,11 +397,11 @@ size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 	enum vn_sec_class cls;
 	uint8_t *f;
 
+	s->e2e.last_sealed = false;
 	if (s->net.n == 0) {
 		s->cnt[SC_tx_no_key]++;
 		return 0;
 	}
-	s->e2e.last_sealed = false;
 	if (len < VN_MSG_HLEN || inner > UINT16_MAX || headroom < VN_SEC_SHIFT ||
 	    tailroom < ext + VN_SEC_TAG_LEN) {
 		s->cnt[SC_tx_no_room]++;
