@@ -260,16 +260,21 @@ size_t vn_dsec_wrap(struct daemon *d, const uint8_t *frame, size_t len, uint8_t 
 
 /* obud: tells the layer which RSU the core routes by and through which
  * neighbour (those heartbeats get the reserve budget), at most once a
- * second; in encrypt mode it sends the session hello then. */
+ * second (every 100 ms while it has none); in encrypt mode it sends the
+ * session hello then. */
 void vn_dsec_follow_upstream(struct daemon *d, vn_usec now)
 {
 	struct vn_daemon_tally t;
 
-	if (d->sec == NULL || d->ops->role != VN_ROLE_OBU || now - d->sec_chosen_at < 1000000u)
+	/* without a chosen RSU every 100 ms: the first hello goes out soon
+	 * after the upstream appears (the RSU cannot reach us before it) */
+	if (d->sec == NULL || d->ops->role != VN_ROLE_OBU ||
+	    now - d->sec_chosen_at < (d->sec_chosen ? 1000000u : 100000u))
 		return;
 	d->sec_chosen_at = now;
 	vn_daemon_tally(d, &t);
-	if (!t.has_upstream || !t.upstream.has_rsu || !t.upstream.has_via) {
+	d->sec_chosen = t.has_upstream && t.upstream.has_rsu && t.upstream.has_via;
+	if (!d->sec_chosen) {
 		vn_sec_set_chosen(d->sec, NULL, NULL);
 		return;
 	}
