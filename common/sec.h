@@ -193,6 +193,7 @@ struct vn_sec_view {
 	X(bad_aead)	 /* the AEAD tag is wrong: altered, or another key */     \
 	X(data_replay)	 /* AEAD counter seen or too old for this session */       \
 	X(session_budget) /* a new OBU key not derived: derivation budget spent */ \
+	X(session_pinned) /* a new key for an OBU whose session is in use */      \
 	X(hello)	 /* not an error: an OBU's empty sealed packet, which only  \
 			    sets up its session, consumed by the RSU's layer */
 

@@ -14,6 +14,12 @@
  * ms of CPU per second. */
 #define E2E_DERIVE_RATE 100
 #define E2E_DERIVE_BURST 200
+/* A session heard within this long keeps its OBU's MAC: a packet with
+ * another key for it is refused, so an insider (who has the network key,
+ * as every OBU) cannot take the session of an OBU that is still there and
+ * read its Downstream packets. An active OBU says hello every second; a
+ * restarted one waits this long for its new key to be taken. */
+#define E2E_PIN_USEC 3000000u
 
 static bool is_rsu(const struct vn_sec *s)
 {
@@ -144,6 +150,8 @@ static enum vn_sec_drop rx_up(struct vn_sec *s, const struct vn_e2e_view *e, vn_
 			x->last = now;
 		return d;
 	}
+	if (x != NULL && now - x->last < E2E_PIN_USEC)
+		return VN_SEC_DROP_session_pinned;
 	if (!vn_bucket_take(&s->e2e.budget, now))
 		return VN_SEC_DROP_session_budget;
 	memset(&fresh, 0, sizeof(fresh));

@@ -33,6 +33,15 @@ static void upstream(struct wframe *f, const struct vn_mac *to, const struct vn_
 	assert_int_equal(vn_enc_upstream(&f->b, to, from, from), VN_UP_HLEN);
 }
 
+/* Upstream of origin's packet as transmitted by `from`. */
+static void upstream_as(struct wframe *f, const struct vn_mac *from, const struct vn_mac *origin)
+{
+	vn_pbuf_init(&f->b, f->mem, sizeof(f->mem));
+	ip_packet(f->b.data, 100, 1);
+	f->b.len = 100;
+	assert_int_equal(vn_enc_upstream(&f->b, &mac_rsu, from, origin), VN_UP_HLEN);
+}
+
 static void downstream(struct wframe *f, const struct vn_mac *to, const struct vn_mac *dst,
 		       size_t ip_len)
 {
@@ -394,15 +403,51 @@ static void insider_tampering(void **state)
 	retag(w, &bad, UINT64_C(1) << 61);
 	assert_int_equal(rx(w, &w->rsu, &bad), VN_SEC_DROP_bad_aead);
 	assert_int_equal(rx(w, &w->rsu, &wire), VN_SEC_OK);
-	/* an unknown OBU key for the same origin, not from its owner: the
-	 * forged packet fails and the session stays */
+	/* another OBU key for the same origin while its session is in use:
+	 * refused before any derivation, and the session stays */
 	upstream(&plain, &mac_rsu, &mac_a, 200);
 	assert_true(tx(&w->relay, &plain, &wire) > 0);
 	memcpy(&bad, &wire, sizeof(bad));
 	bad.b.data = bad.mem + (wire.b.data - wire.mem);
 	bad.b.data[VN_SEC_HLEN + 8 + 20] ^= 1; /* a byte of the OBU key */
 	retag(w, &bad, UINT64_C(1) << 61 | 1);
-	assert_int_equal(rx(w, &w->rsu, &bad), VN_SEC_DROP_bad_aead);
+	assert_int_equal(rx(w, &w->rsu, &bad), VN_SEC_DROP_session_pinned);
+	assert_int_equal(rx(w, &w->rsu, &wire), VN_SEC_OK);
+}
+
+/* An insider with the network key and its own key pair claims an active
+ * OBU's MAC (a valid AEAD under its own session): refused while the real
+ * OBU's session is in use, so it cannot have the RSU seal that OBU's
+ * Downstream for it. After 3 s of silence the new key is taken: that is
+ * also how a restarted OBU gets its session back. */
+static void session_pinned_against_takeover(void **state)
+{
+	struct world *w = *state;
+	static const uint8_t mseed[32] = { 0x66 };
+	struct node mallory = mk_node(w, &mac_a, mseed, UINT64_C(1) << 40);
+	struct wframe plain, wire;
+
+	obu_hears_rsu(w, &mallory, 3);
+	upstream(&plain, &mac_rsu, &mac_a, 100);
+	assert_true(tx(&w->relay, &plain, &wire) > 0);
+	assert_int_equal(rx(w, &w->rsu, &wire), VN_SEC_OK); /* the real one, now */
+	upstream_as(&plain, &mac_d, &mac_a); /* sent from its own MAC */
+	assert_true(tx(&mallory, &plain, &wire) > 0);
+	assert_int_equal(rx(w, &w->rsu, &wire), VN_SEC_DROP_session_pinned);
+	/* the RSU still seals a's Downstream for the real a */
+	downstream(&plain, &mac_a, &mac_a, 64);
+	assert_true(tx(&w->rsu, &plain, &wire) > 0);
+	assert_int_equal(rx(w, &w->relay, &wire), VN_SEC_OK);
+	/* silence for more than 3 s: the new key (a restart) is taken */
+	w->now += 3500000;
+	upstream_as(&plain, &mac_d, &mac_a); /* sent from its own MAC */
+	assert_true(tx(&mallory, &plain, &wire) > 0);
+	assert_int_equal(rx(w, &w->rsu, &wire), VN_SEC_OK);
+	vn_sec_destroy(mallory.s);
+	/* the real a comes back after its own silence */
+	w->now += 3500000;
+	upstream(&plain, &mac_rsu, &mac_a, 100);
+	assert_true(tx(&w->relay, &plain, &wire) > 0);
 	assert_int_equal(rx(w, &w->rsu, &wire), VN_SEC_OK);
 }
 
@@ -539,6 +584,7 @@ int main(void)
 		cmocka_unit_test(decode_refuses_bad_layouts),
 		cmocka_unit_test(hello_then_both_directions),
 		cmocka_unit_test(insider_tampering),
+		cmocka_unit_test(session_pinned_against_takeover),
 		cmocka_unit_test(relay_passes_ciphertext),
 		cmocka_unit_test(broadcast_hop_by_hop),
 		cmocka_unit_test(plain_and_unsupported),
