@@ -89,6 +89,10 @@ struct vn_dsec_keys {
 };
 /* Reads and checks the key files c names (for c->role). */
 int vn_dsec_load_keys(const struct vn_config *c, struct vn_dsec_keys *k, struct vn_error *e);
+/* The RSU's epoch for this run: one more than the last one in
+ * dir/rsud.epoch (1 without the file), written and synced before it is
+ * returned. */
+int vn_dsec_next_epoch(const char *dir, uint32_t *epoch, struct vn_error *e);
 /* mode != off: loads the keys, the RSU's next epoch, creates the layer;
  * mode = off: the one notice that the network is unauthenticated. */
 int vn_dsec_setup(struct daemon *d, struct vn_error *e);

@@ -99,7 +99,7 @@ out:
 /* The RSU's epoch: one more than the last run's, written (and synced)
  * before the first heartbeat, so that a restart is never taken for a
  * replay of the previous run. */
-static int next_epoch(const char *dir, uint32_t *epoch, struct vn_error *e)
+int vn_dsec_next_epoch(const char *dir, uint32_t *epoch, struct vn_error *e)
 {
 	char path[VN_PATH_MAX + 32], tmp[VN_PATH_MAX + 40], line[32];
 	unsigned long long last = 0;
@@ -159,7 +159,7 @@ int vn_dsec_setup(struct daemon *d, struct vn_error *e)
 	}
 	if (vn_dsec_load_keys(&d->cfg, &k, e) < 0)
 		return -1;
-	if (d->ops->role == VN_ROLE_RSU && next_epoch(d->cfg.sec.state_dir, &epoch, e) < 0)
+	if (d->ops->role == VN_ROLE_RSU && vn_dsec_next_epoch(d->cfg.sec.state_dir, &epoch, e) < 0)
 		return -1;
 	vn_sec_params_default(&p);
 	p.max_hops = (uint8_t)d->cfg.sec.max_hops;
