@@ -12,6 +12,9 @@
  * then not talk to an RSU at all; ChaCha20 is constant time in software
  * everywhere and at ~3.5 us per 1400 bytes is not what limits a hop
  * (docs/performance.md). */
+_Static_assert(VN_SEC_SHIFT + VN_E2E_OVERHEAD + VN_SEC_TAG_LEN <= VN_SEC_OVERHEAD,
+	       "VN_SEC_OVERHEAD must cover sealed data");
+
 #define KIND_OFF 1
 #define TOTAL_OFF 2
 #define CTR_OFF 4
