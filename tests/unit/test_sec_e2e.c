@@ -326,6 +326,19 @@ static void obu_hears_rsu(struct world *w, struct node *n, uint32_t id)
 	vn_sec_set_chosen(n->s, &mac_rsu, &mac_rsu);
 }
 
+/* The same with RSU layer r (not the world's). */
+static void obu_hears_rsu_from(struct world *w, struct node *r, struct node *n)
+{
+	struct vn_heartbeat hb = { .uptime = 1, .id = 1, .hops = 1, .source = mac_rsu };
+	struct wframe plain, wire;
+
+	vn_pbuf_init(&plain.b, plain.mem, sizeof(plain.mem));
+	plain.b.len = vn_enc_heartbeat(plain.b.data, 100, &vn_mac_broadcast, &mac_rsu, &hb);
+	assert_true(tx(r, &plain, &wire) > 0);
+	assert_int_equal(rx(w, n, &wire), VN_SEC_OK);
+	vn_sec_set_chosen(n->s, &mac_rsu, &mac_rsu);
+}
+
 /* An insider (network key, no session key) sends frame f again with a
  * fresh per-hop counter and tag: only the end-to-end checks remain. */
 static void retag(struct world *w, struct wframe *f, uint64_t ctr)
@@ -573,6 +586,51 @@ static void rsu_restart(void **state)
 	assert_int_equal(counter(w->far.s, "sec_no_session"), 0);
 }
 
+/* Black box, across restarts: the same packet sealed first after a start
+ * (counter 1 each time) must never come out the same, which it would if a
+ * (key, nonce) pair came back. One RSU run after another (epoch 3, then
+ * 4, the same OBU run), and one OBU run after another (the same RSU run).
+ * Fails if the epoch is not mixed into the keys. */
+static void first_packets_differ_across_restarts(void **state)
+{
+	struct world *w = *state;
+	static const uint8_t rseed[32] = { 0x31 }, oseed[32] = { 0x32 }, oseed2[32] = { 0x33 };
+	uint8_t ct[3][VN_SEC_HLEN + 14 + VN_E2E_DOWN_HLEN + 64 + VN_E2E_ABYTES + VN_SEC_TAG_LEN];
+	size_t n[3];
+
+	for (int run = 0; run < 3; run++) {
+		struct node rsu = mk_node(w, &mac_rsu, rseed, 1000);
+		struct node obu = mk_node(w, &mac_c, run == 2 ? oseed2 : oseed, 1000);
+		struct wframe plain, wire;
+		uint8_t hello[VN_UP_HLEN];
+		struct vn_e2e_view e;
+
+		vn_sec_set_signkey(rsu.s, &w->rsukey, run == 0 ? 3 : 4);
+		obu_hears_rsu_from(w, &rsu, &obu);
+		vn_sec_hello(obu.s, &mac_rsu, hello);
+		vn_pbuf_init(&plain.b, plain.mem, sizeof(plain.mem));
+		memcpy(plain.b.data, hello, sizeof(hello));
+		plain.b.len = sizeof(hello);
+		assert_true(tx(&obu, &plain, &wire) > 0);
+		assert_int_equal(rx(w, &rsu, &wire), VN_SEC_DROP_hello);
+		downstream(&plain, &mac_c, &mac_c, 64);
+		n[run] = tx(&rsu, &plain, &wire);
+		assert_true(n[run] > 0 && n[run] <= sizeof(ct[run]));
+		memcpy(ct[run], wire.b.data, n[run]);
+		assert_int_equal(vn_e2e_decode(ct[run] + VN_SEC_HLEN, n[run] - VN_SEC_HLEN - VN_SEC_TAG_LEN,
+					       &e), VN_SEC_OK);
+		assert_int_equal(e.counter, 1); /* the first of the run, every time */
+		vn_sec_destroy(rsu.s);
+		vn_sec_destroy(obu.s);
+	}
+	/* the ciphertext alone: the same keystream would show there (the tag
+	 * differs anyway, the epoch being associated data) */
+	for (int a = 0; a < 3; a++)
+		for (int b = a + 1; b < 3; b++)
+			assert_memory_not_equal(ct[a] + VN_SEC_HLEN + 14 + VN_E2E_DOWN_HLEN,
+						ct[b] + VN_SEC_HLEN + 14 + VN_E2E_DOWN_HLEN, 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +647,7 @@ int main(void)
 		cmocka_unit_test(broadcast_hop_by_hop),
 		cmocka_unit_test(plain_and_unsupported),
 		cmocka_unit_test(rsu_restart),
+		cmocka_unit_test(first_packets_differ_across_restarts),
 	};
 
 	if (sodium_init() < 0)
