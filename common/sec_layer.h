@@ -67,6 +67,7 @@ void vn_sec_set_epoch(struct vn_sec *s, uint32_t epoch);
  * sessions and everyone's broadcast salt come from it, so that every run
  * has keys of its own. Set it after the signing key (rsud). */
 void vn_sec_set_encrypt(struct vn_sec *s, const uint8_t seed[32]);
+bool vn_sec_encrypting(const struct vn_sec *s);
 /* obud: the RSU its core chose and the upstream neighbour it routes
  * through: that RSU's heartbeats arriving from that neighbour have a
  * verification reserve of their own, so that a flood in the RSU's name

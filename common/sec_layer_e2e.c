@@ -36,6 +36,11 @@ void vn_sec_set_encrypt(struct vn_sec *s, const uint8_t seed[32])
 	vn_bucket_init(&e->budget, E2E_DERIVE_RATE, E2E_DERIVE_BURST, s->now);
 }
 
+bool vn_sec_encrypting(const struct vn_sec *s)
+{
+	return s->e2e.on;
+}
+
 /* obud: sessions are by trusted-key index; they follow their key to its
  * new index on a reload (their windows stay: no replay opens up). */
 void vn_sec_e2e_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k)

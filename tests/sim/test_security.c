@@ -441,6 +441,7 @@ static void encrypted_replays_and_tampering(void **state)
 		}
 		world_check(&w, t0, "sealed replays and tampering");
 		assert_int_equal(w.n_plain_data, 0);
+		assert_true(drops(&w, w.rsu, VN_SEC_DROP_hello) >= 2); /* O1's and O2's */
 		fprintf(stderr, "  data_replay %llu, bad_aead %llu at the end points\n",
 			(unsigned long long)(drops(&w, w.o2, VN_SEC_DROP_data_replay) +
 					     drops(&w, w.rsu, VN_SEC_DROP_data_replay) - replay0),
