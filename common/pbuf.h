@@ -9,10 +9,12 @@
 
 /* Room reserved in front of what is read from tun0 or the wire: the largest
  * header (Downstream, 28 bytes) plus the 14 bytes a secured frame's header
- * adds in front of it (common/sec.h, VN_SEC_SHIFT), rounded up. A received
+ * adds in front of it (common/sec.h, VN_SEC_SHIFT) and the 48 of the
+ * largest sealed-packet header (VN_E2E_MAX_HLEN, mode = encrypt), rounded
+ * up. A received
  * Upstream frame keeps it too, which is what lets the RSU turn it into a
  * Downstream in place. */
-#define VN_PBUF_HEADROOM 48
+#define VN_PBUF_HEADROOM 96
 /* Largest frame (or tun packet) a buffer holds; larger ones are detected as
  * truncated by the reader and dropped. Covers 9000-byte jumbo links. */
 #define VN_PBUF_DATA_MAX 9216

@@ -82,7 +82,7 @@ void vn_sec_hex(const uint8_t *b, size_t n, char *out);
  *   6   6  from               / these in place (and then the tag)
  *  12   2  EtherType 30 30
  *  14   1  type      02 (secured)
- *  15   1  subtype   00 authenticated, 01 encrypted (mode = encrypt, part B)
+ *  15   1  subtype   00 authenticated, 01 data sealed end to end (below)
  *  16   1  key id    which network key made the tag
  *  17   1  flags     bits 0-1 class (0 control, 1 data); bit 7 heartbeat
  *                    extension present
@@ -100,7 +100,7 @@ void vn_sec_hex(const uint8_t *b, size_t n, char *out);
 
 #define VN_TYPE_SECURED 0x02
 #define VN_SEC_SUB_AUTH 0x00
-#define VN_SEC_SUB_ENCRYPT 0x01 /* reserved for mode = encrypt */
+#define VN_SEC_SUB_ENCRYPT 0x01 /* data sealed end to end (mode = encrypt, sec_e2e.c) */
 #define VN_SEC_HLEN 28		/* outer header, up to the inner bytes */
 #define VN_SEC_SHIFT (VN_SEC_HLEN - VN_ETH_HLEN) /* headroom a plain frame needs: 14 */
 #define VN_SEC_TAG_LEN 16
@@ -124,8 +124,10 @@ enum vn_sec_class { VN_SEC_CLASS_CONTROL, VN_SEC_CLASS_DATA, VN_SEC_CLASS__COUNT
 #define VN_SEC_HINT_LEN 8
 #define VN_SEC_HBEXT_LEN 112
 #define VN_SEC_MAX_HOPS 64
-/* The most a secured frame adds to a plain one (header shift, extension,
- * tag): the MTU check and the buffers' tailroom count with it. */
+/* The most a secured frame adds to a plain one: a heartbeat's header
+ * shift, extension and tag (142); sealed data adds less (shift, sealed-
+ * packet header, AEAD tag, tag: 14 + 48 + 16 + 16 = 94, checked in
+ * sec_e2e.c). The buffers' tailroom counts with it. */
 #define VN_SEC_OVERHEAD (VN_SEC_SHIFT + VN_SEC_HBEXT_LEN + VN_SEC_TAG_LEN)
 
 struct vn_sec_hbext {
@@ -136,6 +138,22 @@ struct vn_sec_hbext {
 	const uint8_t *value; /* VN_SEC_HASH_LEN */
 	const uint8_t *sig;   /* VN_SEC_SIG_LEN */
 	const uint8_t *raw;   /* the whole extension */
+};
+
+enum vn_e2e_kind { VN_E2E_UP = 1, VN_E2E_DOWN = 2, VN_E2E_BCAST = 3 };
+
+/* A sealed packet inside a data frame's inner bytes. */
+struct vn_e2e_view {
+	enum vn_e2e_kind kind;
+	uint8_t *ad;	     /* data header + sealed-packet header: authenticated */
+	size_t ad_len;
+	uint8_t *msg;	     /* ciphertext (or, before sealing, the IP packet) */
+	size_t msg_len;
+	uint8_t *tag;	     /* VN_E2E_ABYTES */
+	uint64_t counter;
+	uint32_t epoch;	     /* UP, DOWN */
+	const uint8_t *id;   /* UP: OBU public key; DOWN: RSU key hint; BCAST: salt */
+	struct vn_mac origin, dest; /* dest: DOWN/BCAST only */
 };
 
 /* A validated secured frame: where everything is. Nothing is trusted yet
@@ -153,6 +171,7 @@ struct vn_sec_view {
 	bool has_hbext;
 	struct vn_sec_hbext hbext;
 	uint8_t *tag;	   /* VN_SEC_TAG_LEN */
+	struct vn_e2e_view e2e; /* subtype 01: the sealed packet */
 };
 
 /* Why the security layer dropped a received frame: one counter each
@@ -169,7 +188,15 @@ struct vn_sec_view {
 	X(stale_hb)	 /* an older epoch, or an id far behind the newest */     \
 	X(chain)	 /* hop count below what the hash chain allows */         \
 	X(budget)	 /* signature not checked: verification budget spent */   \
-	X(bad_signature)
+	X(bad_signature)                                                           \
+	X(plain_data)	 /* mode = encrypt: a data frame not sealed end to end */ \
+	X(no_session)	 /* sealed for a session (or RSU epoch) we do not have */  \
+	X(bad_aead)	 /* the AEAD tag is wrong: altered, or another key */     \
+	X(data_replay)	 /* AEAD counter seen or too old for this session */       \
+	X(session_budget) /* a new OBU key not derived: derivation budget spent */ \
+	X(session_pinned) /* a new key for an OBU whose session is in use */      \
+	X(hello)	 /* not an error: an OBU's empty sealed packet, which only  \
+			    sets up its session, consumed by the RSU's layer */
 
 enum vn_sec_drop {
 	VN_SEC_OK,
@@ -271,5 +298,70 @@ struct vn_hbcache_ent *vn_hbcache_find(struct vn_hbcache *c, const struct vn_mac
 				       uint32_t id);
 void vn_hbcache_put(struct vn_hbcache *c, const struct vn_heartbeat *hb,
 		    const struct vn_sec_hbext *x, vn_usec now);
+
+/* --- End to end: sealed data (mode = encrypt, sec_e2e.c) -----------------
+ *
+ * The inner bytes of a subtype-01 data frame are the plain data header
+ * (type, subtype, origin[, destination]) followed by a sealed packet:
+ *
+ *  off len field
+ *   0   1  0x40 | hlen/4  an IPv4 version/IHL: relays' cores take the sealed
+ *                         packet for an IPv4 packet of `total` bytes and
+ *                         forward it unchanged, without any key
+ *   1   1  kind           1 Upstream (OBU -> RSU), 2 Downstream to one OBU
+ *                         (RSU -> OBU), 3 broadcast Downstream (group key)
+ *   2   2  total          hlen + ciphertext + 16
+ *   4   8  counter        the AEAD nonce's counter (never repeats per key)
+ *  12      kind 1: epoch(4) the RSU's, OBU public key(32)      hlen 48
+ *          kind 2: epoch(4) the RSU's, RSU key hint(8)         hlen 24
+ *          kind 3: salt(16) the sender's, fresh each start     hlen 28
+ *  hlen n  ciphertext     the IP packet, encrypted in place
+ *  ...  16 AEAD tag       ChaCha20-Poly1305 (IETF); associated data: the data
+ *                         header and this header
+ */
+#define VN_E2E_KEY_LEN 32
+#define VN_E2E_PK_LEN 32
+#define VN_E2E_SALT_LEN 16
+#define VN_E2E_ABYTES 16
+#define VN_E2E_UP_HLEN 48
+#define VN_E2E_DOWN_HLEN 24
+#define VN_E2E_BCAST_HLEN 28
+#define VN_E2E_MAX_HLEN VN_E2E_UP_HLEN
+/* The most sealing adds to a data frame's IP packet. */
+#define VN_E2E_OVERHEAD (VN_E2E_MAX_HLEN + VN_E2E_ABYTES)
+
+/* Validates the sealed packet in a data frame's inner bytes (inner[0] is
+ * the type 01). VN_SEC_OK with *e filled, or VN_SEC_DROP_malformed. */
+enum vn_sec_drop vn_e2e_decode(uint8_t *inner, size_t inner_len, struct vn_e2e_view *e);
+
+/* Seals in place, before sending: the plain data frame (Ethernet and data
+ * header, then the IP packet) at `frame`, `len` bytes, moves its headers
+ * VN_E2E_HLEN(kind) bytes down into the headroom and the sealed-packet
+ * header goes into the gap; the IP packet is encrypted where it is and the
+ * tag appended in the tailroom. `id` is what the kind carries (see above).
+ * Returns the new start; the new length is len + hlen + 16. */
+size_t vn_e2e_hlen(enum vn_e2e_kind kind);
+uint8_t *vn_e2e_seal(const uint8_t key[VN_E2E_KEY_LEN], uint8_t *frame, size_t len,
+		     enum vn_e2e_kind kind, uint64_t counter, uint32_t epoch, const uint8_t *id);
+/* Opens in place; false if the tag is wrong (libsodium then zeroes the
+ * bytes: a packet that fails is only good for dropping). */
+bool vn_e2e_open(const uint8_t key[VN_E2E_KEY_LEN], const struct vn_e2e_view *e);
+
+/* Per-direction session keys, each mixed with the RSU's epoch (so an RSU
+ * restart never meets a (key, nonce) of its previous run). OBU: client of
+ * crypto_kx with its per-start key pair, the RSU's X25519 key converted
+ * from its trusted Ed25519 key; RSU: server with its signing key converted.
+ * Return -1 on a key libsodium refuses (low order). */
+struct vn_e2e_keys {
+	uint8_t rx[VN_E2E_KEY_LEN], tx[VN_E2E_KEY_LEN];
+};
+int vn_e2e_obu_keys(const uint8_t obu_pk[VN_E2E_PK_LEN], const uint8_t obu_sk[VN_E2E_PK_LEN],
+		    const uint8_t rsu_ed_pk[VN_SEC_PK_LEN], uint32_t epoch, struct vn_e2e_keys *k);
+int vn_e2e_rsu_keys(const struct vn_sec_signkey *sign, const uint8_t obu_pk[VN_E2E_PK_LEN],
+		    uint32_t epoch, struct vn_e2e_keys *k);
+/* The broadcast key of one sender's run: keyed BLAKE2b under the network
+ * key of "vanet-bc1", the sender's salt and MAC. */
+void vn_e2e_bcast_key(const uint8_t netkey[VN_SEC_KEY_LEN], const uint8_t salt[VN_E2E_SALT_LEN],
+		      const struct vn_mac *sender, uint8_t out[VN_E2E_KEY_LEN]);
 
 #endif

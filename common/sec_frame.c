@@ -78,9 +78,8 @@ enum vn_sec_drop vn_sec_decode(uint8_t *frame, size_t len, struct vn_sec_view *v
 	if (field(frame, HF_TYPE) != VN_TYPE_SECURED)
 		return VN_SEC_DROP_unsecured;
 	v->subtype = (uint8_t)field(frame, HF_SUBTYPE);
-	if (v->subtype != VN_SEC_SUB_AUTH)
-		return v->subtype == VN_SEC_SUB_ENCRYPT ? VN_SEC_DROP_unsupported
-							: VN_SEC_DROP_malformed;
+	if (v->subtype != VN_SEC_SUB_AUTH && v->subtype != VN_SEC_SUB_ENCRYPT)
+		return VN_SEC_DROP_malformed;
 	flags = (uint8_t)field(frame, HF_FLAGS);
 	if ((flags & ~(VN_SEC_FLAG_HBEXT | VN_SEC_CLASS_MASK)) != 0 ||
 	    (flags & VN_SEC_CLASS_MASK) >= VN_SEC_CLASS__COUNT)
@@ -96,6 +95,11 @@ enum vn_sec_drop vn_sec_decode(uint8_t *frame, size_t len, struct vn_sec_view *v
 	/* an inner part shorter than a type + subtype is no frame; its type is
 	 * the class's (control 00, data 01): nothing else is ever secured */
 	if (v->inner_len < 2 || need > len || v->inner[0] != (uint8_t)v->cls)
+		return VN_SEC_DROP_malformed;
+	/* sealed is data only, and its sealed packet must parse */
+	if (v->subtype == VN_SEC_SUB_ENCRYPT &&
+	    (v->cls != VN_SEC_CLASS_DATA || v->has_hbext ||
+	     vn_e2e_decode(v->inner, v->inner_len, &v->e2e) != VN_SEC_OK))
 		return VN_SEC_DROP_malformed;
 	if (v->has_hbext && (v->cls != VN_SEC_CLASS_CONTROL ||
 			     !inner_is_heartbeat(v->inner, v->inner_len)))

@@ -1,51 +1,10 @@
 /* The security layer (sec_layer.h): the receive pipeline and the transmit
  * wrapper around a core. */
-#include "sec_layer.h"
+#include "sec_layer_priv.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct sec_nbr {
-	bool used;
-	struct vn_mac mac;
-	struct vn_replay win[VN_SEC_CLASS__COUNT];
-	struct vn_bucket budget;
-	vn_usec last;
-};
-
-/* What an OBU knows of a trusted RSU: the newest epoch and id verified. */
-struct sec_rsu {
-	bool seen;
-	uint32_t epoch, max_id;
-	struct vn_bucket budget;
-};
-
-enum sec_cnt {
-#define X(n) SC_##n,
-	VN_SEC_COUNTERS(X)
-#undef X
-	SC__COUNT
-};
-
-struct vn_sec {
-	struct vn_mac self;
-	struct vn_sec_params p;
-	struct vn_sec_netkeys net;
-	bool have_rsukeys, have_signkey;
-	struct vn_sec_rsukeys rsukeys;
-	struct sec_rsu rsu[VN_SEC_MAX_RSUKEYS];
-	struct vn_sec_signkey sign;
-	uint32_t epoch;
-	struct vn_mac chosen, chosen_via;
-	struct vn_bucket chosen_budget;
-	uint64_t ctr[VN_SEC_CLASS__COUNT];
-	struct vn_hbcache cache;
-	struct sec_nbr nbr[VN_SEC_MAX_NBRS];
-	vn_usec now; /* the latest receive's, for the buckets set up on tx */
-	uint64_t drops[VN_SEC_DROP__COUNT];
-	uint64_t cnt[SC__COUNT];
-};
 
 void vn_sec_params_default(struct vn_sec_params *p)
 {
@@ -118,6 +77,7 @@ void vn_sec_set_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k)
 			vn_bucket_init(&s->rsu[i].budget, s->p.rsu_rate, s->p.rsu_burst, s->now);
 		}
 	}
+	vn_sec_e2e_rsukeys(s, k);
 	s->rsukeys = *k;
 }
 
@@ -293,6 +253,7 @@ static enum vn_sec_drop check_heartbeat(struct vn_sec *s, const struct vn_sec_vi
 		return VN_SEC_DROP_bad_signature;
 	s->cnt[SC_sig_verified]++;
 	vn_hbcache_put(&s->cache, &hb, x, now);
+	r->mac = hb.source;
 	if (!r->seen || x->epoch > r->epoch) {
 		r->seen = true;
 		r->epoch = x->epoch;
@@ -370,10 +331,20 @@ enum vn_sec_drop vn_sec_rx(struct vn_sec *s, struct vn_pbuf *b, vn_usec now)
 	struct vn_sec_view v;
 	struct sec_nbr *n = NULL;
 	enum vn_sec_drop d = vn_sec_decode(b->data, b->len, &v);
+	size_t shift = VN_SEC_SHIFT, inner_len = 0;
 
 	s->now = now;
-	if (d == VN_SEC_OK)
+	if (d == VN_SEC_OK) {
+		inner_len = v.inner_len;
 		d = rx_checks(s, &v, &n, now);
+	}
+	/* encrypt: data only sealed, and opened (at its end point) before the
+	 * frame changes any state */
+	if (d == VN_SEC_OK && v.subtype == VN_SEC_SUB_ENCRYPT && !s->e2e.on)
+		d = VN_SEC_DROP_unsupported;
+	else if (d == VN_SEC_OK && v.cls == VN_SEC_CLASS_DATA && s->e2e.on)
+		d = v.subtype == VN_SEC_SUB_ENCRYPT ? vn_sec_e2e_rx(s, &v, &shift, &inner_len, now)
+						    : VN_SEC_DROP_plain_data;
 	if (d != VN_SEC_OK) {
 		s->drops[d]++;
 		return d;
@@ -387,9 +358,9 @@ enum vn_sec_drop vn_sec_rx(struct vn_sec *s, struct vn_pbuf *b, vn_usec now)
 		cache_better_hops(s, &v);
 	/* The plain frame: its Ethernet header moves 14 bytes up, next to the
 	 * inner bytes (the regions do not overlap). */
-	memcpy(b->data + VN_SEC_SHIFT, b->data, VN_ETH_HLEN);
-	b->data += VN_SEC_SHIFT;
-	b->len = VN_ETH_HLEN + v.inner_len;
+	memmove(b->data + shift, b->data, VN_ETH_HLEN);
+	b->data += shift;
+	b->len = VN_ETH_HLEN + inner_len;
 	s->cnt[SC_rx_ok]++;
 	return VN_SEC_OK;
 }
@@ -426,6 +397,7 @@ size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 	enum vn_sec_class cls;
 	uint8_t *f;
 
+	s->e2e.last_sealed = false;
 	if (s->net.n == 0) {
 		s->cnt[SC_tx_no_key]++;
 		return 0;
@@ -436,6 +408,19 @@ size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 		return 0;
 	}
 	cls = frame[14] == 1 ? VN_SEC_CLASS_DATA : VN_SEC_CLASS_CONTROL;
+	if (cls == VN_SEC_CLASS_DATA && s->e2e.on) {
+		uint8_t *sealed = vn_sec_e2e_tx(s, frame, &len, headroom, tailroom);
+
+		if (sealed == NULL)
+			return 0; /* counted */
+		headroom -= (size_t)(frame - sealed);
+		frame = sealed;
+		inner = len - VN_ETH_HLEN;
+		if (inner > UINT16_MAX || headroom < VN_SEC_SHIFT) {
+			s->cnt[SC_tx_no_room]++;
+			return 0;
+		}
+	}
 	if (is_hb && !hbext_for(s, frame, frame + len)) {
 		s->cnt[SC_tx_unsigned_hb]++;
 		return 0;
@@ -443,7 +428,9 @@ size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 	key = &s->net.k[s->net.send];
 	f = frame - VN_SEC_SHIFT;
 	memcpy(f, frame, VN_ETH_HLEN);
-	vn_sec_put_header(f, VN_SEC_SUB_AUTH, key->id,
+	vn_sec_put_header(f, s->e2e.on && cls == VN_SEC_CLASS_DATA ? VN_SEC_SUB_ENCRYPT
+								    : VN_SEC_SUB_AUTH,
+			  key->id,
 			  (uint8_t)(cls | (is_hb ? VN_SEC_FLAG_HBEXT : 0)), (uint16_t)inner,
 			  ++s->ctr[cls]);
 	total = VN_SEC_HLEN + inner + ext;
@@ -451,6 +438,11 @@ size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 	s->cnt[SC_tx_secured]++;
 	*out = f;
 	return total + VN_SEC_TAG_LEN;
+}
+
+bool vn_sec_tx_sealed(const struct vn_sec *s)
+{
+	return s->e2e.last_sealed;
 }
 
 void vn_sec_tx_restore(uint8_t *frame)

@@ -8,8 +8,8 @@
  *
  * Pure like the cores: explicit `now`, no clock, no randomness (the shell
  * gives the counter start), no syscalls; the daemons and the simulator use
- * the same code. mode = encrypt (part B) adds a subtype: the rx/tx paths
- * below are where its seal/open go (see FOUNDATION.md / docs/security.md). */
+ * the same code. mode = encrypt adds end-to-end sealing of data between
+ * OBU and RSU (sec_layer_e2e.c, docs/security.md "Sessions"). */
 #ifndef VN_SEC_LAYER_H
 #define VN_SEC_LAYER_H
 
@@ -37,7 +37,11 @@ void vn_sec_params_default(struct vn_sec_params *p);
 	X(tx_secured)	   /* frames sent with a tag */                          \
 	X(tx_no_room)	   /* dropped: no head- or tailroom (a bug if not 0) */  \
 	X(tx_unsigned_hb)  /* a heartbeat to relay with no verified original */  \
-	X(tx_no_key)	   /* nothing sent: no network key loaded */
+	X(tx_no_key)	   /* nothing sent: no network key loaded */             \
+	X(rx_opened)	   /* sealed packets opened (we were their end point) */ \
+	X(tx_sealed)	   /* IP packets sealed end to end */                    \
+	X(tx_no_session)   /* not sent: no session with its RSU / OBU yet */     \
+	X(tx_unsealed)	   /* not sent: a relayed data frame not sealed (bug) */
 
 struct vn_sec;
 
@@ -58,6 +62,12 @@ void vn_sec_set_rsukeys(struct vn_sec *s, const struct vn_sec_rsukeys *k);
 void vn_sec_set_signkey(struct vn_sec *s, const struct vn_sec_signkey *k, uint32_t epoch);
 uint32_t vn_sec_epoch(const struct vn_sec *s);
 void vn_sec_set_epoch(struct vn_sec *s, uint32_t epoch);
+/* mode = encrypt: data is sealed end to end. seed: 32 random bytes of this
+ * run (the shell's; the layer has no randomness): obud's key pair for the
+ * sessions and everyone's broadcast salt come from it, so that every run
+ * has keys of its own. Set it after the signing key (rsud). */
+void vn_sec_set_encrypt(struct vn_sec *s, const uint8_t seed[32]);
+bool vn_sec_encrypting(const struct vn_sec *s);
 /* obud: the RSU its core chose and the upstream neighbour it routes
  * through: that RSU's heartbeats arriving from that neighbour have a
  * verification reserve of their own, so that a flood in the RSU's name
@@ -77,6 +87,17 @@ enum vn_sec_drop vn_sec_rx(struct vn_sec *s, struct vn_pbuf *b, vn_usec now);
 size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 		 size_t tailroom, uint8_t **out);
 void vn_sec_tx_restore(uint8_t *frame);
+/* Whether the last vn_sec_tx sealed an IP packet in place: its bytes are
+ * then ciphertext, the headers moved, and there is nothing to restore. */
+bool vn_sec_tx_sealed(const struct vn_sec *s);
+
+/* obud, mode = encrypt: a hello, the plain Upstream frame with no IP packet
+ * (VN_UP_HLEN bytes) that the daemon sends to its upstream neighbour `to`
+ * every second. Sealed like any packet, it carries this run's key to the
+ * RSU, so that the RSU can reach the OBU before the OBU sent anything and
+ * again soon after the RSU restarts; the RSU's layer consumes it
+ * (counted as sec_hello). */
+void vn_sec_hello(const struct vn_sec *s, const struct vn_mac *to, uint8_t out[VN_UP_HLEN]);
 
 /* "sec_<name>" for every drop and counter. */
 void vn_sec_counters(const struct vn_sec *s,

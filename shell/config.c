@@ -464,7 +464,7 @@ static void check_le(struct parse *p, const char *name, uint32_t v, const char *
 	perr(p, "[routing] %s %u is larger than %s %u", name, v, limit_name, limit);
 }
 
-/* A secured mode needs its key files; encrypt is not there yet. */
+/* A secured mode needs its key files. */
 static void check_security(struct parse *p)
 {
 	struct vn_security *s = &p->c->sec;
@@ -472,13 +472,9 @@ static void check_security(struct parse *p)
 	if (s->mode == VN_SEC_OFF)
 		return;
 	if (key_line(p, "mtu") == 0)
-		p->c->tun_mtu = VN_TUN_MTU_SECURED_DEFAULT;
+		p->c->tun_mtu = s->mode == VN_SEC_ENCRYPT ? VN_TUN_MTU_ENCRYPT_DEFAULT
+							  : VN_TUN_MTU_SECURED_DEFAULT;
 	p->line = key_line(p, "mode");
-	if (s->mode == VN_SEC_ENCRYPT) {
-		perr(p, "[security] mode encrypt is not implemented yet; use authenticate "
-			"(signed heartbeats, tagged frames, IP packets in clear)");
-		return;
-	}
 	if (s->network_key[0] == '\0')
 		perr(p, "[security] mode %s needs network_key (make one with "
 			"'vanet-keygen network FILE')", vn_sec_mode_name(s->mode));

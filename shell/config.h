@@ -28,6 +28,9 @@ enum vn_role { VN_ROLE_OBU, VN_ROLE_RSU };
  * 16-byte tag, common/sec.h): the default shrinks so that they still fit a
  * 1500-byte wire. */
 #define VN_TUN_MTU_SECURED_DEFAULT 1442
+/* mode = encrypt: 64 more (the largest sealed-packet header, Upstream's 48,
+ * and the 16-byte AEAD tag; VN_E2E_OVERHEAD in common/sec.h). */
+#define VN_TUN_MTU_ENCRYPT_DEFAULT 1378
 #define VN_IPV6_MIN_MTU 1280
 
 /* [security] mode (docs/security.md). */

@@ -98,7 +98,8 @@ static void io_send(void *ctx, const uint8_t *frame, size_t len)
 		vn_daemon_send_now(d, out, n);
 	else if (n > 0)
 		vn_daemon_send(d, out, n);
-	if (in_place)
+	/* a sealed packet is ciphertext now: nothing to give back */
+	if (in_place && !vn_sec_tx_sealed(d->sec))
 		vn_sec_tx_restore((uint8_t *)(uintptr_t)frame);
 }
 
@@ -271,7 +272,12 @@ static void log_config_error(void *ctx, const char *msg)
  * security header and the tag); it must fit the wire. */
 static int check_mtu(const struct daemon *d, uint32_t tun_mtu, struct vn_error *e)
 {
-	uint32_t hlen = VN_MAX_HLEN + (d->cfg.sec.mode != VN_SEC_OFF ? VN_SEC_SHIFT + VN_SEC_TAG_LEN : 0);
+	uint32_t hlen = VN_MAX_HLEN;
+
+	if (d->cfg.sec.mode != VN_SEC_OFF)
+		hlen += VN_SEC_SHIFT + VN_SEC_TAG_LEN;
+	if (d->cfg.sec.mode == VN_SEC_ENCRYPT)
+		hlen += VN_E2E_OVERHEAD;
 
 	if ((uint64_t)tun_mtu + hlen <= (uint64_t)d->wire.mtu + VN_ETH_HLEN)
 		return 0;

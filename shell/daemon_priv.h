@@ -106,6 +106,7 @@ struct daemon {
 	uint8_t *sec_tx; /* where control frames are secured */
 	unsigned sec_nkeys, sec_send_id, sec_nrsus;
 	vn_usec sec_chosen_at;
+	bool sec_chosen; /* the layer has a chosen RSU (else it is asked 10x as often) */
 };
 
 /* daemon_sec.c */

@@ -179,6 +179,15 @@ int vn_dsec_setup(struct daemon *d, struct vn_error *e)
 	if (d->ops->role == VN_ROLE_RSU)
 		vn_sec_set_signkey(d->sec, &k.sign, epoch);
 	sodium_memzero(&k, sizeof(k));
+	if (d->cfg.sec.mode == VN_SEC_ENCRYPT) {
+		/* this run's session key pair (obud) and broadcast salt: fresh
+		 * randomness each start, so no key of a previous run returns */
+		uint8_t seed[32];
+
+		randombytes_buf(seed, sizeof(seed));
+		vn_sec_set_encrypt(d->sec, seed);
+		sodium_memzero(seed, sizeof(seed));
+	}
 	vn_notice("[security] mode %s: %u network key(s), sending with key id %u%s%u",
 		  vn_sec_mode_name(d->cfg.sec.mode), d->sec_nkeys, d->sec_send_id,
 		  d->ops->role == VN_ROLE_RSU ? "; epoch " : "; trusted RSUs ",
@@ -251,19 +260,31 @@ size_t vn_dsec_wrap(struct daemon *d, const uint8_t *frame, size_t len, uint8_t 
 
 /* obud: tells the layer which RSU the core routes by and through which
  * neighbour (those heartbeats get the reserve budget), at most once a
- * second. */
+ * second (every 100 ms while it has none); in encrypt mode it sends the
+ * session hello then. */
 void vn_dsec_follow_upstream(struct daemon *d, vn_usec now)
 {
 	struct vn_daemon_tally t;
 
-	if (d->sec == NULL || d->ops->role != VN_ROLE_OBU || now - d->sec_chosen_at < 1000000u)
+	/* without a chosen RSU every 100 ms: the first hello goes out soon
+	 * after the upstream appears (the RSU cannot reach us before it) */
+	if (d->sec == NULL || d->ops->role != VN_ROLE_OBU ||
+	    now - d->sec_chosen_at < (d->sec_chosen ? 1000000u : 100000u))
 		return;
 	d->sec_chosen_at = now;
 	vn_daemon_tally(d, &t);
-	if (t.has_upstream && t.upstream.has_rsu && t.upstream.has_via)
-		vn_sec_set_chosen(d->sec, &t.upstream.rsu, &t.upstream.via);
-	else
+	d->sec_chosen = t.has_upstream && t.upstream.has_rsu && t.upstream.has_via;
+	if (!d->sec_chosen) {
 		vn_sec_set_chosen(d->sec, NULL, NULL);
+		return;
+	}
+	vn_sec_set_chosen(d->sec, &t.upstream.rsu, &t.upstream.via);
+	if (d->cfg.sec.mode == VN_SEC_ENCRYPT) {
+		uint8_t hello[VN_UP_HLEN];
+
+		vn_sec_hello(d->sec, &t.upstream.via, hello);
+		d->io.send(d->io.ctx, hello, sizeof(hello));
+	}
 }
 
 /* -n: the key files are part of the configuration. Returns the exit code. */

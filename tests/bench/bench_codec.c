@@ -20,6 +20,7 @@
 
 #include <sodium.h>
 
+#include "bench_e2e.h"
 #include "sec_layer.h"
 #include "wire.h"
 
@@ -407,6 +408,25 @@ static uint64_t op_sign(struct bench *s, size_t n)
 	return acc;
 }
 
+/* mode = encrypt (bench_e2e.c): its own state, per packet size. */
+static uint64_t op_seal_open(struct bench *s, size_t n)
+{
+	bench_e2e_setup(s->plen);
+	return bench_e2e_seal_open(n);
+}
+
+static uint64_t op_aesgcm(struct bench *s, size_t n)
+{
+	bench_e2e_setup(s->plen);
+	return bench_e2e_aesgcm(n);
+}
+
+static uint64_t op_e2e_hop(struct bench *s, size_t n)
+{
+	bench_e2e_setup(s->plen);
+	return bench_e2e_hop(n);
+}
+
 struct op {
 	const char *name;
 	op_fn fn;
@@ -434,9 +454,12 @@ static const struct op ops[] = {
 	{"sec: heartbeat cache hit + 1 chain hash", op_sig_cache_hit, 20},
 	{"sec: chain check from scratch (31 hashes)", op_chain_full, 200},
 	{"sec: sign a heartbeat (RSU, 32-hop chain)", op_sign, 2000},
+	{"enc: seal + open, ChaCha20-Poly1305", op_seal_open, 20},
+	{"enc: (AES-256-GCM seal + open, compared)", op_aesgcm, 20},
+	{"enc: one sealed hop, OBU tx + RSU rx", op_e2e_hop, 20},
 };
 
-static const size_t sizes[] = {33, 44, 38, 1400};
+static const size_t sizes[] = {33, 44, 38, 64, 1400};
 
 /* An out-of-line function that does nothing: the floor of every row. */
 __attribute__((noinline)) static size_t empty_fn(struct bench *s)

@@ -2,7 +2,10 @@
  * sec_layer.c) on any bytes. The first input byte steers: bit 0 re-tags
  * the frame with the network key first, so that the fuzzer gets past the
  * tag into the replay window, the heartbeat checks and the conversion back
- * to a plain frame; bit 1 gives the layer no trust list (rsud). What
+ * to a plain frame; bit 1 gives the layer no trust list but the signing
+ * key (rsud, epoch 1); bit 2 turns on mode = encrypt (its seed is
+ * FUZZ_E2E_SEED, which gen_sec_corpus uses too, so that its sealed seeds
+ * open: the fuzzer starts inside sessions). What
  * passes must come out as a plain frame the protocol decoder accepts the
  * header of, inside the buffer. Several frames per input share one layer,
  * so windows, cache and budgets carry state from frame to frame. */
@@ -15,8 +18,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct vn_mac self = { { 0x02, 0, 0, 0, 0, 0x01 } };
+#define FUZZ_E2E_SEED 0x42
 
-static struct vn_sec *make_layer(bool trust)
+static struct vn_sec *make_layer(bool trust, bool encrypt)
 {
 	struct vn_sec_params p;
 	struct vn_sec_netkeys nk = { .n = 1 };
@@ -35,6 +39,13 @@ static struct vn_sec *make_layer(bool trust)
 	vn_sec_signkey_expand(&sk);
 	memcpy(rk.pk[0], sk.pk, VN_SEC_PK_LEN);
 	vn_sec_set_rsukeys(s, trust ? &rk : NULL);
+	if (!trust)
+		vn_sec_set_signkey(s, &sk, 1);
+	if (encrypt) {
+		static const uint8_t seed[32] = { FUZZ_E2E_SEED };
+
+		vn_sec_set_encrypt(s, seed);
+	}
 	return s;
 }
 
@@ -75,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	s = make_layer((data[0] & 2) == 0);
+	s = make_layer((data[0] & 2) == 0, (data[0] & 4) != 0);
 	for (size_t off = 1; off + 2 <= size;) {
 		size_t n = (size_t)data[off] << 8 | data[off + 1];
 

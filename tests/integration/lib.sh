@@ -22,7 +22,8 @@
 #   VN_SECURITY=1       every node in [security] mode = authenticate (one network
 #                       key; each RSU its own signing key, of 4 made in advance
 #                       and all trusted by the OBUs, and its own state_dir), so
-#                       any test also runs secured
+#                       any test also runs secured; VN_SECURITY=encrypt the same
+#                       in mode = encrypt
 #   KEYGEN              vanet-keygen (default $VN_BUILD/tools/vanet-keygen)
 #
 # Source it, then: vn_init; vn_node rsu; vn_node o1; vn_hear rsu o1; vn_start_rsu
@@ -133,7 +134,7 @@ vn_init()
 	}
 	EOF
 	vn_log "harness: prefix $VN_PREFIX, temp dir $VN_TMP"
-	[[ $VN_SECURITY = 1 ]] && vn__sec_keys
+	[[ $VN_SECURITY = 1 || $VN_SECURITY = encrypt ]] && vn__sec_keys
 }
 
 # VN_SECURITY=1: the keys every node's [security] section names.
@@ -147,16 +148,19 @@ vn__sec_keys()
 		"$KEYGEN" rsu "$k/rsu$i.key" >/dev/null || vn_die "vanet-keygen rsu failed"
 		cat "$k/rsu$i.key.pub" >>"$k/rsus.pub"
 	done
-	vn_log "harness: [security] mode = authenticate on every node"
+	vn_log "harness: [security] mode = $(vn__sec_mode) on every node"
 }
 
-# The [security] section of a node under VN_SECURITY=1 (nothing otherwise).
+vn__sec_mode() { [[ $VN_SECURITY = encrypt ]] && echo encrypt || echo authenticate; }
+
+# The [security] section of a node under VN_SECURITY=1 or encrypt (nothing
+# otherwise).
 vn__sec_conf()
 {
 	local n=$1 role=$2 k=$VN_TMP/seckeys f i
-	[[ $VN_SECURITY = 1 ]] || return 0
+	[[ $VN_SECURITY = 1 || $VN_SECURITY = encrypt ]] || return 0
 	echo "[security]"
-	echo "mode = authenticate"
+	echo "mode = $(vn__sec_mode)"
 	echo "network_key = $k/net.key"
 	if [[ $role = rsu ]]; then
 		# the next unused key; a node keeps it across restarts (its

@@ -47,7 +47,8 @@ void sim_sec_tap(struct sim *s, sim_sec_tap_fn fn, void *ctx)
 }
 
 /* As obud does (shell/daemon_sec.c): once a second the layer learns the
- * core's chosen RSU and upstream, whose heartbeats it verifies first. */
+ * core's chosen RSU and upstream, whose heartbeats it verifies first; in
+ * encrypt mode the session hello goes to the upstream then. */
 static void follow_upstream(struct sim *s, struct sim_node *n)
 {
 	struct obu_route_info ri;
@@ -55,10 +56,17 @@ static void follow_upstream(struct sim *s, struct sim_node *n)
 	if (n->role != SIM_OBU || n->core.obu == NULL || s->now - n->sec_chosen_at < 1000000u)
 		return;
 	n->sec_chosen_at = s->now;
-	if (obu_core_upstream(n->core.obu, &ri))
-		vn_sec_set_chosen(n->sec, &ri.rsu, &ri.next_hop);
-	else
+	if (!obu_core_upstream(n->core.obu, &ri)) {
 		vn_sec_set_chosen(n->sec, NULL, NULL);
+		return;
+	}
+	vn_sec_set_chosen(n->sec, &ri.rsu, &ri.next_hop);
+	if (vn_sec_encrypting(n->sec)) {
+		uint8_t hello[VN_UP_HLEN];
+
+		vn_sec_hello(n->sec, &ri.next_hop, hello);
+		io_send(n, hello, sizeof(hello));
+	}
 }
 
 bool sim_sec_rx(struct sim *s, struct sim_node *n, struct vn_pbuf *b)

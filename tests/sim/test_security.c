@@ -4,7 +4,10 @@
  * as an insider with the network key), lowers hop counts of recorded
  * heartbeats, replays recorded frames, and floods bad signatures; each
  * attack is refused with its counter while the real traffic keeps flowing
- * (>= 95 % delivered) and O2 keeps its route via O1. */
+ * (>= 95 % delivered) and O2 keeps its route via O1. In mode = encrypt,
+ * X replays recorded sealed data re-tagged as its own (the AEAD window
+ * stops them at the end points) and alters their ciphertext and counter
+ * (bad_aead, and the window stays where it was). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +37,8 @@ struct world {
 	size_t hb_len[TAPS], data_len[TAPS];
 	unsigned n_hb, n_data;
 	uint64_t ctr; /* X's own per-hop counter (an insider's) */
+	bool encrypt;
+	unsigned n_plain_data; /* data frames O1 sent not sealed */
 };
 
 static void tap(void *ctx, int node, const uint8_t *f, size_t len)
@@ -48,6 +53,7 @@ static void tap(void *ctx, int node, const uint8_t *f, size_t len)
 		memcpy(w->hb[w->n_hb % TAPS], f, len);
 		w->hb_len[w->n_hb++ % TAPS] = len;
 	} else if (v.cls == VN_SEC_CLASS_DATA) {
+		w->n_plain_data += v.subtype != VN_SEC_SUB_ENCRYPT;
 		memcpy(w->data[w->n_data % TAPS], f, len);
 		w->data_len[w->n_data++ % TAPS] = len;
 	}
@@ -68,10 +74,15 @@ static struct vn_sec *layer(struct world *w, int node, bool rsu)
 		vn_sec_set_signkey(l, &w->rsukey, 1);
 	else
 		vn_sec_set_rsukeys(l, &trust);
+	if (w->encrypt) {
+		uint8_t seed[32] = { (uint8_t)node, 0x5e };
+
+		vn_sec_set_encrypt(l, seed);
+	}
 	return l;
 }
 
-static void world_new(struct world *w, uint64_t seed)
+static void world_new_mode(struct world *w, uint64_t seed, bool encrypt)
 {
 	struct sim_link_cfg l = sim_link_default();
 	struct vn_mac m;
@@ -79,6 +90,7 @@ static void world_new(struct world *w, uint64_t seed)
 	int n[3];
 
 	memset(w, 0, sizeof(*w));
+	w->encrypt = encrypt;
 	w->net.n = 1;
 	w->net.k[0].id = 7;
 	memset(w->net.k[0].key, (int)(seed & 0xff), VN_SEC_KEY_LEN);
@@ -107,6 +119,11 @@ static void world_new(struct world *w, uint64_t seed)
 	scen_flow_start(w->s, &w->up, w->o2, &ip2, &inet, SEC(1), MS(10), SEC(1000));
 	scen_flow_start(w->s, &w->down, w->rsu, &inet, &ip2, SEC(1) + MS(5), MS(10), SEC(1000));
 	sim_run_until(w->s, SEC(2));
+}
+
+static void world_new(struct world *w, uint64_t seed)
+{
+	world_new_mode(w, seed, false);
 }
 
 static unsigned flow_pct(struct world *w, vn_usec from, vn_usec to)
@@ -382,6 +399,62 @@ static void bad_signature_flood(void **state)
 	}
 }
 
+/* mode = encrypt: the traffic flows sealed; X replays O1's recorded
+ * sealed data under its own per-hop counter and tag (an insider: only the
+ * AEAD window at the end point can tell) and sends copies with a bit of
+ * ciphertext flipped (only the AEAD tag can tell). */
+static void encrypted_replays_and_tampering(void **state)
+{
+	uint64_t seeds[16];
+	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 2);
+
+	(void)state;
+	for (size_t k = 0; k < ns; k++) {
+		struct world w;
+		uint8_t f[2048];
+		vn_usec t0;
+		uint64_t replay0, aead0;
+
+		world_new_mode(&w, seeds[k], true);
+		assert_true(w.n_data > 0);
+		assert_int_equal(w.n_plain_data, 0);
+		t0 = sim_now(w.s);
+		replay0 = drops(&w, w.o2, VN_SEC_DROP_data_replay) +
+			  drops(&w, w.rsu, VN_SEC_DROP_data_replay);
+		aead0 = drops(&w, w.o2, VN_SEC_DROP_bad_aead) + drops(&w, w.rsu, VN_SEC_DROP_bad_aead);
+		for (int i = 0; i < 100; i++) {
+			unsigned d = (w.n_data - 1 - (unsigned)i % 8) % TAPS;
+			size_t n = w.data_len[d];
+
+			memcpy(f, w.data[d], n);
+			insider_retag(&w, f, n);
+			sim_transmit_as(w.s, w.x, f, n);
+			/* the counter made far newer (it is authenticated too): past
+			 * the window, the AEAD refuses it, and the window must not
+			 * move, or the real traffic after it would be "replays" */
+			memcpy(f, w.data[d], n);
+			f[VN_SEC_HLEN + (f[VN_SEC_HLEN + 1] == 0 ? 8 : 14) + 4] ^= 0x40;
+			f[n - VN_SEC_TAG_LEN - VN_E2E_ABYTES - 1] ^= 0x01;
+			insider_retag(&w, f, n);
+			sim_transmit_as(w.s, w.x, f, n);
+			sim_run_for(w.s, MS(20));
+		}
+		world_check(&w, t0, "sealed replays and tampering");
+		assert_int_equal(w.n_plain_data, 0);
+		assert_true(drops(&w, w.rsu, VN_SEC_DROP_hello) >= 2); /* O1's and O2's */
+		fprintf(stderr, "  data_replay %llu, bad_aead %llu at the end points\n",
+			(unsigned long long)(drops(&w, w.o2, VN_SEC_DROP_data_replay) +
+					     drops(&w, w.rsu, VN_SEC_DROP_data_replay) - replay0),
+			(unsigned long long)(drops(&w, w.o2, VN_SEC_DROP_bad_aead) +
+					     drops(&w, w.rsu, VN_SEC_DROP_bad_aead) - aead0));
+		assert_true(drops(&w, w.o2, VN_SEC_DROP_data_replay) +
+				    drops(&w, w.rsu, VN_SEC_DROP_data_replay) >= replay0 + 90);
+		assert_true(drops(&w, w.o2, VN_SEC_DROP_bad_aead) + drops(&w, w.rsu, VN_SEC_DROP_bad_aead) >=
+			    aead0 + 90);
+		world_free(&w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +463,7 @@ int main(void)
 		cmocka_unit_test(forged_rsus),
 		cmocka_unit_test(lowered_hops_and_replays),
 		cmocka_unit_test(bad_signature_flood),
+		cmocka_unit_test(encrypted_replays_and_tampering),
 	};
 
 	if (sodium_init() < 0)

@@ -505,7 +505,7 @@ static void test_file_over_core_defaults(void **state)
 	assert_string_equal(c.interface, "eth9");
 }
 
-/* [security]: the keys, what a secured mode needs, encrypt refused. */
+/* [security]: the keys, what a secured mode needs, encrypt's tun mtu. */
 static void test_security(void **state)
 {
 	struct vn_config c;
@@ -537,9 +537,17 @@ static void test_security(void **state)
 	assert_string_equal(c.sec.state_dir, "/var/lib/vanet");
 	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[security]\nmode = strong\n",
 		     "t.conf:4: [security] mode 'strong' is not one of off, authenticate, encrypt");
-	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[security]\nmode = encrypt\n",
-		     "t.conf:4: [security] mode encrypt is not implemented yet; use authenticate "
-		     "(signed heartbeats, tagged frames, IP packets in clear)");
+	assert_int_equal(load(&c, VN_ROLE_OBU,
+			      "[wire]\ninterface = e\n[security]\nmode = encrypt\n"
+			      "network_key = /k/net\nrsu_keys = /k/rsus\n",
+			      &e),
+			 0);
+	assert_int_equal(c.sec.mode, VN_SEC_ENCRYPT);
+	assert_int_equal(c.tun_mtu, VN_TUN_MTU_ENCRYPT_DEFAULT); /* 94 bytes of security */
+	assert_int_equal(VN_TUN_MTU_ENCRYPT_DEFAULT + VN_DOWN_HLEN + 94, 1500);
+	expect_error(VN_ROLE_OBU, "[wire]\ninterface = e\n[security]\nmode = encrypt\nrsu_keys = /r\n",
+		     "t.conf:4: [security] mode encrypt needs network_key (make one with "
+		     "'vanet-keygen network FILE')");
 	expect_error(VN_ROLE_OBU,
 		     "[wire]\ninterface = e\n[security]\nmode = authenticate\nrsu_keys = /r\n",
 		     "t.conf:4: [security] mode authenticate needs network_key (make one with "
