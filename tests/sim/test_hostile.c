@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "attack_world.h"
 #include "scenario.h"
 #include "wire.h"
 
@@ -69,80 +70,7 @@ static size_t down_frame(uint8_t *f, const struct vn_mac *to, const struct vn_ma
 	return 28 + sim_build_udp4(f + 28, 200, src, dst, tag, 100);
 }
 
-struct world {
-	struct sim *s;
-	int rsu, o1, o2, x; /* x: the attacker, a transmitter without a core */
-	struct scen_flow up, down;
-};
-
-/* RSU - O1 - O2 with steady traffic both ways; the attacker hears and is
- * heard by everyone. */
-static void world_new(struct world *w, uint64_t seed)
-{
-	struct sim_link_cfg l = sim_link_default();
-	struct vn_mac m = sim_mac_n(0x100);
-	struct vn_ip ip2 = sim_ip4(2), inet = scen_inet(1);
-	int n[3];
-
-	w->s = scen_new(seed);
-	scen_chain(w->s, n, 2, &l);
-	w->rsu = n[0];
-	w->o1 = n[1];
-	w->o2 = n[2];
-	m = sim_mac_n(0xbad);
-	w->x = sim_add_obu(w->s, NULL, &m);
-	sim_remove(w->s, w->x);
-	sim_link_both(w->s, w->x, w->rsu, &l);
-	sim_link_both(w->s, w->x, w->o1, &l);
-	sim_link_both(w->s, w->x, w->o2, &l);
-	scen_set_addr(w->s, w->o1, 1);
-	scen_set_addr(w->s, w->o2, 2);
-	sim_run_until(w->s, SEC(1));
-	scen_flow_start(w->s, &w->up, w->o2, &ip2, &inet, SEC(1), MS(10), SEC(1000));
-	scen_flow_start(w->s, &w->down, w->rsu, &inet, &ip2, SEC(1) + MS(5), MS(10), SEC(1000));
-	sim_run_until(w->s, SEC(2));
-}
-
-/* Share (%) of the flows' packets sent in [from, to) that arrived. */
-static unsigned flow_pct(struct world *w, vn_usec from, vn_usec to)
-{
-	size_t sent = 0, got = 0;
-
-	for (size_t i = 0; i < w->up.n; i++) {
-		if (w->up.sent_at[i] < from || w->up.sent_at[i] >= to)
-			continue;
-		sent++;
-		got += sim_delivered(w->s, w->rsu, w->up.tags[i]) > 0;
-	}
-	for (size_t i = 0; i < w->down.n; i++) {
-		if (w->down.sent_at[i] < from || w->down.sent_at[i] >= to)
-			continue;
-		sent++;
-		got += sim_delivered(w->s, w->o2, w->down.tags[i]) > 0;
-	}
-	return sent ? (unsigned)(got * 100 / sent) : 0;
-}
-
-static void world_check(struct world *w, vn_usec from, const char *what)
-{
-	unsigned pct;
-	struct obu_route_info r;
-
-	sim_run_for(w->s, MS(500));
-	pct = flow_pct(w, from, sim_now(w->s) - MS(100));
-	fprintf(stderr, "%s: %u %% of the real traffic delivered meanwhile\n", what, pct);
-	if (pct < 95)
-		scen_dump_all(w->s);
-	assert_true(pct >= 95);
-	assert_true(sim_attached_to(w->s, w->o2, w->rsu));
-	assert_true(sim_upstream(w->s, w->o2, &r));
-	assert_true(vn_mac_eq(&r.next_hop, sim_mac(w->s, w->o1)));
-	if (sim_dup_forwards(w->s))
-		sim_dup_report(w->s, 10);
-	assert_int_equal(sim_dup_forwards(w->s), 0);
-}
-
-static void world_free(struct world *w)
+static void world_free(struct attack_world *w)
 {
 	fprintf(stderr, "(%llu events, %llu frame receptions, %.1f s virtual)\n",
 		(unsigned long long)sim_events(w->s),
@@ -154,9 +82,7 @@ static void world_free(struct world *w)
 			(unsigned long long)sim_frames_sent_type(w->s, (int)i, SIM_F_REPLY),
 			(unsigned long long)sim_frames_sent_type(w->s, (int)i, SIM_F_UPSTREAM),
 			(unsigned long long)sim_frames_sent_type(w->s, (int)i, SIM_F_DOWNSTREAM));
-	scen_flow_free(&w->up);
-	scen_flow_free(&w->down);
-	sim_free(w->s);
+	aw_free(w);
 }
 
 /* Lines of describe(): a stand-in for table sizes, which the API does not
@@ -181,11 +107,11 @@ static void bad_replies(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < ns; k++) {
-		struct world w;
+		struct attack_world w;
 		uint8_t f[256];
 		vn_usec t0;
 
-		world_new(&w, seeds[k]);
+		aw_new(&w, seeds[k], NULL, NULL);
 		t0 = sim_now(w.s);
 		const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
 				    *O1 = sim_mac(w.s, w.o1), *O2 = sim_mac(w.s, w.o2);
@@ -220,7 +146,7 @@ static void bad_replies(void **state)
 			sim_run_for(w.s, MS(5));
 		}
 		assert_true(sim_alive(w.s, w.rsu));
-		world_check(&w, t0, "bad replies");
+		aw_check(&w, t0, "bad replies");
 		world_free(&w);
 	}
 }
@@ -232,11 +158,11 @@ static void bad_heartbeats(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < ns; k++) {
-		struct world w;
+		struct attack_world w;
 		uint8_t f[256];
 		vn_usec t0;
 
-		world_new(&w, seeds[k]);
+		aw_new(&w, seeds[k], NULL, NULL);
 		t0 = sim_now(w.s);
 		const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
 				    *O1 = sim_mac(w.s, w.o1), *O2 = sim_mac(w.s, w.o2);
@@ -267,7 +193,7 @@ static void bad_heartbeats(void **state)
 			sim_transmit_as(w.s, w.x, f, len);
 			sim_run_for(w.s, MS(5));
 		}
-		world_check(&w, t0, "bad heartbeats");
+		aw_check(&w, t0, "bad heartbeats");
 		world_free(&w);
 	}
 }
@@ -282,12 +208,12 @@ static void floods(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < ns; k++) {
-		struct world w;
+		struct attack_world w;
 		uint8_t f[256];
 		vn_usec t0;
 		size_t lr0, lo0, lr, lo;
 
-		world_new(&w, seeds[k]);
+		aw_new(&w, seeds[k], NULL, NULL);
 		lr0 = describe_lines(w.s, w.rsu);
 		lo0 = describe_lines(w.s, w.o1);
 		t0 = sim_now(w.s);
@@ -342,7 +268,7 @@ static void floods(void **state)
 		 * RSU; 1024 routes, 8 RSUs, 64 neighbours at the OBU). */
 		assert_true(lr <= lr0 + 4096 + 16384 + 64);
 		assert_true(lo <= lo0 + 1024 + 8 + 64 + 64);
-		world_check(&w, t0, "floods");
+		aw_check(&w, t0, "floods");
 		/* And the flood ages out. */
 		sim_run_for(w.s, SEC(5));
 		fprintf(stderr, "floods: 5 s later describe lines RSU %zu, O1 %zu\n",
@@ -361,11 +287,11 @@ static void garbage(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < ns; k++) {
-		struct world w;
+		struct attack_world w;
 		static uint8_t f[VN_PBUF_DATA_MAX + 100];
 		vn_usec t0;
 
-		world_new(&w, seeds[k]);
+		aw_new(&w, seeds[k], NULL, NULL);
 		t0 = sim_now(w.s);
 		const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
 				    *O1 = sim_mac(w.s, w.o1);
@@ -402,7 +328,7 @@ static void garbage(void **state)
 		/* Oversized: the reader drops it; the core never sees it. */
 		memset(f, 0, sizeof(f));
 		sim_transmit_as(w.s, w.x, f, sizeof(f));
-		world_check(&w, t0, "garbage");
+		aw_check(&w, t0, "garbage");
 		world_free(&w);
 	}
 }

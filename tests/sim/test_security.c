@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "attack_world.h"
 #include "scenario.h"
 #include "sec_layer.h"
 #include "wire.h"
@@ -27,9 +28,7 @@ static const uint64_t seeds_dflt[] = { 91, 92 };
 #define TAPS 64
 
 struct world {
-	struct sim *s;
-	int rsu, o1, o2, x;
-	struct scen_flow up, down;
+	struct attack_world a;
 	struct vn_sec_netkeys net;
 	struct vn_sec_signkey rsukey;
 	/* what X recorded: the latest frames O1 sent, by kind */
@@ -46,7 +45,7 @@ static void tap(void *ctx, int node, const uint8_t *f, size_t len)
 	struct world *w = ctx;
 	struct vn_sec_view v;
 
-	if (node != w->o1 || len > sizeof(w->data[0]) ||
+	if (node != w->a.o1 || len > sizeof(w->data[0]) ||
 	    vn_sec_decode((uint8_t *)(uintptr_t)f, len, &v) != VN_SEC_OK)
 		return;
 	if (v.has_hbext) {
@@ -66,7 +65,7 @@ static struct vn_sec *layer(struct world *w, int node, bool rsu)
 	struct vn_sec *l;
 
 	vn_sec_params_default(&p);
-	l = vn_sec_create(sim_mac(w->s, node), &p, 1000000u * (uint64_t)(node + 1), sim_now(w->s));
+	l = vn_sec_create(sim_mac(w->a.s, node), &p, 1000000u * (uint64_t)(node + 1), sim_now(w->a.s));
 	assert_non_null(l);
 	vn_sec_set_netkeys(l, &w->net);
 	memcpy(trust.pk[0], w->rsukey.pk, VN_SEC_PK_LEN);
@@ -82,13 +81,19 @@ static struct vn_sec *layer(struct world *w, int node, bool rsu)
 	return l;
 }
 
+/* The layers before the links: no frame leaves unsecured. */
+static void secure_all(void *ctx)
+{
+	struct world *w = ctx;
+
+	sim_secure(w->a.s, w->a.rsu, layer(w, w->a.rsu, true));
+	sim_secure(w->a.s, w->a.o1, layer(w, w->a.o1, false));
+	sim_secure(w->a.s, w->a.o2, layer(w, w->a.o2, false));
+	sim_sec_tap(w->a.s, tap, w);
+}
+
 static void world_new_mode(struct world *w, uint64_t seed, bool encrypt)
 {
-	struct sim_link_cfg l = sim_link_default();
-	struct vn_mac m;
-	struct vn_ip ip2 = sim_ip4(2), inet = scen_inet(1);
-	int n[3];
-
 	memset(w, 0, sizeof(*w));
 	w->encrypt = encrypt;
 	w->net.n = 1;
@@ -97,28 +102,7 @@ static void world_new_mode(struct world *w, uint64_t seed, bool encrypt)
 	memset(w->rsukey.seed, 0x42, sizeof(w->rsukey.seed));
 	vn_sec_signkey_expand(&w->rsukey);
 	w->ctr = 1ull << 60;
-	w->s = scen_new(seed);
-	/* the layers first, the links after: no frame leaves unsecured */
-	scen_chain(w->s, n, 2, &l);
-	w->rsu = n[0];
-	w->o1 = n[1];
-	w->o2 = n[2];
-	sim_secure(w->s, w->rsu, layer(w, w->rsu, true));
-	sim_secure(w->s, w->o1, layer(w, w->o1, false));
-	sim_secure(w->s, w->o2, layer(w, w->o2, false));
-	sim_sec_tap(w->s, tap, w);
-	m = sim_mac_n(0xbad);
-	w->x = sim_add_obu(w->s, NULL, &m);
-	sim_remove(w->s, w->x);
-	sim_link_both(w->s, w->x, w->rsu, &l);
-	sim_link_both(w->s, w->x, w->o1, &l);
-	sim_link_both(w->s, w->x, w->o2, &l);
-	scen_set_addr(w->s, w->o1, 1);
-	scen_set_addr(w->s, w->o2, 2);
-	sim_run_until(w->s, SEC(1));
-	scen_flow_start(w->s, &w->up, w->o2, &ip2, &inet, SEC(1), MS(10), SEC(1000));
-	scen_flow_start(w->s, &w->down, w->rsu, &inet, &ip2, SEC(1) + MS(5), MS(10), SEC(1000));
-	sim_run_until(w->s, SEC(2));
+	aw_new(&w->a, seed, secure_all, w);
 }
 
 static void world_new(struct world *w, uint64_t seed)
@@ -126,52 +110,14 @@ static void world_new(struct world *w, uint64_t seed)
 	world_new_mode(w, seed, false);
 }
 
-static unsigned flow_pct(struct world *w, vn_usec from, vn_usec to)
-{
-	size_t sent = 0, got = 0;
-
-	for (size_t i = 0; i < w->up.n; i++) {
-		if (w->up.sent_at[i] < from || w->up.sent_at[i] >= to)
-			continue;
-		sent++;
-		got += sim_delivered(w->s, w->rsu, w->up.tags[i]) > 0;
-	}
-	for (size_t i = 0; i < w->down.n; i++) {
-		if (w->down.sent_at[i] < from || w->down.sent_at[i] >= to)
-			continue;
-		sent++;
-		got += sim_delivered(w->s, w->o2, w->down.tags[i]) > 0;
-	}
-	return sent ? (unsigned)(got * 100 / sent) : 0;
-}
-
-static void world_check(struct world *w, vn_usec from, const char *what)
-{
-	unsigned pct;
-	struct obu_route_info r;
-
-	sim_run_for(w->s, MS(500));
-	pct = flow_pct(w, from, sim_now(w->s) - MS(100));
-	fprintf(stderr, "%s: %u %% of the real traffic delivered meanwhile\n", what, pct);
-	if (pct < 95)
-		scen_dump_all(w->s);
-	assert_true(pct >= 95);
-	assert_true(sim_attached_to(w->s, w->o2, w->rsu));
-	assert_true(sim_upstream(w->s, w->o2, &r));
-	assert_true(vn_mac_eq(&r.next_hop, sim_mac(w->s, w->o1)));
-	assert_int_equal(sim_dup_forwards(w->s), 0);
-}
-
 static void world_free(struct world *w)
 {
-	scen_flow_free(&w->up);
-	scen_flow_free(&w->down);
-	sim_free(w->s);
+	aw_free(&w->a);
 }
 
 static uint64_t drops(struct world *w, int node, enum vn_sec_drop d)
 {
-	return vn_sec_drops(sim_sec(w->s, node), d);
+	return vn_sec_drops(sim_sec(w->a.s, node), d);
 }
 
 /* An insider's touch: X's own counter and transmitter address, the tag
@@ -180,7 +126,7 @@ static void insider_retag(struct world *w, uint8_t *f, size_t len)
 {
 	struct vn_sec_view v;
 
-	memcpy(f + 6, sim_mac(w->s, w->x)->b, VN_MAC_LEN);
+	memcpy(f + 6, sim_mac(w->a.s, w->a.x)->b, VN_MAC_LEN);
 	assert_int_equal(vn_sec_decode(f, len, &v), VN_SEC_OK);
 	vn_put_be32(f + 20, (uint32_t)(++w->ctr >> 32));
 	vn_put_be32(f + 24, (uint32_t)w->ctr);
@@ -204,7 +150,7 @@ static size_t forged_hb(struct world *w, const struct vn_sec_netkeys *net,
 	l = vn_sec_create(source, &p, ++w->ctr, 0);
 	vn_sec_set_netkeys(l, net);
 	vn_sec_set_signkey(l, key, 99);
-	vn_enc_heartbeat(f, 64, &vn_mac_broadcast, sim_mac(w->s, w->x), &hb);
+	vn_enc_heartbeat(f, 64, &vn_mac_broadcast, sim_mac(w->a.s, w->a.x), &hb);
 	n = vn_sec_tx(l, f, VN_HEARTBEAT_LEN, VN_PBUF_HEADROOM, 4096, &sec);
 	assert_int_not_equal(n, 0);
 	memcpy(out, sec, n);
@@ -225,10 +171,10 @@ static void honest_network_drops_nothing(void **state)
 		vn_usec t0;
 
 		world_new(&w, seeds[k]);
-		t0 = sim_now(w.s);
-		sim_run_for(w.s, SEC(3));
-		world_check(&w, t0, "no attack");
-		for (int node = w.rsu; node <= w.o2; node++)
+		t0 = sim_now(w.a.s);
+		sim_run_for(w.a.s, SEC(3));
+		aw_check(&w.a, t0, "no attack");
+		for (int node = w.a.rsu; node <= w.a.o2; node++)
 			for (int d = 1; d < VN_SEC_DROP__COUNT; d++) {
 				if (drops(&w, node, (enum vn_sec_drop)d) != 0)
 					fprintf(stderr, "node %d: %llu sec_%s\n", node,
@@ -236,7 +182,7 @@ static void honest_network_drops_nothing(void **state)
 						vn_sec_drop_name((enum vn_sec_drop)d));
 				assert_int_equal(drops(&w, node, (enum vn_sec_drop)d), 0);
 			}
-		assert_true(vn_sec_drops(sim_sec(w.s, w.o2), VN_SEC_OK) == 0);
+		assert_true(vn_sec_drops(sim_sec(w.a.s, w.a.o2), VN_SEC_OK) == 0);
 		world_free(&w);
 	}
 }
@@ -255,21 +201,21 @@ static void rsu_restart_fresh_epoch(void **state)
 		vn_usec t0;
 
 		world_new(&w, seeds[k]);
-		sim_run_for(w.s, SEC(10)); /* ids well past the 64-id window */
-		sim_restart(w.s, w.rsu);
-		assert_int_equal(vn_sec_epoch(sim_sec(w.s, w.rsu)), 2);
-		t0 = sim_now(w.s);
-		sim_run_for(w.s, SEC(3));
-		assert_true(sim_attached_to(w.s, w.o2, w.rsu));
-		assert_int_equal(drops(&w, w.o1, VN_SEC_DROP_stale_hb), 0);
-		assert_int_equal(drops(&w, w.o2, VN_SEC_DROP_stale_hb), 0);
-		world_check(&w, t0 + SEC(2), "after the RSU's restart");
+		sim_run_for(w.a.s, SEC(10)); /* ids well past the 64-id window */
+		sim_restart(w.a.s, w.a.rsu);
+		assert_int_equal(vn_sec_epoch(sim_sec(w.a.s, w.a.rsu)), 2);
+		t0 = sim_now(w.a.s);
+		sim_run_for(w.a.s, SEC(3));
+		assert_true(sim_attached_to(w.a.s, w.a.o2, w.a.rsu));
+		assert_int_equal(drops(&w, w.a.o1, VN_SEC_DROP_stale_hb), 0);
+		assert_int_equal(drops(&w, w.a.o2, VN_SEC_DROP_stale_hb), 0);
+		aw_check(&w.a, t0 + SEC(2), "after the RSU's restart");
 		/* the same again with the epoch not moved on: stale */
-		sim_run_for(w.s, SEC(10));
-		sim_restart(w.s, w.rsu);
-		vn_sec_set_epoch(sim_sec(w.s, w.rsu), 2);
-		sim_run_for(w.s, SEC(1));
-		assert_true(drops(&w, w.o1, VN_SEC_DROP_stale_hb) > 0);
+		sim_run_for(w.a.s, SEC(10));
+		sim_restart(w.a.s, w.a.rsu);
+		vn_sec_set_epoch(sim_sec(w.a.s, w.a.rsu), 2);
+		sim_run_for(w.a.s, SEC(1));
+		assert_true(drops(&w, w.a.o1, VN_SEC_DROP_stale_hb) > 0);
 		world_free(&w);
 	}
 }
@@ -289,34 +235,34 @@ static void forged_rsus(void **state)
 		vn_usec t0;
 
 		world_new(&w, seeds[k]);
-		t0 = sim_now(w.s);
+		t0 = sim_now(w.a.s);
 		wrong.k[0].id = 7; /* the right id, the wrong key */
 		memset(wrong.k[0].key, 0xee, VN_SEC_KEY_LEN);
 		memset(evil.seed, 0x66, sizeof(evil.seed));
 		vn_sec_signkey_expand(&evil);
 		for (int i = 0; i < 100; i++) {
-			uint32_t id = (uint32_t)(sim_now(w.s) / SCEN_T) + 5;
+			uint32_t id = (uint32_t)(sim_now(w.a.s) / SCEN_T) + 5;
 			size_t n;
 
 			/* an outsider: plain heartbeats, and secured with a guessed key */
-			n = forged_hb(&w, &wrong, &evil, sim_mac(w.s, w.rsu), id, f);
-			sim_transmit_as(w.s, w.x, f, n);
-			n = vn_enc_heartbeat(f, 64, &vn_mac_broadcast, sim_mac(w.s, w.x),
+			n = forged_hb(&w, &wrong, &evil, sim_mac(w.a.s, w.a.rsu), id, f);
+			sim_transmit_as(w.a.s, w.a.x, f, n);
+			n = vn_enc_heartbeat(f, 64, &vn_mac_broadcast, sim_mac(w.a.s, w.a.x),
 					     &(struct vn_heartbeat){ .id = id, .hops = 1, .source = fake });
-			sim_transmit_as(w.s, w.x, f, n);
+			sim_transmit_as(w.a.s, w.a.x, f, n);
 			/* an insider: the network key, its own signing key, the
 			 * real RSU's name and a fake one */
-			n = forged_hb(&w, &w.net, &evil, sim_mac(w.s, w.rsu), id, f);
-			sim_transmit_as(w.s, w.x, f, n);
+			n = forged_hb(&w, &w.net, &evil, sim_mac(w.a.s, w.a.rsu), id, f);
+			sim_transmit_as(w.a.s, w.a.x, f, n);
 			n = forged_hb(&w, &w.net, &evil, &fake, id, f);
-			sim_transmit_as(w.s, w.x, f, n);
-			sim_run_for(w.s, MS(20));
+			sim_transmit_as(w.a.s, w.a.x, f, n);
+			sim_run_for(w.a.s, MS(20));
 		}
-		world_check(&w, t0, "forged RSUs");
-		assert_true(drops(&w, w.o1, VN_SEC_DROP_bad_tag) >= 100);
-		assert_true(drops(&w, w.o2, VN_SEC_DROP_unsecured) >= 100);
-		assert_true(drops(&w, w.o2, VN_SEC_DROP_untrusted_rsu) >= 200);
-		assert_int_equal(sim_find(w.s, &fake), -1);
+		aw_check(&w.a, t0, "forged RSUs");
+		assert_true(drops(&w, w.a.o1, VN_SEC_DROP_bad_tag) >= 100);
+		assert_true(drops(&w, w.a.o2, VN_SEC_DROP_unsecured) >= 100);
+		assert_true(drops(&w, w.a.o2, VN_SEC_DROP_untrusted_rsu) >= 200);
+		assert_int_equal(sim_find(w.a.s, &fake), -1);
 		world_free(&w);
 	}
 }
@@ -335,9 +281,9 @@ static void lowered_hops_and_replays(void **state)
 
 		world_new(&w, seeds[k]);
 		assert_true(w.n_hb > 0 && w.n_data > 0);
-		t0 = sim_now(w.s);
-		chain0 = drops(&w, w.o2, VN_SEC_DROP_chain);
-		replay0 = drops(&w, w.o2, VN_SEC_DROP_replay) + drops(&w, w.rsu, VN_SEC_DROP_replay);
+		t0 = sim_now(w.a.s);
+		chain0 = drops(&w, w.a.o2, VN_SEC_DROP_chain);
+		replay0 = drops(&w, w.a.o2, VN_SEC_DROP_replay) + drops(&w, w.a.rsu, VN_SEC_DROP_replay);
 		for (int i = 0; i < 100; i++) {
 			unsigned h = (w.n_hb - 1) % TAPS, d = (w.n_data - 1) % TAPS;
 			size_t n = w.hb_len[h];
@@ -348,15 +294,15 @@ static void lowered_hops_and_replays(void **state)
 			assert_int_equal(vn_get_be32(f + VN_SEC_HLEN + 22), 2);
 			vn_put_be32(f + VN_SEC_HLEN + 22, 1);
 			insider_retag(&w, f, n);
-			sim_transmit_as(w.s, w.x, f, n);
+			sim_transmit_as(w.a.s, w.a.x, f, n);
 			/* replays, byte for byte: a heartbeat and a data frame */
-			sim_transmit_as(w.s, w.x, w.hb[h], n);
-			sim_transmit_as(w.s, w.x, w.data[d], w.data_len[d]);
-			sim_run_for(w.s, MS(20));
+			sim_transmit_as(w.a.s, w.a.x, w.hb[h], n);
+			sim_transmit_as(w.a.s, w.a.x, w.data[d], w.data_len[d]);
+			sim_run_for(w.a.s, MS(20));
 		}
-		world_check(&w, t0, "lowered hop counts and replays");
-		assert_true(drops(&w, w.o2, VN_SEC_DROP_chain) >= chain0 + 100);
-		assert_true(drops(&w, w.o2, VN_SEC_DROP_replay) + drops(&w, w.rsu, VN_SEC_DROP_replay) >=
+		aw_check(&w.a, t0, "lowered hop counts and replays");
+		assert_true(drops(&w, w.a.o2, VN_SEC_DROP_chain) >= chain0 + 100);
+		assert_true(drops(&w, w.a.o2, VN_SEC_DROP_replay) + drops(&w, w.a.rsu, VN_SEC_DROP_replay) >=
 			    replay0 + 100);
 		world_free(&w);
 	}
@@ -375,26 +321,26 @@ static void bad_signature_flood(void **state)
 		uint64_t checked;
 
 		world_new(&w, seeds[k]);
-		t0 = sim_now(w.s);
+		t0 = sim_now(w.a.s);
 		/* 2 s at 1000/s: the real RSU's name, fresh ids, the trusted key's
 		 * hint, a broken signature */
 		for (int i = 0; i < 2000; i++) {
-			uint32_t id = (uint32_t)(sim_now(w.s) / SCEN_T) + 3 + (uint32_t)(i % 50);
-			size_t n = forged_hb(&w, &w.net, &w.rsukey, sim_mac(w.s, w.rsu), id, f);
+			uint32_t id = (uint32_t)(sim_now(w.a.s) / SCEN_T) + 3 + (uint32_t)(i % 50);
+			size_t n = forged_hb(&w, &w.net, &w.rsukey, sim_mac(w.a.s, w.a.rsu), id, f);
 
 			f[VN_SEC_HLEN + 32 + 48] ^= 0x01;
 			insider_retag(&w, f, n);
-			sim_transmit_as(w.s, w.x, f, n);
-			sim_run_for(w.s, MS(1));
+			sim_transmit_as(w.a.s, w.a.x, f, n);
+			sim_run_for(w.a.s, MS(1));
 		}
-		world_check(&w, t0, "bad-signature flood");
-		checked = drops(&w, w.o2, VN_SEC_DROP_bad_signature);
+		aw_check(&w.a, t0, "bad-signature flood");
+		checked = drops(&w, w.a.o2, VN_SEC_DROP_bad_signature);
 		fprintf(stderr, "  O2: %llu bad signatures checked, %llu over budget\n",
 			(unsigned long long)checked,
-			(unsigned long long)drops(&w, w.o2, VN_SEC_DROP_budget));
+			(unsigned long long)drops(&w, w.a.o2, VN_SEC_DROP_budget));
 		/* the per-neighbour budget: about 50/s after a burst of 100 */
 		assert_true(checked <= 100 + 50 * 3);
-		assert_true(drops(&w, w.o2, VN_SEC_DROP_budget) >= 1500);
+		assert_true(drops(&w, w.a.o2, VN_SEC_DROP_budget) >= 1500);
 		world_free(&w);
 	}
 }
@@ -418,17 +364,17 @@ static void encrypted_replays_and_tampering(void **state)
 		world_new_mode(&w, seeds[k], true);
 		assert_true(w.n_data > 0);
 		assert_int_equal(w.n_plain_data, 0);
-		t0 = sim_now(w.s);
-		replay0 = drops(&w, w.o2, VN_SEC_DROP_data_replay) +
-			  drops(&w, w.rsu, VN_SEC_DROP_data_replay);
-		aead0 = drops(&w, w.o2, VN_SEC_DROP_bad_aead) + drops(&w, w.rsu, VN_SEC_DROP_bad_aead);
+		t0 = sim_now(w.a.s);
+		replay0 = drops(&w, w.a.o2, VN_SEC_DROP_data_replay) +
+			  drops(&w, w.a.rsu, VN_SEC_DROP_data_replay);
+		aead0 = drops(&w, w.a.o2, VN_SEC_DROP_bad_aead) + drops(&w, w.a.rsu, VN_SEC_DROP_bad_aead);
 		for (int i = 0; i < 100; i++) {
 			unsigned d = (w.n_data - 1 - (unsigned)i % 8) % TAPS;
 			size_t n = w.data_len[d];
 
 			memcpy(f, w.data[d], n);
 			insider_retag(&w, f, n);
-			sim_transmit_as(w.s, w.x, f, n);
+			sim_transmit_as(w.a.s, w.a.x, f, n);
 			/* the counter made far newer (it is authenticated too): past
 			 * the window, the AEAD refuses it, and the window must not
 			 * move, or the real traffic after it would be "replays" */
@@ -436,20 +382,20 @@ static void encrypted_replays_and_tampering(void **state)
 			f[VN_SEC_HLEN + (f[VN_SEC_HLEN + 1] == 0 ? 8 : 14) + 4] ^= 0x40;
 			f[n - VN_SEC_TAG_LEN - VN_E2E_ABYTES - 1] ^= 0x01;
 			insider_retag(&w, f, n);
-			sim_transmit_as(w.s, w.x, f, n);
-			sim_run_for(w.s, MS(20));
+			sim_transmit_as(w.a.s, w.a.x, f, n);
+			sim_run_for(w.a.s, MS(20));
 		}
-		world_check(&w, t0, "sealed replays and tampering");
+		aw_check(&w.a, t0, "sealed replays and tampering");
 		assert_int_equal(w.n_plain_data, 0);
-		assert_true(drops(&w, w.rsu, VN_SEC_DROP_hello) >= 2); /* O1's and O2's */
+		assert_true(drops(&w, w.a.rsu, VN_SEC_DROP_hello) >= 2); /* O1's and O2's */
 		fprintf(stderr, "  data_replay %llu, bad_aead %llu at the end points\n",
-			(unsigned long long)(drops(&w, w.o2, VN_SEC_DROP_data_replay) +
-					     drops(&w, w.rsu, VN_SEC_DROP_data_replay) - replay0),
-			(unsigned long long)(drops(&w, w.o2, VN_SEC_DROP_bad_aead) +
-					     drops(&w, w.rsu, VN_SEC_DROP_bad_aead) - aead0));
-		assert_true(drops(&w, w.o2, VN_SEC_DROP_data_replay) +
-				    drops(&w, w.rsu, VN_SEC_DROP_data_replay) >= replay0 + 90);
-		assert_true(drops(&w, w.o2, VN_SEC_DROP_bad_aead) + drops(&w, w.rsu, VN_SEC_DROP_bad_aead) >=
+			(unsigned long long)(drops(&w, w.a.o2, VN_SEC_DROP_data_replay) +
+					     drops(&w, w.a.rsu, VN_SEC_DROP_data_replay) - replay0),
+			(unsigned long long)(drops(&w, w.a.o2, VN_SEC_DROP_bad_aead) +
+					     drops(&w, w.a.rsu, VN_SEC_DROP_bad_aead) - aead0));
+		assert_true(drops(&w, w.a.o2, VN_SEC_DROP_data_replay) +
+				    drops(&w, w.a.rsu, VN_SEC_DROP_data_replay) >= replay0 + 90);
+		assert_true(drops(&w, w.a.o2, VN_SEC_DROP_bad_aead) + drops(&w, w.a.rsu, VN_SEC_DROP_bad_aead) >=
 			    aead0 + 90);
 		world_free(&w);
 	}
