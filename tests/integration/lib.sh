@@ -346,6 +346,30 @@ vn_start_conf()
 	vn_wait_sock "$n" || vn_die "$n: control socket did not answer"
 }
 
+# vn_rotate_network_key KEYFILE PAUSE COUNT PINGER DEST NODE...: rotates the
+# network key of KEYFILE (ids 1 -> 2) as an operator does, every NODE
+# reloading (SIGHUP) after each step: key 2 added, then made the sending
+# key, then key 1 retired, PAUSE seconds apart, while PINGER pings DEST
+# COUNT times 50 ms apart. Prints "sent received" of those pings.
+vn_rotate_network_key()
+{
+	local key=$1 pause=$2 count=$3 pinger=$4 dest=$5 n pid
+	shift 5
+	vn_exec "$pinger" ping -q -n -c "$count" -i 0.05 -W 1 "$dest" >"$VN_TMP/rot.ping" 2>&1 &
+	pid=$!
+	sleep "$pause"
+	"$KEYGEN" network-add "$key" --id 2 >/dev/null
+	for n in "$@"; do kill -HUP "${VN_PID[$n]}"; done
+	sleep "$pause"
+	sed -i -e 's/^\(key 1 [0-9a-f]*\) send$/\1/' -e 's/^\(key 2 [0-9a-f]*\)$/\1 send/' "$key"
+	for n in "$@"; do kill -HUP "${VN_PID[$n]}"; done
+	sleep "$pause"
+	sed -i '/^key 1 /d' "$key"
+	for n in "$@"; do kill -HUP "${VN_PID[$n]}"; done
+	wait "$pid"
+	awk '/packets transmitted/ {print $1, $4}' "$VN_TMP/rot.ping"
+}
+
 vn_start_rsu() { vn_start "$1" rsu "${2:-1}" "${3:-}"; }
 vn_start_obu() { vn_start "$1" obu "$2" "${3:-}"; }
 

@@ -110,20 +110,7 @@ vn_check "o1: metrics carry sec_bad_tag" \
 
 # Key rotation under traffic: key 2 is added everywhere, then made the
 # sending key everywhere, then key 1 is retired; no ping may be lost.
-hup_all() { local n; for n in rsu o1 o2; do kill -HUP "${VN_PID[$n]}"; done; }
-vn_exec o2 ping -q -n -c 140 -i 0.05 -W 1 10.77.0.1 >"$VN_TMP/rot.ping" 2>&1 &
-ping_pid=$!
-sleep 1
-"$KEYGEN" network-add "$K/net.key" --id 2 >/dev/null
-hup_all
-sleep 1.5
-sed -i -e 's/^\(key 1 [0-9a-f]*\) send$/\1/' -e 's/^\(key 2 [0-9a-f]*\)$/\1 send/' "$K/net.key"
-hup_all
-sleep 1.5
-sed -i '/^key 1 /d' "$K/net.key"
-hup_all
-wait "$ping_pid"
-rot=$(awk '/packets transmitted/ {print $1, $4}' "$VN_TMP/rot.ping")
+rot=$(vn_rotate_network_key "$K/net.key" 1.5 140 o2 10.77.0.1 rsu o1 o2)
 vn_log "pings during the rotation: sent received = $rot"
 vn_check "no ping lost during the key rotation" test "$(awk '{print $1 - $2}' <<<"$rot")" -eq 0
 vn_check "all nodes reloaded three times" \
