@@ -4,32 +4,11 @@
 #include <sodium.h>
 
 #include "sec.h"
-#include "testutil.h"
+#include "sec_testutil.h"
 
-/* A wire frame: storage with the pool's headroom. */
-struct wframe {
-	uint8_t mem[VN_PBUF_SIZE];
-	struct vn_pbuf b;
-};
 
 static const uint8_t obu_seed[32] = { 7 }, obu_seed2[32] = { 8 };
 
-/* An IPv4 packet of len bytes whose body counts up from `fill`. */
-static void ip_packet(uint8_t *p, size_t len, uint8_t fill)
-{
-	mk_ipv4(p, len);
-	for (size_t i = 20; i < len; i++)
-		p[i] = (uint8_t)(fill + i);
-}
-
-static void upstream(struct wframe *f, const struct vn_mac *to, const struct vn_mac *from,
-		     size_t ip_len)
-{
-	vn_pbuf_init(&f->b, f->mem, sizeof(f->mem));
-	ip_packet(f->b.data, ip_len, 1);
-	f->b.len = ip_len;
-	assert_int_equal(vn_enc_upstream(&f->b, to, from, from), VN_UP_HLEN);
-}
 
 /* --- Primitives ---------------------------------------------------------------- */
 

@@ -5,7 +5,7 @@
 #include <sodium.h>
 
 #include "sec_layer.h"
-#include "testutil.h"
+#include "sec_testutil.h"
 
 struct node {
 	struct vn_sec *s;
@@ -60,11 +60,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A wire frame: storage with the pool's headroom. */
-struct wframe {
-	uint8_t mem[VN_PBUF_SIZE];
-	struct vn_pbuf b;
-};
 
 /* Sends the plain frame in f through n's layer; the secured copy lands in
  * out (as the receiver's buffer). Returns its length. */
