@@ -75,6 +75,7 @@
 	X(drop_tun_bad_ip)                                                     \
 	X(up_sent)                                                             \
 	X(up_forwarded)                                                        \
+	X(up_origin_rsu)                                                       \
 	X(down_delivered)                                                      \
 	X(down_forwarded)                                                      \
 	X(bcast_delivered)                                                     \
@@ -212,7 +213,12 @@ struct obu_rsu {
 
 struct obu_down {
 	struct vn_mac via;
+	/* the RSU its replies through us are for: the RSU it chose, where its
+	 * Upstream data must go too (obu_data.c, origin_rsu) */
+	struct vn_mac rsu;
+	bool has_rsu;
 	vn_usec last_seen;
+	vn_usec rsu_at;		/* when a reply last said rsu */
 };
 
 struct obu_pkt_seen {
@@ -383,6 +389,7 @@ int32_t obu_rsu_get(struct obu_core *c, const struct vn_mac *m, vn_usec now);
 void obu_evaluate(struct obu_core *c, uint32_t ri, vn_usec now);
 void obu_choose_rsu(struct obu_core *c, vn_usec now);
 const struct vn_mac *obu_upstream_mac(const struct obu_core *c, vn_usec now);
+const struct vn_mac *obu_upstream_mac_for(const struct obu_core *c, int32_t ri, vn_usec now);
 void obu_mark_below(struct obu_core *c, const struct vn_mac *m, int32_t ri, vn_usec now);
 
 /* obu_hb.c: heartbeats and replies */
@@ -399,8 +406,10 @@ bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_ms
 		  vn_usec window, vn_usec now);
 
 /* obu_data.c: downstream routes, data forwarding */
+/* rsu: the RSU a reply of obu through us is for (its choice), NULL for
+ * data (which leaves the RSU a reply said as it is) */
 void obu_route_learn(struct obu_core *c, const struct vn_mac *obu, const struct vn_mac *via,
-		     vn_usec now);
+		     const struct vn_mac *rsu, vn_usec now);
 void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 

@@ -10,7 +10,7 @@
 /* --- downstream routes ---------------------------------------------------------- */
 
 void obu_route_learn(struct obu_core *c, const struct vn_mac *obu, const struct vn_mac *via,
-			vn_usec now)
+		     const struct vn_mac *rsu, vn_usec now)
 {
 	uint32_t s = core_tab_find(&c->downs, obu);
 	bool evicted;
@@ -20,11 +20,17 @@ void obu_route_learn(struct obu_core *c, const struct vn_mac *obu, const struct 
 		if (evicted)
 			c->cnt[OC_routes_evicted]++;
 		c->cnt[OC_routes_learned]++;
+		down_of(c, s)->has_rsu = false;
 	} else {
 		core_tab_touch(&c->downs, s);
 	}
 	down_of(c, s)->via = *via;
 	down_of(c, s)->last_seen = now;
+	if (rsu != NULL) {
+		down_of(c, s)->rsu = *rsu;
+		down_of(c, s)->has_rsu = true;
+		down_of(c, s)->rsu_at = now;
+	}
 }
 
 static const struct vn_mac *route_via(const struct obu_core *c, const struct vn_mac *obu,
@@ -59,9 +65,34 @@ static bool have_below(const struct obu_core *c, vn_usec now)
 	return false;
 }
 
+/* The RSU an Upstream packet of `origin` goes to: the one its replies
+ * through us are for -- the RSU it chose, which is also the one its
+ * replies give a route to it and, in mode = encrypt, the one it sealed the
+ * packet for -- while a reply said so within a route's life and we have
+ * an upstream towards that RSU; otherwise our own. So data takes the path
+ * its origin's replies take, hop by hop, whatever RSU each relay chose for
+ * itself (docs/routing.md, "Data"). */
+static int32_t origin_rsu(const struct obu_core *c, const struct vn_mac *origin, vn_usec now)
+{
+	uint32_t s = core_tab_find(&c->downs, origin);
+	const struct obu_down *d;
+	int32_t ri;
+
+	if (s == CORE_TAB_NONE)
+		return c->chosen;
+	d = down_of(c, s);
+	if (!d->has_rsu || age(now, d->rsu_at) > obu_route_life(c))
+		return c->chosen;
+	ri = obu_rsu_find(c, &d->rsu);
+	if (ri == OBU_NONE || obu_upstream_mac_for(c, ri, now) == NULL)
+		return c->chosen;
+	return ri;
+}
+
 void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 {
 	const struct vn_mac *up;
+	int32_t ri;
 
 	if (vn_mac_eq(&m->origin, &c->self)) {
 		c->cnt[OC_drop_loop]++;
@@ -71,17 +102,18 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_bad_origin]++;
 		return;
 	}
-	up = obu_upstream_mac(c, now);
+	ri = origin_rsu(c, &m->origin, now);
+	up = obu_upstream_mac_for(c, ri, now);
 	if (up != NULL && vn_mac_eq(&m->from, up)) {
 		/* our upstream sends its data to us: it is below us (loop) */
 		c->cnt[OC_drop_loop]++;
-		obu_mark_below(c, &m->from, c->chosen, now);
+		obu_mark_below(c, &m->from, ri, now);
 		return;
 	}
-	obu_dependant(c, c->chosen, now); /* full duty for our RSU (rule 1) */
-	obu_mark_below(c, &m->from, c->chosen, now);
-	obu_route_learn(c, &m->origin, &m->from, now);
-	up = obu_upstream_mac(c, now);
+	obu_dependant(c, ri, now); /* full duty for that RSU (rule 1) */
+	obu_mark_below(c, &m->from, ri, now);
+	obu_route_learn(c, &m->origin, &m->from, NULL, now);
+	up = obu_upstream_mac_for(c, ri, now);
 	if (up == NULL) {
 		c->cnt[OC_drop_no_upstream]++;
 		return;
@@ -93,6 +125,8 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 	vn_fwd_rewrite(m->raw, up, &c->self);
 	core_send(&c->io, m->raw, VN_UP_HLEN + m->payload_len);
 	c->cnt[OC_up_forwarded]++;
+	if (ri != c->chosen)
+		c->cnt[OC_up_origin_rsu]++;
 }
 
 /* Whether a broadcast Downstream's IP packet is for this OBU. */

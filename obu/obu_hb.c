@@ -259,7 +259,7 @@ void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 	 * depends on us for this RSU (full duty, rule 1). */
 	obu_dependant(c, ri, now);
 	obu_mark_below(c, &m->from, ri, now);
-	obu_route_learn(c, &m->sender, &m->from, now);
+	obu_route_learn(c, &m->sender, &m->from, ri == OBU_NONE ? NULL : &m->hb.source, now);
 	up = ri == OBU_NONE ? OBU_NONE : c->rsu[ri].up;
 	if (up == OBU_NONE) { /* a dead one kept (last resort) still takes it */
 		c->cnt[OC_drop_no_upstream]++;

@@ -472,12 +472,18 @@ void obu_choose_rsu(struct obu_core *c, vn_usec now)
 	}
 }
 
+/* The neighbour data for RSU ri goes to, or NULL. */
+const struct vn_mac *obu_upstream_mac_for(const struct obu_core *c, int32_t ri, vn_usec now)
+{
+	if (!rsu_usable(c, ri, now))
+		return NULL;
+	return nbr_mac(c, c->rsu[ri].up);
+}
+
 /* The neighbour our data goes to, or NULL. */
 const struct vn_mac *obu_upstream_mac(const struct obu_core *c, vn_usec now)
 {
-	if (!rsu_usable(c, c->chosen, now))
-		return NULL;
-	return nbr_mac(c, c->rsu[c->chosen].up);
+	return obu_upstream_mac_for(c, c->chosen, now);
 }
 
 /* A neighbour showed it is below us (its replies or data come to us): never

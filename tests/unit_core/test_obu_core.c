@@ -3,6 +3,7 @@
 
 static const struct vn_mac R2 = {{0x04, 0x04, 0x04, 0x04, 0x04, 0x05}}; /* RSU */
 static const struct vn_mac X = {{0x02, 0, 0, 0, 0, 0x99}};
+static const struct vn_mac D = {{0x02, 0, 0, 0, 0, 0x0d}};
 
 /* A heartbeat of RSU src with id, transmitted by `from` with hops. */
 static void hb(struct fx *f, const struct vn_mac *from, const struct vn_mac *src, uint32_t id,
@@ -730,6 +731,72 @@ static void test_rsu_tie_break(void **state)
 	fx_free(f);
 }
 
+/* Upstream data goes where its origin's replies go: to our upstream
+ * towards the RSU that origin chose (the one its replies through us are
+ * for), not towards ours. In mode = encrypt the origin sealed it for that
+ * RSU: delivered to ours it could not be opened (docs/security.md). An
+ * origin we have no reply of goes to our RSU, as does one whose RSU we
+ * have no upstream towards; a newer reply for another RSU moves its data
+ * with it at once. Fails without origin_rsu (obu_data.c). */
+static void test_upstream_follows_origin_rsu(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	uint32_t id = 0;
+	struct obu_route_info ri;
+	uint8_t fr[128];
+	size_t n;
+
+	(void)state;
+	for (; id < 5; id++, t += MS(100)) {
+		hb(f, &B, &R, id, 2, t + MS(1));
+		hb(f, &C, &R2, id, 2, t + MS(2));
+		run_to(f, t + MS(5));
+	}
+	assert_true(obu_core_upstream(f->c, &ri));
+	assert_memory_equal(ri.rsu.b, R.b, 6); /* ours: R, via B */
+	/* X chose R2: its reply through us is for R2 */
+	n = b_reply(fr, &A, &X, &R2, 7, id - 1, 3, &X);
+	feed(f, fr, n, t);
+	run_to(f, t + MS(10));
+	h_clear(&f->h);
+	n = b_up(fr, &A, &X, &X, 3, 1);
+	feed(f, fr, n, t + MS(11));
+	assert_int_equal(f->h.ntx, 1);
+	assert_memory_equal(f->h.tx[0].b, C.b, 6); /* towards R2 */
+	assert_int_equal(ctr(f, "up_origin_rsu"), 1);
+	/* an origin without a reply through us: towards our RSU */
+	h_clear(&f->h);
+	n = b_up(fr, &A, &X, &D, 3, 1);
+	feed(f, fr, n, t + MS(12));
+	assert_int_equal(f->h.ntx, 1);
+	assert_memory_equal(f->h.tx[0].b, B.b, 6);
+	/* X moves to R: its reply says so, its data follows at once */
+	n = b_reply(fr, &A, &X, &R, 7, id - 1, 3, &X);
+	feed(f, fr, n, t + MS(13));
+	run_to(f, t + MS(30));
+	h_clear(&f->h);
+	n = b_up(fr, &A, &X, &X, 4, 1);
+	feed(f, fr, n, t + MS(31));
+	assert_int_equal(f->h.ntx, 1);
+	assert_memory_equal(f->h.tx[0].b, B.b, 6);
+	assert_int_equal(ctr(f, "up_origin_rsu"), 1);
+	/* back to R2; then R2 falls silent: with no upstream towards it, X's
+	 * data goes towards our RSU (plain data is delivered by any RSU) */
+	n = b_reply(fr, &A, &X, &R2, 7, id - 1, 3, &X);
+	feed(f, fr, n, t + MS(32));
+	for (; id < 60; id++, t += MS(100)) {
+		hb(f, &B, &R, id, 2, t + MS(1));
+		run_to(f, t + MS(5));
+	}
+	h_clear(&f->h);
+	n = b_up(fr, &A, &X, &X, 5, 1);
+	feed(f, fr, n, t);
+	assert_int_equal(f->h.ntx, 1);
+	assert_memory_equal(f->h.tx[0].b, B.b, 6);
+	fx_free(f);
+}
+
 /* The lower-MAC tie-break settles a *first* choice only: after a deliberate
  * move (R2 two hops shorter for `history` periods), R becoming as good
  * again, lower MAC and all, does not take us back at once -- it would have
@@ -868,6 +935,7 @@ int main(void)
 		cmocka_unit_test(test_mutual_upstream_loop_broken),
 		cmocka_unit_test(test_two_rsus),
 		cmocka_unit_test(test_rsu_tie_break),
+		cmocka_unit_test(test_upstream_follows_origin_rsu),
 		cmocka_unit_test(test_rsu_no_tie_back_after_move),
 		cmocka_unit_test(test_table_bounds),
 		cmocka_unit_test(test_describe_and_set_params),
