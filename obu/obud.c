@@ -197,6 +197,17 @@ static void routes(const void *core, vn_usec now, vn_row_fn fn, void *ctx)
 	obu_core_downstream(c, now, down_row, &w);
 }
 
+static bool upstream(const void *core, struct vn_mac *rsu, struct vn_mac *via)
+{
+	struct obu_route_info ri;
+
+	if (!obu_core_upstream(((const struct obud *)core)->core, &ri))
+		return false;
+	*rsu = ri.rsu;
+	*via = ri.next_hop;
+	return true;
+}
+
 static const struct vn_core_ops obu_ops = {
 	.role = VN_ROLE_OBU,
 	.create = create,
@@ -213,6 +224,7 @@ static const struct vn_core_ops obu_ops = {
 	.summary = summary,
 	.neighbours = neighbours,
 	.routes = routes,
+	.upstream = upstream,
 };
 
 int main(int argc, char *argv[])

@@ -204,6 +204,7 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 		done += got;
 		/* A short batch means the socket is drained. */
 	} while (got == VN_RAW_BATCH && done < DRAIN_CAP);
+	vn_dsec_follow_upstream(d, vn_now());
 	vn_daemon_tx_end(d);
 	rearm(d);
 }
@@ -227,6 +228,7 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	vn_daemon_tx_begin(d);
+	vn_dsec_follow_upstream(d, vn_now());
 	for (int i = 0; i < DRAIN_CAP; i++) {
 		struct vn_pbuf *b = vn_pool_get(tp);
 		ssize_t n;

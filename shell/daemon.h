@@ -56,6 +56,10 @@ struct vn_core_ops {
 	/* The tables behind "vanetctl neighbours" and "vanetctl routes". */
 	void (*neighbours)(const void *core, vn_usec now, vn_row_fn fn, void *ctx);
 	void (*routes)(const void *core, vn_usec now, vn_row_fn fn, void *ctx);
+	/* Optional (obud): the chosen RSU and the upstream towards it, false
+	 * if none. Cheap: asked after every burst, so that the security
+	 * layer seals for the RSU the core routes by from the next packet. */
+	bool (*upstream)(const void *core, struct vn_mac *rsu, struct vn_mac *via);
 };
 
 /* The whole program: returns the process exit code (DAEMON_CONTRACT.md). */

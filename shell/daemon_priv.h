@@ -105,8 +105,10 @@ struct daemon {
 	struct vn_sec *sec;
 	uint8_t *sec_tx; /* where control frames are secured */
 	unsigned sec_nkeys, sec_send_id, sec_nrsus;
-	vn_usec sec_chosen_at;
-	bool sec_chosen; /* the layer has a chosen RSU (else it is asked 10x as often) */
+	/* what the layer was last told the core chose (vn_dsec_follow_upstream) */
+	struct vn_mac sec_rsu, sec_via;
+	bool sec_chosen;
+	vn_usec sec_hello_at;
 };
 
 /* daemon_sec.c */

@@ -258,31 +258,38 @@ size_t vn_dsec_wrap(struct daemon *d, const uint8_t *frame, size_t len, uint8_t 
 	return vn_sec_tx(d->sec, f, len, head, tail, out);
 }
 
-/* obud: tells the layer which RSU the core routes by and through which
- * neighbour (those heartbeats get the reserve budget), at most once a
- * second (every 100 ms while it has none); in encrypt mode it sends the
- * session hello then. */
+/* obud, after every burst and tick: tells the layer which RSU the core
+ * routes by and through which neighbour (those heartbeats get the reserve
+ * budget; our Upstream packets are sealed for that RSU) the moment they
+ * change, so that no packet is sealed for an RSU the core has left; in
+ * encrypt mode the session hello goes at once then (the new RSU can
+ * reach us before we sent it anything), and once a second (an RSU that
+ * restarted has us again within a second). */
 void vn_dsec_follow_upstream(struct daemon *d, vn_usec now)
 {
-	struct vn_daemon_tally t;
+	struct vn_mac rsu, via;
+	bool has;
 
-	/* without a chosen RSU every 100 ms: the first hello goes out soon
-	 * after the upstream appears (the RSU cannot reach us before it) */
-	if (d->sec == NULL || d->ops->role != VN_ROLE_OBU ||
-	    now - d->sec_chosen_at < (d->sec_chosen ? 1000000u : 100000u))
+	if (d->sec == NULL || d->ops->role != VN_ROLE_OBU || d->ops->upstream == NULL)
 		return;
-	d->sec_chosen_at = now;
-	vn_daemon_tally(d, &t);
-	d->sec_chosen = t.has_upstream && t.upstream.has_rsu && t.upstream.has_via;
-	if (!d->sec_chosen) {
-		vn_sec_set_chosen(d->sec, NULL, NULL);
-		return;
+	has = d->ops->upstream(d->core, &rsu, &via);
+	if (has == d->sec_chosen &&
+	    (!has || (vn_mac_eq(&rsu, &d->sec_rsu) && vn_mac_eq(&via, &d->sec_via)))) {
+		if (!has || now - d->sec_hello_at < 1000000u)
+			return;
+	} else {
+		d->sec_chosen = has;
+		vn_sec_set_chosen(d->sec, has ? &rsu : NULL, has ? &via : NULL);
+		if (!has)
+			return;
+		d->sec_rsu = rsu;
+		d->sec_via = via;
 	}
-	vn_sec_set_chosen(d->sec, &t.upstream.rsu, &t.upstream.via);
+	d->sec_hello_at = now;
 	if (d->cfg.sec.mode == VN_SEC_ENCRYPT) {
 		uint8_t hello[VN_UP_HLEN];
 
-		vn_sec_hello(d->sec, &t.upstream.via, hello);
+		vn_sec_hello(d->sec, &via, hello);
 		d->io.send(d->io.ctx, hello, sizeof(hello));
 	}
 }

@@ -544,6 +544,7 @@ static void ev_timer(struct sim *s, const struct sim_ev *e)
 			rsu_core_tick(n->core.rsu, s->now);
 		else
 			obu_core_tick(n->core.obu, s->now);
+		sim_sec_follow(s, n);
 	}
 	schedule_timer(s, n);
 }
@@ -565,6 +566,7 @@ void node_rx(struct sim *s, struct sim_node *n, const uint8_t *frame, size_t len
 		rsu_core_on_frame(n->core.rsu, b, s->now);
 	else
 		obu_core_on_frame(n->core.obu, b, s->now);
+	sim_sec_follow(s, n);
 	schedule_timer(s, n);
 }
 

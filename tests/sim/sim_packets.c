@@ -164,6 +164,7 @@ void sim_inject_tun(struct sim *s, int node, const uint8_t *pkt, size_t len)
 	vn_pbuf_init(b, s->rxmem, sizeof(s->rxmem));
 	memcpy(b->data, pkt, len);
 	b->len = len;
+	sim_sec_follow(s, n);
 	if (n->role == SIM_RSU)
 		rsu_core_on_tun(n->core.rsu, b, s->now);
 	else

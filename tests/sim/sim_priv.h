@@ -177,7 +177,10 @@ struct sim_node {
 	size_t tun_head, tun_n;
 	struct chan_node ch;
 	struct vn_sec *sec; /* the node's security layer (sim_secure), or NULL */
-	vn_usec sec_chosen_at;
+	/* what the layer was last told (sim_sec_follow) */
+	struct vn_mac sec_rsu, sec_via;
+	bool sec_chosen;
+	vn_usec sec_hello_at;
 };
 
 struct sim {
@@ -242,6 +245,10 @@ void chan_event_free(const struct sim_ev *e);
 bool sim_sec_tx(struct sim *s, struct sim_node *n, const uint8_t **frame, size_t *len);
 bool sim_sec_rx(struct sim *s, struct sim_node *n, struct vn_pbuf *b);
 void sim_sec_free(struct sim_node *n);
+/* After each of the core's events, as obud does: the layer follows the
+ * core's choice of RSU at once (a hello at once when it changes), and
+ * the hello goes once a second. */
+void sim_sec_follow(struct sim *s, struct sim_node *n);
 /* A restarted node's layer: an RSU's next epoch, as rsud's state_dir gives. */
 void sim_sec_restarted(struct sim_node *n);
 

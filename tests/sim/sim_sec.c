@@ -46,21 +46,32 @@ void sim_sec_tap(struct sim *s, sim_sec_tap_fn fn, void *ctx)
 	s->sec_tap_ctx = ctx;
 }
 
-/* As obud does (shell/daemon_sec.c): once a second the layer learns the
- * core's chosen RSU and upstream, whose heartbeats it verifies first; in
- * encrypt mode the session hello goes to the upstream then. */
-static void follow_upstream(struct sim *s, struct sim_node *n)
+/* As obud does (shell/daemon_sec.c, vn_dsec_follow_upstream): after each
+ * of the core's events the layer learns the core's chosen RSU and
+ * upstream (whose heartbeats it verifies first, and whose RSU it seals
+ * our packets for) the moment they change; in encrypt mode the session
+ * hello goes to the upstream at once then, and once a second. */
+void sim_sec_follow(struct sim *s, struct sim_node *n)
 {
 	struct obu_route_info ri;
+	bool has;
 
-	if (n->role != SIM_OBU || n->core.obu == NULL || s->now - n->sec_chosen_at < 1000000u)
+	if (n->sec == NULL || n->role != SIM_OBU || n->core.obu == NULL)
 		return;
-	n->sec_chosen_at = s->now;
-	if (!obu_core_upstream(n->core.obu, &ri)) {
-		vn_sec_set_chosen(n->sec, NULL, NULL);
-		return;
+	has = obu_core_upstream(n->core.obu, &ri);
+	if (has == n->sec_chosen &&
+	    (!has || (vn_mac_eq(&ri.rsu, &n->sec_rsu) && vn_mac_eq(&ri.next_hop, &n->sec_via)))) {
+		if (!has || s->now - n->sec_hello_at < 1000000u)
+			return;
+	} else {
+		n->sec_chosen = has;
+		vn_sec_set_chosen(n->sec, has ? &ri.rsu : NULL, has ? &ri.next_hop : NULL);
+		if (!has)
+			return;
+		n->sec_rsu = ri.rsu;
+		n->sec_via = ri.next_hop;
 	}
-	vn_sec_set_chosen(n->sec, &ri.rsu, &ri.next_hop);
+	n->sec_hello_at = s->now;
 	if (vn_sec_encrypting(n->sec)) {
 		uint8_t hello[VN_UP_HLEN];
 
@@ -71,7 +82,6 @@ static void follow_upstream(struct sim *s, struct sim_node *n)
 
 bool sim_sec_rx(struct sim *s, struct sim_node *n, struct vn_pbuf *b)
 {
-	follow_upstream(s, n);
 	return vn_sec_rx(n->sec, b, s->now) == VN_SEC_OK;
 }
 
