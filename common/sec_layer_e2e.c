@@ -227,17 +227,19 @@ static enum vn_sec_drop rx_bcast(struct vn_sec *s, const struct vn_sec_view *v)
 	return d;
 }
 
-/* Who opens what: the RSU every Upstream; an OBU a Downstream addressed to
- * it (to and destination: an overheard copy would burn its counter) and
- * every broadcast. Everything else passes on sealed, for the core to
- * forward or drop. */
+/* Who opens what: the RSU every Upstream addressed to it; an OBU a
+ * Downstream addressed to it (to and destination). An overheard copy
+ * would burn a counter, and at an RSU cost a failed open (and maybe a
+ * derivation) for every packet a relay in reach hands to another RSU. An
+ * OBU opens every broadcast. Everything else passes on sealed, for the
+ * core to forward or drop. */
 static enum vn_sec_drop open_here(struct vn_sec *s, const struct vn_sec_view *v, vn_usec now,
 				  bool *opened)
 {
 	const struct vn_e2e_view *e = &v->e2e;
 
 	*opened = true;
-	if (is_rsu(s) && e->kind == VN_E2E_UP)
+	if (is_rsu(s) && e->kind == VN_E2E_UP && vn_mac_eq(&v->to, &s->self))
 		return rx_up(s, e, now);
 	if (!is_rsu(s) && e->kind == VN_E2E_DOWN && vn_mac_eq(&e->dest, &s->self) &&
 	    vn_mac_eq(&v->to, &s->self))

@@ -296,13 +296,23 @@ static void relay_passes_ciphertext(void **state)
 	struct vn_msg m;
 	size_t used;
 	uint8_t ip[300];
-	uint64_t opened = counter(w->relay.s, "sec_rx_opened");
+	uint64_t opened = counter(w->relay.s, "sec_rx_opened"), rsu_opened, rsu_bad;
 
 	obu_hears_rsu(w, &w->far, 2);
 	vn_sec_set_chosen(w->far.s, &mac_rsu, &mac_a);
 	upstream(&plain, &mac_a, &mac_b, 300);
 	memcpy(ip, plain.b.data + VN_UP_HLEN, 300);
 	assert_true(tx(&w->far, &plain, &wire) > 0);
+	/* the RSU overhears it (to the relay): not its to open -- an
+	 * attempt would fail or burn the counter (a relay in reach of two
+	 * RSUs hands packets to the one its origin chose) */
+	memcpy(&fwd, &wire, sizeof(fwd));
+	fwd.b.data = fwd.mem + (wire.b.data - wire.mem);
+	rsu_opened = counter(w->rsu.s, "sec_rx_opened");
+	rsu_bad = counter(w->rsu.s, "sec_bad_aead");
+	assert_int_equal(rx(w, &w->rsu, &fwd), VN_SEC_OK);
+	assert_int_equal(counter(w->rsu.s, "sec_rx_opened"), rsu_opened);
+	assert_int_equal(counter(w->rsu.s, "sec_bad_aead"), rsu_bad);
 	assert_int_equal(rx(w, &w->relay, &wire), VN_SEC_OK);
 	assert_int_equal(counter(w->relay.s, "sec_rx_opened"), opened);
 	assert_int_equal(vn_decode_msg(wire.b.data, wire.b.len, &m, &used), VN_RX_OK);
