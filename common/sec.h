@@ -101,6 +101,10 @@ void vn_sec_hex(const uint8_t *b, size_t n, char *out);
 #define VN_TYPE_SECURED 0x02
 #define VN_SEC_SUB_AUTH 0x00
 #define VN_SEC_SUB_ENCRYPT 0x01 /* data sealed end to end (mode = encrypt, sec_e2e.c) */
+/* The same, with the per-hop tag over every byte but the ciphertext (the
+ * AEAD tag authenticates that end to end): what this version sends; 01
+ * (tag over everything) is still accepted (docs/security.md). */
+#define VN_SEC_SUB_ENCRYPT_HT 0x02
 #define VN_SEC_HLEN 28		/* outer header, up to the inner bytes */
 #define VN_SEC_SHIFT (VN_SEC_HLEN - VN_ETH_HLEN) /* headroom a plain frame needs: 14 */
 #define VN_SEC_TAG_LEN 16
@@ -108,6 +112,11 @@ void vn_sec_hex(const uint8_t *b, size_t n, char *out);
 #define VN_SEC_CLASS_MASK 0x03
 
 enum vn_sec_class { VN_SEC_CLASS_CONTROL, VN_SEC_CLASS_DATA, VN_SEC_CLASS__COUNT };
+
+static inline bool vn_sec_sub_sealed(uint8_t subtype)
+{
+	return subtype == VN_SEC_SUB_ENCRYPT || subtype == VN_SEC_SUB_ENCRYPT_HT;
+}
 
 /* Heartbeat extension (offsets within it):
  *   0  4  epoch      the RSU's start count (persisted: a restart is fresh)
@@ -217,9 +226,17 @@ enum vn_sec_drop vn_sec_decode(uint8_t *frame, size_t len, struct vn_sec_view *v
 void vn_sec_put_header(uint8_t *frame, uint8_t subtype, uint8_t key_id, uint8_t flags,
 		       uint16_t inner_len, uint64_t counter);
 
-/* The tag over frame[0, covered) into out; and its check in constant time. */
+/* The tag over frame[0, covered) into out; and its check in constant time
+ * (over what v's subtype covers). */
 void vn_sec_tag(const uint8_t key[VN_SEC_KEY_LEN], const uint8_t *frame, size_t covered,
 		uint8_t out[VN_SEC_TAG_LEN]);
+/* Subtype 02: the tag over frame[0, covered) but the ciphertext of the
+ * sealed packet e (decoded from frame + VN_SEC_HLEN). */
+void vn_sec_tag_sealed(const uint8_t key[VN_SEC_KEY_LEN], const uint8_t *frame, size_t covered,
+		       const struct vn_e2e_view *e, uint8_t out[VN_SEC_TAG_LEN]);
+/* The tag a decoded frame v must carry (over what its subtype covers). */
+void vn_sec_tag_view(const uint8_t key[VN_SEC_KEY_LEN], const struct vn_sec_view *v,
+		     uint8_t out[VN_SEC_TAG_LEN]);
 bool vn_sec_tag_ok(const uint8_t key[VN_SEC_KEY_LEN], const struct vn_sec_view *v);
 
 /* --- Replay windows and budgets (sec_replay.c) ---------------------------- */

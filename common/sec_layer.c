@@ -340,11 +340,11 @@ enum vn_sec_drop vn_sec_rx(struct vn_sec *s, struct vn_pbuf *b, vn_usec now)
 	}
 	/* encrypt: data only sealed, and opened (at its end point) before the
 	 * frame changes any state */
-	if (d == VN_SEC_OK && v.subtype == VN_SEC_SUB_ENCRYPT && !s->e2e.on)
+	if (d == VN_SEC_OK && vn_sec_sub_sealed(v.subtype) && !s->e2e.on)
 		d = VN_SEC_DROP_unsupported;
 	else if (d == VN_SEC_OK && v.cls == VN_SEC_CLASS_DATA && s->e2e.on)
-		d = v.subtype == VN_SEC_SUB_ENCRYPT ? vn_sec_e2e_rx(s, &v, &shift, &inner_len, now)
-						    : VN_SEC_DROP_plain_data;
+		d = vn_sec_sub_sealed(v.subtype) ? vn_sec_e2e_rx(s, &v, &shift, &inner_len, now)
+						 : VN_SEC_DROP_plain_data;
 	if (d != VN_SEC_OK) {
 		s->drops[d]++;
 		return d;
@@ -388,6 +388,26 @@ static bool hbext_for(struct vn_sec *s, const uint8_t *plain, uint8_t *out)
 	return true;
 }
 
+/* The tag after frame f's first `total` bytes; a sealed data frame's over
+ * all but its ciphertext (subtype 02). Its sealed packet parses: sealed
+ * here, or checked by vn_sec_e2e_tx if relayed. */
+static bool put_tag(struct vn_sec *s, const struct vn_sec_netkey *key, uint8_t *f, size_t total,
+		    bool sealed)
+{
+	struct vn_e2e_view e;
+
+	if (!sealed) {
+		vn_sec_tag(key->key, f, total, f + total);
+		return true;
+	}
+	if (vn_e2e_decode(f + VN_SEC_HLEN, total - VN_SEC_HLEN, &e) != VN_SEC_OK) {
+		s->cnt[SC_tx_unsealed]++;
+		return false;
+	}
+	vn_sec_tag_sealed(key->key, f, total, &e, f + total);
+	return true;
+}
+
 size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 		 size_t tailroom, uint8_t **out)
 {
@@ -396,6 +416,7 @@ size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 	size_t inner = len - VN_ETH_HLEN, ext = is_hb ? VN_SEC_HBEXT_LEN : 0, total;
 	enum vn_sec_class cls;
 	uint8_t *f;
+	bool e2e;
 
 	s->e2e.last_sealed = false;
 	if (s->net.n == 0) {
@@ -428,13 +449,13 @@ size_t vn_sec_tx(struct vn_sec *s, uint8_t *frame, size_t len, size_t headroom,
 	key = &s->net.k[s->net.send];
 	f = frame - VN_SEC_SHIFT;
 	memcpy(f, frame, VN_ETH_HLEN);
-	vn_sec_put_header(f, s->e2e.on && cls == VN_SEC_CLASS_DATA ? VN_SEC_SUB_ENCRYPT
-								    : VN_SEC_SUB_AUTH,
-			  key->id,
+	e2e = s->e2e.on && cls == VN_SEC_CLASS_DATA;
+	vn_sec_put_header(f, e2e ? VN_SEC_SUB_ENCRYPT_HT : VN_SEC_SUB_AUTH, key->id,
 			  (uint8_t)(cls | (is_hb ? VN_SEC_FLAG_HBEXT : 0)), (uint16_t)inner,
 			  ++s->ctr[cls]);
 	total = VN_SEC_HLEN + inner + ext;
-	vn_sec_tag(key->key, f, total, f + total);
+	if (!put_tag(s, key, f, total, e2e))
+		return 0;
 	s->cnt[SC_tx_secured]++;
 	*out = f;
 	return total + VN_SEC_TAG_LEN;

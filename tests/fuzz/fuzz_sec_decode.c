@@ -64,7 +64,7 @@ static void one(struct vn_sec *s, const uint8_t *f, size_t n, bool retag, vn_use
 	memcpy(b.data, f, n);
 	b.len = n;
 	if (retag && vn_sec_decode(b.data, b.len, &v) == VN_SEC_OK)
-		vn_sec_tag(key, v.frame, v.len - VN_SEC_TAG_LEN, v.tag);
+		vn_sec_tag_view(key, &v, v.tag);
 	if (vn_sec_rx(s, &b, now) != VN_SEC_OK)
 		return;
 	/* passed: a plain frame inside the buffer, the header intact */

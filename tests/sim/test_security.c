@@ -52,7 +52,7 @@ static void tap(void *ctx, int node, const uint8_t *f, size_t len)
 		memcpy(w->hb[w->n_hb % TAPS], f, len);
 		w->hb_len[w->n_hb++ % TAPS] = len;
 	} else if (v.cls == VN_SEC_CLASS_DATA) {
-		w->n_plain_data += v.subtype != VN_SEC_SUB_ENCRYPT;
+		w->n_plain_data += !vn_sec_sub_sealed(v.subtype);
 		memcpy(w->data[w->n_data % TAPS], f, len);
 		w->data_len[w->n_data++ % TAPS] = len;
 	}
@@ -130,7 +130,7 @@ static void insider_retag(struct world *w, uint8_t *f, size_t len)
 	assert_int_equal(vn_sec_decode(f, len, &v), VN_SEC_OK);
 	vn_put_be32(f + 20, (uint32_t)(++w->ctr >> 32));
 	vn_put_be32(f + 24, (uint32_t)w->ctr);
-	vn_sec_tag(w->net.k[0].key, f, v.len - VN_SEC_TAG_LEN, v.tag);
+	vn_sec_tag_view(w->net.k[0].key, &v, v.tag);
 }
 
 /* A heartbeat "from" source at hops 1, signed by `key`, as X's layer (with

@@ -170,7 +170,7 @@ static void retag(struct world *w, struct wframe *f, uint64_t ctr)
 	for (int i = 0; i < 8; i++)
 		f->b.data[20 + i] = (uint8_t)(ctr >> (56 - 8 * i));
 	assert_int_equal(vn_sec_decode(f->b.data, f->b.len, &v), VN_SEC_OK);
-	vn_sec_tag(w->net.k[0].key, f->b.data, v.len - VN_SEC_TAG_LEN, v.tag);
+	vn_sec_tag_view(w->net.k[0].key, &v, v.tag);
 }
 
 static void hello_then_both_directions(void **state)
@@ -336,6 +336,58 @@ static void relay_passes_ciphertext(void **state)
 	assert_int_equal(counter(w->relay.s, "sec_rx_opened"), opened);
 }
 
+/* Subtype 02 (what this version sends): the per-hop tag covers every byte
+ * but the ciphertext, which the AEAD tag covers end to end. An outsider
+ * who alters ciphertext in flight gets it past the relays, and the end
+ * point refuses it (bad_aead): what it buys is the relays' airtime, once
+ * per frame it caught (the per-hop window still refuses the original and
+ * every replay). Subtype 01 (tag over everything, the version before) is
+ * still accepted. */
+static void per_hop_tag_coverage(void **state)
+{
+	struct world *w = *state;
+	struct wframe plain, wire, copy, fwd;
+	struct vn_sec_view v;
+	size_t body0, body1;
+	uint64_t bad = counter(w->rsu.s, "sec_bad_aead");
+
+	obu_hears_rsu(w, &w->far, 4);
+	vn_sec_set_chosen(w->far.s, &mac_rsu, &mac_a);
+	upstream(&plain, &mac_a, &mac_b, 300);
+	assert_true(tx(&w->far, &plain, &wire) > 0);
+	assert_int_equal(wire.b.data[15], VN_SEC_SUB_ENCRYPT_HT);
+	assert_int_equal(vn_sec_decode(wire.b.data, wire.b.len, &v), VN_SEC_OK);
+	body0 = (size_t)(v.e2e.msg - wire.b.data);
+	body1 = body0 + v.e2e.msg_len;
+	assert_int_equal(v.e2e.msg_len, 300);
+	for (size_t i = 0; i < v.len; i++) {
+		memcpy(&copy, &wire, sizeof(copy));
+		copy.b.data = copy.mem + (wire.b.data - wire.mem);
+		copy.b.data[i] ^= 0x20;
+		if (vn_sec_decode(copy.b.data, copy.b.len, &v) != VN_SEC_OK)
+			continue;
+		/* i < 12 would need a key: to/from are covered like the rest */
+		assert_int_equal(vn_sec_tag_ok(w->net.k[0].key, &v), i >= body0 && i < body1);
+	}
+	/* a ciphertext byte altered in flight: relayed, refused at the RSU */
+	wire.b.data[body0 + 100] ^= 0x20;
+	assert_int_equal(rx(w, &w->relay, &wire), VN_SEC_OK);
+	vn_fwd_rewrite(wire.b.data, &mac_rsu, &mac_a);
+	assert_true(tx(&w->relay, &wire, &fwd) > 0);
+	assert_int_equal(rx(w, &w->rsu, &fwd), VN_SEC_DROP_bad_aead);
+	assert_int_equal(counter(w->rsu.s, "sec_bad_aead"), bad + 1);
+	/* subtype 01, tagged over everything: accepted */
+	upstream(&plain, &mac_a, &mac_b, 300);
+	assert_true(tx(&w->far, &plain, &wire) > 0);
+	wire.b.data[15] = VN_SEC_SUB_ENCRYPT;
+	assert_int_equal(vn_sec_decode(wire.b.data, wire.b.len, &v), VN_SEC_OK);
+	memcpy(&copy, &wire, sizeof(copy));
+	copy.b.data = copy.mem + (wire.b.data - wire.mem);
+	assert_int_equal(rx(w, &w->relay, &copy), VN_SEC_DROP_bad_tag); /* 02's tag */
+	vn_sec_tag(w->net.k[0].key, wire.b.data, v.len - VN_SEC_TAG_LEN, v.tag);
+	assert_int_equal(rx(w, &w->relay, &wire), VN_SEC_OK);
+}
+
 /* A broadcast: each hop opens it and seals it again under the group data
  * key in its own nonce space. */
 static void broadcast_hop_by_hop(void **state)
@@ -470,6 +522,7 @@ int main(void)
 		cmocka_unit_test(insider_tampering),
 		cmocka_unit_test(session_pinned_against_takeover),
 		cmocka_unit_test(relay_passes_ciphertext),
+		cmocka_unit_test(per_hop_tag_coverage),
 		cmocka_unit_test(broadcast_hop_by_hop),
 		cmocka_unit_test(plain_and_unsupported),
 		cmocka_unit_test(rsu_restart),

@@ -141,7 +141,7 @@ static void retag(struct vn_sec_netkeys *k, struct wframe *f)
 	struct vn_sec_view v;
 
 	assert_int_equal(vn_sec_decode(f->b.data, f->b.len, &v), VN_SEC_OK);
-	vn_sec_tag(k->k[0].key, f->b.data, v.len - VN_SEC_TAG_LEN, v.tag);
+	vn_sec_tag_view(k->k[0].key, &v, v.tag);
 }
 
 static void outsider_alters_or_has_wrong_key(void **state)
