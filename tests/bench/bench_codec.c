@@ -427,6 +427,18 @@ static uint64_t op_e2e_hop(struct bench *s, size_t n)
 	return bench_e2e_hop(n);
 }
 
+static uint64_t op_e2e_tag(struct bench *s, size_t n)
+{
+	bench_e2e_setup(s->plen);
+	return bench_e2e_tag_sealed(n);
+}
+
+static uint64_t op_e2e_tag_poly(struct bench *s, size_t n)
+{
+	bench_e2e_setup(s->plen);
+	return bench_e2e_tag_poly1305(n);
+}
+
 struct op {
 	const char *name;
 	op_fn fn;
@@ -457,6 +469,8 @@ static const struct op ops[] = {
 	{"enc: seal + open, ChaCha20-Poly1305", op_seal_open, 20},
 	{"enc: (AES-256-GCM seal + open, compared)", op_aesgcm, 20},
 	{"enc: one sealed hop, OBU tx + RSU rx", op_e2e_hop, 20},
+	{"enc: per-hop tag of a sealed frame (02)", op_e2e_tag, 20},
+	{"enc: (the same, Poly1305 one-time key)", op_e2e_tag_poly, 20},
 };
 
 static const size_t sizes[] = {33, 44, 38, 64, 1400};
