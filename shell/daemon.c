@@ -80,8 +80,11 @@ static void wire_check_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* With [security], every frame leaves with its tag (daemon_sec.c). A
  * control frame is secured in a copy, which the send batch copies again; a
- * data frame in place in its pool buffer, so it leaves at once and the
- * core's bytes are put back before it sees them again. */
+ * data frame in place in its pool buffer. One sealed here (mode = encrypt:
+ * our own packet, or the RSU's Downstream) is ciphertext for good, its
+ * buffer ours until the flush: it joins the burst's batch like a plain
+ * frame (one sendmmsg, no copy). Any other leaves at once, and the core's
+ * bytes are put back before it sees them again. */
 static void io_send(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct daemon *d = ctx;
@@ -94,7 +97,9 @@ static void io_send(void *ctx, const uint8_t *frame, size_t len)
 		return;
 	}
 	n = vn_dsec_wrap(d, frame, len, &out, &in_place);
-	if (n > 0 && in_place)
+	if (n > 0 && in_place && vn_sec_tx_sealed(d->sec))
+		vn_daemon_send(d, out, n);
+	else if (n > 0 && in_place)
 		vn_daemon_send_now(d, out, n);
 	else if (n > 0)
 		vn_daemon_send(d, out, n);
