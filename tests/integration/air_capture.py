@@ -2,7 +2,7 @@
 """Captures every vanet frame on the air (an AF_PACKET socket for all
 interfaces, run in the air namespace: it sees each frame as a bridge port
 receives it) for SECONDS, then reports what it saw as key=value lines:
-frames, sealed (secured subtype 01), plain_data (data frames not sealed:
+frames, sealed (secured subtype 01 or 02), plain_data (data frames not sealed:
 plain type 01, or secured subtype 00 with class data) marker (frames
 holding MARKER, a hex string, anywhere) and control (frames of type 07
 holding it: the test's proof that the capture would see it). Usage: air_capture.py SECONDS
@@ -37,7 +37,7 @@ def main():
         elif marker in f:
             hits += 1
             print("marker in:", f[:32].hex(), file=sys.stderr)
-        if f[14] == 0x02 and f[15] == 0x01:
+        if f[14] == 0x02 and f[15] in (0x01, 0x02):
             sealed += 1
         elif f[14] == 0x01 or (f[14] == 0x02 and len(f) > 17 and f[17] & 3 == 1):
             plain += 1
