@@ -357,24 +357,25 @@ static unsigned relay_on_other_rsu(uint64_t seed, bool encrypt)
 	return at_a;
 }
 
-static void relay_on_other_rsu_plain(void **state)
+static void relay_on_other_rsu_seeds(bool encrypt)
 {
 	uint64_t seeds[16];
 	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 3);
 
-	(void)state;
 	for (size_t k = 0; k < ns; k++)
-		assert_int_equal(relay_on_other_rsu(seeds[k], false), 100);
+		assert_int_equal(relay_on_other_rsu(seeds[k], encrypt), 100);
+}
+
+static void relay_on_other_rsu_plain(void **state)
+{
+	(void)state;
+	relay_on_other_rsu_seeds(false);
 }
 
 static void relay_on_other_rsu_encrypt(void **state)
 {
-	uint64_t seeds[16];
-	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 3);
-
 	(void)state;
-	for (size_t k = 0; k < ns; k++)
-		assert_int_equal(relay_on_other_rsu(seeds[k], true), 100);
+	relay_on_other_rsu_seeds(true);
 }
 
 int main(void)

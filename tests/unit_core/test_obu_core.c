@@ -659,6 +659,21 @@ static void test_mutual_upstream_loop_broken(void **state)
 	fx_free(f);
 }
 
+/* R via B and R2 via C, both two hops, for 5 ids: R (heard first, lower
+ * MAC) is chosen. */
+static void two_rsus_heard(struct fx *f, vn_usec *t, uint32_t *id)
+{
+	struct obu_route_info ri;
+
+	for (; *id < 5; (*id)++, *t += MS(100)) {
+		hb(f, &B, &R, *id, 2, *t + MS(1));
+		hb(f, &C, &R2, *id, 2, *t + MS(2));
+		run_to(f, *t + MS(5));
+	}
+	assert_true(obu_core_upstream(f->c, &ri));
+	assert_memory_equal(ri.rsu.b, R.b, 6);
+}
+
 /* Two RSUs: keep the chosen one unless it is gone or clearly better for a
  * while (§6 fault 5); replies go to the upstream towards their own RSU. */
 static void test_two_rsus(void **state)
@@ -671,13 +686,7 @@ static void test_two_rsus(void **state)
 	size_t n;
 
 	(void)state;
-	for (; id < 5; id++, t += MS(100)) {
-		hb(f, &B, &R, id, 2, t + MS(1));
-		hb(f, &C, &R2, id, 2, t + MS(2));
-		run_to(f, t + MS(5));
-	}
-	assert_true(obu_core_upstream(f->c, &ri));
-	assert_memory_equal(ri.rsu.b, R.b, 6);
+	two_rsus_heard(f, &t, &id);
 	/* R2 one hop better: not enough to move */
 	for (; id < 30; id++, t += MS(100)) {
 		hb(f, &B, &R, id, 2, t + MS(1));
@@ -743,18 +752,11 @@ static void test_upstream_follows_origin_rsu(void **state)
 	struct fx *f = fx_new(NULL);
 	vn_usec t = MS(1000);
 	uint32_t id = 0;
-	struct obu_route_info ri;
 	uint8_t fr[128];
 	size_t n;
 
 	(void)state;
-	for (; id < 5; id++, t += MS(100)) {
-		hb(f, &B, &R, id, 2, t + MS(1));
-		hb(f, &C, &R2, id, 2, t + MS(2));
-		run_to(f, t + MS(5));
-	}
-	assert_true(obu_core_upstream(f->c, &ri));
-	assert_memory_equal(ri.rsu.b, R.b, 6); /* ours: R, via B */
+	two_rsus_heard(f, &t, &id); /* ours: R, via B */
 	/* X chose R2: its reply through us is for R2 */
 	n = b_reply(fr, &A, &X, &R2, 7, id - 1, 3, &X);
 	feed(f, fr, n, t);
