@@ -239,6 +239,26 @@ static void check_upstreams(struct obu_core *c, vn_usec now)
 		obu_choose_rsu(c, now);
 }
 
+void obu_core_on_tx_failed(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
+{
+	struct vn_mac to;
+
+	c->cnt[OC_tx_failed]++;
+	if (b->len < VN_MAC_LEN)
+		return;
+	vn_mac_load(&to, b->data);
+	if (vn_mac_is_multicast(&to) || vn_mac_is_zero(&to) || vn_mac_eq(&to, &c->self))
+		return;
+	if (obu_txfail_note(c, &to)) {
+		c->cnt[OC_tx_failed_upstream]++;
+		check_upstreams(c, now); /* its shorter limit may have run out */
+		obu_choose_rsu(c, now);
+	}
+	obu_txfail_salvage(c, b, &to, now);
+	obu_reply_check(c, now); /* the upstream may have changed */
+	obu_reply_flush(c);
+}
+
 static void expire(struct obu_core *c, vn_usec now)
 {
 	uint32_t s, next;

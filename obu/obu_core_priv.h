@@ -43,6 +43,9 @@
 #define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
 #define OBU_REPAIR_PERIODS 2	/* reply again to a silent kept-dead upstream this often */
 #define OBU_DEAD_ODDS 10	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
+#ifndef OBU_TXFAIL_NOW
+#define OBU_TXFAIL_NOW 2	/* give-ups since last heard that kill a neighbour at once (rule 12) */
+#endif
 
 #define OBU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \
@@ -94,6 +97,9 @@
 	X(routes_expired)                                                      \
 	X(routes_evicted)                                                      \
 	X(hb_echoes)                                                           \
+	X(tx_failed)                                                           \
+	X(tx_failed_upstream)                                                  \
+	X(up_salvaged)                                                         \
 	X(alloc_failed)
 
 enum obu_counter {
@@ -129,8 +135,11 @@ struct obu_nbr {
 	/* the hops it wrote: our distance through it (1..OBU_MAX_HOPS, checked
 	 * before it is stored); a byte keeps the entry in one cache line */
 	uint8_t hops;
-	bool have;		/* last_id/mask valid */
-	bool brought;		/* brought_id valid */
+	bool have : 1;		/* last_id/mask valid */
+	bool brought : 1;	/* brought_id valid */
+	/* unicasts to it the MAC gave up on since we last heard it (0..3,
+	 * obu_txstat.c): evidence that it is gone, cleared when it is heard */
+	uint8_t txfail : 2;
 };
 
 /* With its 16-byte node and key, an entry fills one cache line. */
@@ -335,6 +344,11 @@ void obu_dependant(struct obu_core *c, int32_t ri, vn_usec now);
 /* K_X of slot s after it delivered id (obu_nbr.c). */
 void obu_nbr_infer(struct obu_core *c, int32_t s);
 
+/* obu_txstat.c: the MAC's transmit status (rule 12) */
+bool obu_txfail_note(struct obu_core *c, const struct vn_mac *to);
+void obu_txfail_salvage(struct obu_core *c, struct vn_pbuf *b, const struct vn_mac *failed,
+			vn_usec now);
+
 /* obu_batch.c: replies */
 struct obu_seen;
 void obu_reply_on_hb(struct obu_core *c, uint32_t ri, const struct vn_msg *m,
@@ -369,6 +383,8 @@ uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int
 			  uint32_t newest);
 void obu_nbr_record(struct obu_nbr *n, uint32_t id);
 int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri);
+/* The entry of (m, ri), or OBU_NONE: never inserts. */
+int32_t obu_nbr_find(const struct obu_core *c, const struct vn_mac *m, uint32_t ri);
 void obu_nbr_remove(struct obu_core *c, uint32_t s);
 /* Starts fetching what obu_nbr_get(c, m, ri) will read first. */
 void obu_nbr_prefetch(const struct obu_core *c, const struct vn_mac *m, uint32_t ri);

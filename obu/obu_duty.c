@@ -237,6 +237,16 @@ vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s)
 		if (full < lim)
 			lim = full;
 	}
+	if (n->txfail > 0) {
+		/* the MAC gave up a unicast to it since we last heard it
+		 * (obu_txstat.c): one more of its due periods of silence
+		 * settles it; a second give-up, at once */
+		vn_usec f = n->txfail >= OBU_TXFAIL_NOW ? t / 4 :
+			    t * ((vn_usec)1 << obu_live_klog(c, r, s)) + t / 4;
+
+		if (f < lim)
+			lim = f;
+	}
 	return lim;
 }
 

@@ -290,10 +290,57 @@ void rsu_route_refresh(struct rsu_core *c, const struct vn_mac *origin, const st
 			   rtt, now);
 		route_choose(c, slot, now);
 	}
+	o->data_via = *from;
+	o->data_at = now;
 	if (o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))
 		return;
 	o->nh[o->cur].last_seen = now;
 	o->last_alive = now;
 	core_tab_touch(&c->obus, slot);
 	c->cnt[RC_up_refreshed]++;
+}
+
+/* The MAC gave up a Downstream for OBU dst sent to next hop `failed`
+ * (rule 12). If that is its chosen next hop and its data came to us
+ * through another neighbour within `history` periods, the route moves
+ * there at once, hops unknown (the next reply's route wins, as for a
+ * route learned from data): that neighbour carries the OBU's traffic up,
+ * and learnt its way down from the same packets. Returns the new next hop
+ * (the caller sends the packet again), or NULL. */
+const struct vn_mac *rsu_route_tx_failed(struct rsu_core *c, const struct vn_mac *dst,
+					 const struct vn_mac *failed, vn_usec now)
+{
+	uint32_t slot;
+	struct rsu_obu *o = rsu_obu_find(c, dst, &slot);
+	int to = -1, old;
+
+	if (o == NULL || o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, failed) ||
+	    o->data_at == 0 || now - o->data_at > period_us(c) * c->p.history ||
+	    vn_mac_eq(&o->data_via, failed))
+		return NULL;
+	for (int i = 0; i < RSU_NH_MAX; i++)
+		if (o->nh[i].valid && vn_mac_eq(&o->nh[i].mac, &o->data_via))
+			to = i;
+	if (to < 0) {
+		nh_observe(o, &o->data_via, RSU_HOPS_DATA, o->dedup_top, o->nh[o->cur].rtt_us, now);
+		for (int i = 0; i < RSU_NH_MAX; i++)
+			if (o->nh[i].valid && vn_mac_eq(&o->nh[i].mac, &o->data_via))
+				to = i;
+	}
+	if (to < 0)
+		return NULL;
+	old = o->cur;
+	o->cur = to;
+	o->nh[to].last_seen = now;
+	if ((int32_t)(o->dedup_top - o->nh[to].last_id) > 0)
+		o->nh[to].last_id = o->dedup_top; /* not superseded by the replies before */
+	c->cnt[RC_route_changes]++;
+	{
+		char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
+
+		core_log(&c->io, VN_LOG_INFO, "route to obu %s now via %s (was %s: not acked)",
+			vn_mac_format(dst, a), vn_mac_format(&o->nh[to].mac, b),
+			vn_mac_format(&o->nh[old].mac, d));
+	}
+	return &o->nh[to].mac;
 }

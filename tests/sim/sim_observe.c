@@ -100,7 +100,8 @@ void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 	if (tag == SIM_TAG_NONE)
 		return;
 	n->data_sent++;
-	if (cnt_add(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag), s->now) > 1)
+	if (cnt_add(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag), s->now) > 1 &&
+	    !s->salvaging)
 		s->dups++;
 }
 

@@ -84,6 +84,7 @@ static struct sim *make_sim(const struct sweep_opts *o)
 	so.unicast_retries = o->channel == SIM_CHAN_IDEAL ? 4 : 0;
 	so.channel = o->channel;
 	so.rate_kbps = o->rate_kbps;
+	so.no_tx_status = o->no_tx_status;
 	return sim_new(&so);
 }
 

@@ -1,0 +1,77 @@
+/* The MAC's transmit status (protocol v2 rule 12, docs/routing.md): a
+ * unicast frame the MAC gave up on after all its retries is strong evidence
+ * that its addressee has gone out of range -- far sooner than the m(p)
+ * periods of silence the heartbeats alone need, during which every packet
+ * to it is lost. */
+#include "obu_core_priv.h"
+
+#include "core_util.h"
+
+/* Counts a give-up in each of to's entries (one per RSU; cleared when it
+ * is heard again). Returns whether it is some RSU's upstream: the caller
+ * then judges its silence at once (check_upstreams). */
+bool obu_txfail_note(struct obu_core *c, const struct vn_mac *to)
+{
+	bool up = false;
+
+	for (uint32_t i = 0; i < c->rsu_hi; i++) {
+		struct obu_rsu *r = &c->rsu[i];
+		struct obu_nbr *n;
+		int32_t s;
+
+		if (!r->used)
+			continue;
+		s = obu_nbr_find(c, to, i);
+		if (s == OBU_NONE)
+			continue;
+		n = nbr_of(c, s);
+		if (n->txfail < 3)
+			n->txfail++;
+		obu_eval_dirty(c, i); /* its silence limit shrank */
+		up = up || r->up == s;
+	}
+	return up;
+}
+
+/* Where a given-up Upstream packet goes instead: our upstream if it is no
+ * longer the neighbour that failed, else the best candidate that is not
+ * it -- eligible and feasible, so not below us (obu_evaluate). */
+static const struct vn_mac *salvage_to(const struct obu_core *c, const struct vn_mac *failed,
+				       vn_usec now)
+{
+	const struct vn_mac *up = obu_upstream_mac(c, now);
+	const struct obu_rsu *r;
+
+	if (up != NULL && !vn_mac_eq(up, failed))
+		return up;
+	if (up == NULL)
+		return NULL;
+	r = &c->rsu[c->chosen];
+	for (uint32_t i = 0; i < r->ncand; i++)
+		if (!vn_mac_eq(nbr_mac(c, r->cand[i]), failed))
+			return nbr_mac(c, r->cand[i]);
+	return NULL;
+}
+
+/* Salvage: an Upstream data frame we sent (ours or relayed) that the MAC
+ * gave up on goes out once more, in place, to the next best neighbour. A
+ * loop it might enter costs one turn (the packet table, obu_dedup.c). */
+void obu_txfail_salvage(struct obu_core *c, struct vn_pbuf *b, const struct vn_mac *failed,
+			vn_usec now)
+{
+	const struct vn_mac *to;
+	struct vn_rx_iter it;
+	enum vn_rx_err err;
+	struct vn_msg m;
+
+	vn_rx_iter_init(&it, b->data, b->len);
+	if (!vn_rx_next(&it, &m, &err) || m.type != VN_MSG_UPSTREAM ||
+	    !vn_mac_eq(&m.from, &c->self))
+		return;
+	to = salvage_to(c, failed, now);
+	if (to == NULL || vn_mac_eq(to, &m.origin))
+		return;
+	vn_fwd_rewrite(m.raw, to, &c->self);
+	core_send(&c->io, m.raw, VN_UP_HLEN + m.payload_len);
+	c->cnt[OC_up_salvaged]++;
+}
