@@ -43,6 +43,9 @@
 #define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
 #define OBU_REPAIR_PERIODS 2	/* reply again to a silent kept-dead upstream this often */
 #define OBU_DEAD_ODDS 10	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
+#ifndef OBU_TXFAIL_ONE
+#define OBU_TXFAIL_ONE 0	/* one give-up shortens the silence limit to one due period */
+#endif
 #ifndef OBU_TXFAIL_NOW
 #define OBU_TXFAIL_NOW 2	/* give-ups since last heard that kill a neighbour at once (rule 12) */
 #endif

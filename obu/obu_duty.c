@@ -237,7 +237,7 @@ vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s)
 		if (full < lim)
 			lim = full;
 	}
-	if (n->txfail > 0) {
+	if (n->txfail >= (OBU_TXFAIL_ONE ? 1 : OBU_TXFAIL_NOW)) {
 		/* the MAC gave up a unicast to it since we last heard it
 		 * (obu_txstat.c): one more of its due periods of silence
 		 * settles it; a second give-up, at once */

@@ -24,6 +24,7 @@
 
 #define RSU_NH_MAX 4		/* next hops remembered per OBU */
 #define RSU_DEDUP_BITS 64	/* reply dedup window, in ids */
+#define RSU_DATA_FOLLOW 2	/* packets in a row via another relay that move a route (rule 12) */
 #define RSU_PEND_MAX 16		/* IPs waiting for their OBU's route (rsu_export.c) */
 
 #define RSU_COUNTERS(X)                                                        \
@@ -104,6 +105,7 @@ struct rsu_obu {
 	 * where a Downstream goes when the MAC gives up on the chosen next
 	 * hop (rule 12, rsu_route_tx_failed) */
 	struct vn_mac data_via;
+	uint8_t data_n;		/* its packets in a row through data_via */
 	vn_usec data_at;	/* 0: none */
 };
 
