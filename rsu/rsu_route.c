@@ -221,6 +221,7 @@ void rsu_on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 	core_tab_touch(&c->obus, slot);
 	o->last_alive = now;
 	nh_observe(o, &m->from, m->hb.hops, m->hb.id, rtt_us, now);
+	o->data_n = 0; /* data through another relay counts from the newest reply on */
 	c->cnt[RC_replies_accepted]++;
 	route_choose(c, slot, now);
 }
