@@ -38,17 +38,16 @@
 #define OBU_MAX_ADDRS 16
 #define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
 #define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
+/* periods a forwarded data packet is remembered: 2, as long as a broadcast
+ * (v1 1): a packet the MAC retried for up to 100 ms and then salvaged
+ * (rule 12) came back to a relay that had forgotten it */
+#define OBU_DATA_DEDUP 2
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
 #define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
 #define OBU_REPAIR_PERIODS 2	/* reply again to a silent kept-dead upstream this often */
 #define OBU_DEAD_ODDS 10	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
-#ifndef OBU_TXFAIL_ONE
-#define OBU_TXFAIL_ONE 0	/* one give-up shortens the silence limit to one due period */
-#endif
-#ifndef OBU_TXFAIL_NOW
 #define OBU_TXFAIL_NOW 2	/* give-ups since last heard that kill a neighbour at once (rule 12) */
-#endif
 
 #define OBU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \

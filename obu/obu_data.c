@@ -86,7 +86,7 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_no_upstream]++;
 		return;
 	}
-	if (obu_pkt_seen(c, OBU_PK_UP, m, obu_period_global(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_UP, m, OBU_DATA_DEDUP * obu_period_global(c), now)) {
 		c->cnt[OC_drop_data_dup]++; /* came round again: a loop */
 		return;
 	}
@@ -162,7 +162,7 @@ void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_loop]++; /* would bounce straight back */
 		return;
 	}
-	if (obu_pkt_seen(c, OBU_PK_DOWN, m, obu_period_global(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_DOWN, m, OBU_DATA_DEDUP * obu_period_global(c), now)) {
 		c->cnt[OC_drop_data_dup]++;
 		return;
 	}

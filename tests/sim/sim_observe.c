@@ -100,9 +100,17 @@ void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 	if (tag == SIM_TAG_NONE)
 		return;
 	n->data_sent++;
+	if (getenv("SIM_TAG_DEBUG") && (uint32_t)atoi(getenv("SIM_TAG_DEBUG")) == tag)
+		fprintf(stderr, "tag t=%.6f node=%u mac=%02x:%02x type=%u to=%02x:%02x salv=%d\n",
+			(double)s->now / 1e6, n->idx, n->mac.b[4], n->mac.b[5], f[OFF_TYPE + 1], f[4],
+			f[5], s->salvaging);
 	if (cnt_add(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag), s->now) > 1 &&
-	    !s->salvaging)
+	    !s->salvaging) {
 		s->dups++;
+		if (getenv("SIM_DUP_DEBUG"))
+			fprintf(stderr, "dup t=%.3f node=%u type=%u tag=%u to=%02x:%02x\n", (double)s->now / 1e6,
+				n->idx, f[OFF_TYPE + 1], tag, f[4], f[5]);
+	}
 }
 
 /* --- Observation ---------------------------------------------------------------------- */
