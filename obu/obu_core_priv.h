@@ -47,7 +47,6 @@
 #define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
 #define OBU_REPAIR_PERIODS 2	/* reply again to a silent kept-dead upstream this often */
 #define OBU_DEAD_ODDS 10	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
-#define OBU_TXFAIL_NOW 2	/* give-ups since last heard that kill a neighbour at once (rule 12) */
 
 #define OBU_COUNTERS(X)                                                        \
 	X(rx_frames)                                                           \
@@ -348,6 +347,7 @@ void obu_nbr_infer(struct obu_core *c, int32_t s);
 
 /* obu_txstat.c: the MAC's transmit status (rule 12) */
 bool obu_txfail_note(struct obu_core *c, const struct vn_mac *to);
+const struct vn_mac *obu_data_next_hop(const struct obu_core *c, vn_usec now);
 void obu_txfail_salvage(struct obu_core *c, struct vn_pbuf *b, const struct vn_mac *failed,
 			vn_usec now);
 
@@ -410,7 +410,7 @@ void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 /* obu_dedup.c: recently forwarded packets. The kind and the destination
  * (Downstream) are in the key, so that an OBU-to-OBU packet crossing a relay
  * up and then down is not a repeat. */
-enum obu_pkt_kind { OBU_PK_UP = 1, OBU_PK_DOWN = 2, OBU_PK_BCAST = 3 };
+enum obu_pkt_kind { OBU_PK_UP = 1, OBU_PK_DOWN = 2, OBU_PK_BCAST = 3, OBU_PK_SALVAGE = 4 };
 int obu_seen_init(struct obu_core *c);
 /* Whether the packet was forwarded within window; records it if not. */
 bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_msg *m,

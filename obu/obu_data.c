@@ -81,7 +81,7 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 	obu_dependant(c, c->chosen, now); /* full duty for our RSU (rule 1) */
 	obu_mark_below(c, &m->from, c->chosen, now);
 	obu_route_learn(c, &m->origin, &m->from, now);
-	up = obu_upstream_mac(c, now);
+	up = obu_data_next_hop(c, now);
 	if (up == NULL) {
 		c->cnt[OC_drop_no_upstream]++;
 		return;

@@ -237,14 +237,6 @@ vn_usec obu_nbr_limit(const struct obu_core *c, int32_t s)
 		if (full < lim)
 			lim = full;
 	}
-	if (n->txfail >= OBU_TXFAIL_NOW && t / 4 < lim) {
-		/* the MAC gave up two unicasts to it since we last heard it
-		 * (rule 12, obu_txstat.c): dead once silent a quarter period.
-		 * One give-up alone is often a collision burst in a jam:
-		 * judged dead after one more silent period, it cost the
-		 * ladder up to 0.5 control frames per vehicle per second */
-		lim = t / 4;
-	}
 	return lim;
 }
 
