@@ -83,6 +83,20 @@ enum sim_frame_type frame_type(const uint8_t *f, size_t len)
 	return SIM_F_OTHER;
 }
 
+/* SIM_TAG_DEBUG=<tag>: the packet whose every transmission is printed
+ * (read once: note_sent runs for every frame). */
+static uint32_t tag_debug(void)
+{
+	static int64_t t = -1;
+
+	if (t < 0) {
+		const char *v = getenv("SIM_TAG_DEBUG");
+
+		t = v != NULL ? (int64_t)strtoul(v, NULL, 10) : (int64_t)SIM_TAG_NONE;
+	}
+	return (uint32_t)t;
+}
+
 void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 {
 	uint32_t tag;
@@ -100,7 +114,7 @@ void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 	if (tag == SIM_TAG_NONE)
 		return;
 	n->data_sent++;
-	if (getenv("SIM_TAG_DEBUG") && (uint32_t)atoi(getenv("SIM_TAG_DEBUG")) == tag)
+	if (tag_debug() == tag)
 		fprintf(stderr, "tag t=%.6f node=%u mac=%02x:%02x type=%u to=%02x:%02x salv=%d\n",
 			(double)s->now / 1e6, n->idx, n->mac.b[4], n->mac.b[5], f[OFF_TYPE + 1], f[4],
 			f[5], s->salvaging);
