@@ -81,12 +81,12 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 	obu_dependant(c, c->chosen, now); /* full duty for our RSU (rule 1) */
 	obu_mark_below(c, &m->from, c->chosen, now);
 	obu_route_learn(c, &m->origin, &m->from, now);
-	up = obu_upstream_mac(c, now);
+	up = obu_data_next_hop(c, now);
 	if (up == NULL) {
 		c->cnt[OC_drop_no_upstream]++;
 		return;
 	}
-	if (obu_pkt_seen(c, OBU_PK_UP, m, obu_period_global(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_UP, m, OBU_DATA_DEDUP * obu_period_global(c), now)) {
 		c->cnt[OC_drop_data_dup]++; /* came round again: a loop */
 		return;
 	}
@@ -162,7 +162,7 @@ void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_loop]++; /* would bounce straight back */
 		return;
 	}
-	if (obu_pkt_seen(c, OBU_PK_DOWN, m, obu_period_global(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_DOWN, m, OBU_DATA_DEDUP * obu_period_global(c), now)) {
 		c->cnt[OC_drop_data_dup]++;
 		return;
 	}
