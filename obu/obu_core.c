@@ -196,7 +196,7 @@ void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
 		c->cnt[OC_drop_tun_bad_ip]++;
 		return;
 	}
-	up = obu_upstream_mac(c, now);
+	up = obu_data_next_hop(c, now);
 	if (up == NULL) {
 		c->cnt[OC_drop_no_upstream]++;
 		return;
@@ -237,6 +237,23 @@ static void check_upstreams(struct obu_core *c, vn_usec now)
 	}
 	if (changed)
 		obu_choose_rsu(c, now);
+}
+
+void obu_core_on_tx_failed(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
+{
+	struct vn_mac to;
+
+	c->cnt[OC_tx_failed]++;
+	if (b->len < VN_MAC_LEN)
+		return;
+	vn_mac_load(&to, b->data);
+	if (vn_mac_is_multicast(&to) || vn_mac_is_zero(&to) || vn_mac_eq(&to, &c->self))
+		return;
+	if (obu_txfail_note(c, &to))
+		c->cnt[OC_tx_failed_upstream]++;
+	obu_txfail_salvage(c, b, &to, now);
+	obu_reply_check(c, now); /* the upstream may have changed */
+	obu_reply_flush(c);
 }
 
 static void expire(struct obu_core *c, vn_usec now)

@@ -33,6 +33,13 @@ int obu_core_set_addresses(struct obu_core *c, const struct vn_ip_prefix *a, siz
 void obu_core_on_frame(struct obu_core *c, struct vn_pbuf *b, vn_usec now);
 /* An IP packet read from tun0 at b->data, with VN_PBUF_HEADROOM headroom. */
 void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now);
+/* The MAC gave up a unicast frame this core sent: no ACK after every retry
+ * (802.11; a daemon learns it from SO_WIFI_STATUS, the simulator from its
+ * channel model). b holds the frame as the core sent it, or only its
+ * Ethernet header (then it is evidence, nothing is re-sent); it may be
+ * rewritten and sent again. Evidence that the addressee is gone (rule 12,
+ * docs/routing.md). Never called on a medium without ACKs. */
+void obu_core_on_tx_failed(struct obu_core *c, struct vn_pbuf *b, vn_usec now);
 /* Timers: call obu_core_tick at (or after) obu_core_next_timer(). */
 void obu_core_tick(struct obu_core *c, vn_usec now);
 vn_usec obu_core_next_timer(const struct obu_core *c);

@@ -38,6 +38,10 @@
 #define OBU_MAX_ADDRS 16
 #define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
 #define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
+/* periods a forwarded data packet is remembered: 2, as long as a broadcast
+ * (v1 1): a packet the MAC retried for up to 100 ms and then salvaged
+ * (rule 12) came back to a relay that had forgotten it */
+#define OBU_DATA_DEDUP 2
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
 #define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
@@ -95,6 +99,9 @@
 	X(routes_expired)                                                      \
 	X(routes_evicted)                                                      \
 	X(hb_echoes)                                                           \
+	X(tx_failed)                                                           \
+	X(tx_failed_upstream)                                                  \
+	X(up_salvaged)                                                         \
 	X(alloc_failed)
 
 enum obu_counter {
@@ -130,8 +137,11 @@ struct obu_nbr {
 	/* the hops it wrote: our distance through it (1..OBU_MAX_HOPS, checked
 	 * before it is stored); a byte keeps the entry in one cache line */
 	uint8_t hops;
-	bool have;		/* last_id/mask valid */
-	bool brought;		/* brought_id valid */
+	bool have : 1;		/* last_id/mask valid */
+	bool brought : 1;	/* brought_id valid */
+	/* unicasts to it the MAC gave up on since we last heard it (0..3,
+	 * obu_txstat.c): evidence that it is gone, cleared when it is heard */
+	uint8_t txfail : 2;
 };
 
 /* With its 16-byte node and key, an entry fills one cache line. */
@@ -341,6 +351,14 @@ void obu_dependant(struct obu_core *c, int32_t ri, vn_usec now);
 /* K_X of slot s after it delivered id (obu_nbr.c). */
 void obu_nbr_infer(struct obu_core *c, int32_t s);
 
+/* obu_txstat.c: the MAC's transmit status (rule 12) */
+bool obu_txfail_note(struct obu_core *c, const struct vn_mac *to);
+const struct vn_mac *obu_data_next_hop(const struct obu_core *c, vn_usec now);
+/* The same for data towards RSU ri (a relayed origin's, obu_origin_rsu). */
+const struct vn_mac *obu_data_next_hop_for(const struct obu_core *c, int32_t ri, vn_usec now);
+void obu_txfail_salvage(struct obu_core *c, struct vn_pbuf *b, const struct vn_mac *failed,
+			vn_usec now);
+
 /* obu_batch.c: replies */
 struct obu_seen;
 void obu_reply_on_hb(struct obu_core *c, uint32_t ri, const struct vn_msg *m,
@@ -375,6 +393,8 @@ uint32_t obu_nbr_ratio_at(const struct obu_core *c, const struct obu_rsu *r, int
 			  uint32_t newest);
 void obu_nbr_record(struct obu_nbr *n, uint32_t id);
 int32_t obu_nbr_get(struct obu_core *c, const struct vn_mac *m, uint32_t ri);
+/* The entry of (m, ri), or OBU_NONE: never inserts. */
+int32_t obu_nbr_find(const struct obu_core *c, const struct vn_mac *m, uint32_t ri);
 void obu_nbr_remove(struct obu_core *c, uint32_t s);
 /* Starts fetching what obu_nbr_get(c, m, ri) will read first. */
 void obu_nbr_prefetch(const struct obu_core *c, const struct vn_mac *m, uint32_t ri);
@@ -399,7 +419,7 @@ void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 /* obu_dedup.c: recently forwarded packets. The kind and the destination
  * (Downstream) are in the key, so that an OBU-to-OBU packet crossing a relay
  * up and then down is not a repeat. */
-enum obu_pkt_kind { OBU_PK_UP = 1, OBU_PK_DOWN = 2, OBU_PK_BCAST = 3 };
+enum obu_pkt_kind { OBU_PK_UP = 1, OBU_PK_DOWN = 2, OBU_PK_BCAST = 3, OBU_PK_SALVAGE = 4 };
 int obu_seen_init(struct obu_core *c);
 /* Whether the packet was forwarded within window; records it if not. */
 bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_msg *m,
@@ -410,6 +430,9 @@ bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_ms
  * data (which leaves the RSU a reply said as it is) */
 void obu_route_learn(struct obu_core *c, const struct vn_mac *obu, const struct vn_mac *via,
 		     const struct vn_mac *rsu, vn_usec now);
+/* The RSU an Upstream packet of origin goes to: its own choice, as its
+ * replies through us said; else ours. */
+int32_t obu_origin_rsu(const struct obu_core *c, const struct vn_mac *origin, vn_usec now);
 void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 

@@ -72,7 +72,7 @@ static bool have_below(const struct obu_core *c, vn_usec now)
  * an upstream towards that RSU; otherwise our own. So data takes the path
  * its origin's replies take, hop by hop, whatever RSU each relay chose for
  * itself (docs/routing.md, "Data"). */
-static int32_t origin_rsu(const struct obu_core *c, const struct vn_mac *origin, vn_usec now)
+int32_t obu_origin_rsu(const struct obu_core *c, const struct vn_mac *origin, vn_usec now)
 {
 	uint32_t s = core_tab_find(&c->downs, origin);
 	const struct obu_down *d;
@@ -102,7 +102,7 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_bad_origin]++;
 		return;
 	}
-	ri = origin_rsu(c, &m->origin, now);
+	ri = obu_origin_rsu(c, &m->origin, now);
 	up = obu_upstream_mac_for(c, ri, now);
 	if (up != NULL && vn_mac_eq(&m->from, up)) {
 		/* our upstream sends its data to us: it is below us (loop) */
@@ -113,12 +113,12 @@ void obu_on_upstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 	obu_dependant(c, ri, now); /* full duty for that RSU (rule 1) */
 	obu_mark_below(c, &m->from, ri, now);
 	obu_route_learn(c, &m->origin, &m->from, NULL, now);
-	up = obu_upstream_mac_for(c, ri, now);
+	up = obu_data_next_hop_for(c, ri, now);
 	if (up == NULL) {
 		c->cnt[OC_drop_no_upstream]++;
 		return;
 	}
-	if (obu_pkt_seen(c, OBU_PK_UP, m, obu_period_global(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_UP, m, OBU_DATA_DEDUP * obu_period_global(c), now)) {
 		c->cnt[OC_drop_data_dup]++; /* came round again: a loop */
 		return;
 	}
@@ -196,7 +196,7 @@ void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 		c->cnt[OC_drop_loop]++; /* would bounce straight back */
 		return;
 	}
-	if (obu_pkt_seen(c, OBU_PK_DOWN, m, obu_period_global(c), now)) {
+	if (obu_pkt_seen(c, OBU_PK_DOWN, m, OBU_DATA_DEDUP * obu_period_global(c), now)) {
 		c->cnt[OC_drop_data_dup]++;
 		return;
 	}

@@ -28,7 +28,7 @@ static uint32_t pkt_hash(enum obu_pkt_kind kind, const struct vn_msg *m)
 
 	memcpy(&w, m->origin.b, VN_MAC_LEN);
 	h = mix64(h, w);
-	if (kind != OBU_PK_UP) {
+	if (kind == OBU_PK_DOWN || kind == OBU_PK_BCAST) { /* an Upstream has no destination */
 		w = 0;
 		memcpy(&w, m->destination.b, VN_MAC_LEN);
 		h = mix64(h, w);

@@ -194,6 +194,7 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 			obu_eval_dirty(c, (uint32_t)ri);
 		core_tab_touch(&c->nbrs, (uint32_t)s);
 		nb->last_heard = now;
+		nb->txfail = 0; /* it is there: what the MAC gave up on was bad luck */
 		nb->hops = (uint8_t)hb->hops; /* <= OBU_MAX_HOPS: checked above */
 		obu_nbr_record(nb, hb->id);
 		obu_nbr_infer(c, s);

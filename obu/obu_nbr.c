@@ -359,6 +359,11 @@ static int32_t nbr_find(const struct obu_core *c, const struct vn_mac *m, uint32
 	return s == CORE_TAB_NONE ? OBU_NONE : (int32_t)s;
 }
 
+int32_t obu_nbr_find(const struct obu_core *c, const struct vn_mac *m, uint32_t ri)
+{
+	return nbr_find(c, m, ri);
+}
+
 void obu_nbr_prefetch(const struct obu_core *c, const struct vn_mac *m, uint32_t ri)
 {
 	struct nbr_key k;

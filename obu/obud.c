@@ -99,6 +99,11 @@ static void on_frame(void *core, struct vn_pbuf *b, vn_usec now)
 	announce(o, now);
 }
 
+static void on_tx_failed(void *core, struct vn_pbuf *b, vn_usec now)
+{
+	obu_core_on_tx_failed(((struct obud *)core)->core, b, now);
+}
+
 static void on_tun(void *core, struct vn_pbuf *b, vn_usec now)
 {
 	obu_core_on_tun(((struct obud *)core)->core, b, now);
@@ -217,6 +222,7 @@ static const struct vn_core_ops obu_ops = {
 	.set_addresses = set_addresses,
 	.on_frame = on_frame,
 	.on_tun = on_tun,
+	.on_tx_failed = on_tx_failed,
 	.tick = tick,
 	.next_timer = next_timer,
 	.describe = describe,

@@ -321,6 +321,34 @@ void rsu_core_on_tun(struct rsu_core *c, struct vn_pbuf *b, vn_usec now)
 	send_down(c, b, b->data, ip_len, &vn_mac_broadcast, &c->self, &vn_mac_broadcast);
 }
 
+void rsu_core_on_tx_failed(struct rsu_core *c, struct vn_pbuf *b, vn_usec now)
+{
+	struct vn_mac failed, origin, dst;
+	const struct vn_mac *to;
+	struct vn_rx_iter it;
+	enum vn_rx_err err;
+	struct vn_msg m;
+
+	c->cnt[RC_tx_failed]++;
+	vn_rx_iter_init(&it, b->data, b->len);
+	if (!vn_rx_next(&it, &m, &err) || m.type != VN_MSG_DOWNSTREAM ||
+	    !vn_mac_eq(&m.from, &c->self) || vn_mac_is_multicast(&m.to) ||
+	    vn_mac_is_multicast(&m.destination))
+		return;
+	failed = m.to;
+	origin = m.origin;
+	dst = m.destination;
+	to = rsu_route_tx_failed(c, &dst, &failed, now);
+	if (to == NULL)
+		return;
+	c->cnt[RC_down_salvaged]++;
+	{
+		struct vn_mac next = *to;
+
+		send_down(c, b, m.payload, m.payload_len, &next, &origin, &dst);
+	}
+}
+
 /* --- timers ---------------------------------------------------------------- */
 
 static void send_heartbeat(struct rsu_core *c, vn_usec now)

@@ -24,6 +24,11 @@ int rsu_core_set_params(struct rsu_core *c, const struct rsu_params *p, vn_usec 
 
 void rsu_core_on_frame(struct rsu_core *c, struct vn_pbuf *b, vn_usec now);
 void rsu_core_on_tun(struct rsu_core *c, struct vn_pbuf *b, vn_usec now);
+/* The MAC gave up a unicast frame this core sent (802.11: no ACK after
+ * every retry; SO_WIFI_STATUS in a daemon). b holds the frame as sent; a
+ * Downstream may be rewritten in place and sent again via another next hop
+ * (rule 12, docs/routing.md). Never called on a medium without ACKs. */
+void rsu_core_on_tx_failed(struct rsu_core *c, struct vn_pbuf *b, vn_usec now);
 void rsu_core_tick(struct rsu_core *c, vn_usec now);
 vn_usec rsu_core_next_timer(const struct rsu_core *c);
 

@@ -24,6 +24,7 @@
 
 #define RSU_NH_MAX 4		/* next hops remembered per OBU */
 #define RSU_DEDUP_BITS 64	/* reply dedup window, in ids */
+#define RSU_DATA_FOLLOW 2	/* packets in a row via another relay that move a route (rule 12) */
 #define RSU_PEND_MAX 16		/* IPs waiting for their OBU's route (rsu_export.c) */
 
 #define RSU_COUNTERS(X)                                                        \
@@ -53,6 +54,8 @@
 	X(down_unicast)                                                        \
 	X(down_broadcast)                                                      \
 	X(route_changes)                                                       \
+	X(tx_failed)                                                           \
+	X(down_salvaged)                                                       \
 	X(obus_gone)                                                           \
 	X(obus_evicted)                                                        \
 	X(ips_learned)                                                         \
@@ -98,6 +101,12 @@ struct rsu_obu {
 	uint64_t dedup_mask;	/* bit i: id dedup_top - i seen */
 	bool dedup_valid;
 	vn_usec last_alive; /* newest reply, or Upstream data via the chosen next hop */
+	/* the neighbour that last handed us its Upstream data, whichever:
+	 * where a Downstream goes when the MAC gives up on the chosen next
+	 * hop (rule 12, rsu_route_tx_failed) */
+	struct vn_mac data_via;
+	uint8_t data_n;		/* its packets in a row through data_via */
+	vn_usec data_at;	/* 0: none */
 };
 
 struct rsu_ip {
@@ -177,6 +186,8 @@ const struct rsu_nh *rsu_obu_route(const struct rsu_core *c, const struct vn_mac
 				   vn_usec now);
 /* Upstream data from origin, handed to us by `from`: refreshes the route
  * when `from` is its chosen next hop. */
+const struct vn_mac *rsu_route_tx_failed(struct rsu_core *c, const struct vn_mac *dst,
+					 const struct vn_mac *failed, vn_usec now);
 void rsu_route_refresh(struct rsu_core *c, const struct vn_mac *origin, const struct vn_mac *from,
 		       vn_usec now);
 

@@ -221,6 +221,7 @@ void rsu_on_reply(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 	core_tab_touch(&c->obus, slot);
 	o->last_alive = now;
 	nh_observe(o, &m->from, m->hb.hops, m->hb.id, rtt_us, now);
+	o->data_n = 0; /* data through another relay counts from the newest reply on */
 	c->cnt[RC_replies_accepted]++;
 	route_choose(c, slot, now);
 }
@@ -251,6 +252,42 @@ static struct rsu_obu *obu_get(struct rsu_core *c, const struct vn_mac *origin, 
 	memset(o, 0, sizeof(*o));
 	o->cur = -1;
 	return o;
+}
+
+/* The route to OBU `slot` moves to data_via, the relay its Upstream data
+ * last came through, hops unknown (RSU_HOPS_DATA: the next reply's route
+ * wins, as for a route learned from data). That relay carries the OBU's
+ * traffic up, and learnt its way down from the same packets. Returns the
+ * new next hop, or NULL if there is no room for it. */
+static const struct vn_mac *route_follow_data(struct rsu_core *c, uint32_t slot, vn_usec now,
+					      const char *why)
+{
+	struct rsu_obu *o = obu_of(c, slot);
+	int to = -1, old = o->cur;
+
+	for (int k = 0; k < 2 && to < 0; k++) {
+		if (k == 1)
+			nh_observe(o, &o->data_via, RSU_HOPS_DATA, o->dedup_top,
+				   old >= 0 ? o->nh[old].rtt_us : 0, now);
+		for (int i = 0; i < RSU_NH_MAX; i++)
+			if (o->nh[i].valid && vn_mac_eq(&o->nh[i].mac, &o->data_via))
+				to = i;
+	}
+	if (to < 0 || to == old)
+		return to < 0 ? NULL : &o->nh[to].mac;
+	o->cur = to;
+	o->nh[to].last_seen = now;
+	if ((int32_t)(o->dedup_top - o->nh[to].last_id) > 0)
+		o->nh[to].last_id = o->dedup_top; /* not superseded by the replies before */
+	c->cnt[RC_route_changes]++;
+	{
+		char a[VN_MAC_STRLEN], b[VN_MAC_STRLEN], d[VN_MAC_STRLEN];
+
+		core_log(&c->io, VN_LOG_INFO, "route to obu %s now via %s (was %s: %s)",
+			vn_mac_format(rsu_obu_mac(c, slot), a), vn_mac_format(&o->nh[to].mac, b),
+			old >= 0 ? vn_mac_format(&o->nh[old].mac, d) : "none", why);
+	}
+	return &o->nh[to].mac;
 }
 
 /* Upstream data from `origin` that `from` handed us: a sign of life of the
@@ -290,10 +327,43 @@ void rsu_route_refresh(struct rsu_core *c, const struct vn_mac *origin, const st
 			   rtt, now);
 		route_choose(c, slot, now);
 	}
+	if (!vn_mac_eq(&o->data_via, from))
+		o->data_n = 0;
+	o->data_via = *from;
+	o->data_at = now;
+	if (o->data_n < UINT8_MAX)
+		o->data_n++;
+	if (routed && o->data_n >= RSU_DATA_FOLLOW && o->cur >= 0 &&
+	    !vn_mac_eq(&o->nh[o->cur].mac, from)) {
+		/* RSU_DATA_FOLLOW packets in a row through another relay:
+		 * the OBU's path has moved under it (a hop above it changed
+		 * its upstream; the OBU itself did not, so it sent no change
+		 * reply and the next keep-alive is up to K_a periods away) */
+		route_follow_data(c, slot, now, "its data comes that way");
+	}
 	if (o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, from))
 		return;
 	o->nh[o->cur].last_seen = now;
 	o->last_alive = now;
 	core_tab_touch(&c->obus, slot);
 	c->cnt[RC_up_refreshed]++;
+}
+
+
+/* The MAC gave up a Downstream for OBU dst sent to next hop `failed`
+ * (rule 12): if that is its chosen next hop and its data came to us
+ * through another neighbour within `history` periods, the route follows
+ * the data at once. Returns the new next hop (the caller sends the packet
+ * again), or NULL. */
+const struct vn_mac *rsu_route_tx_failed(struct rsu_core *c, const struct vn_mac *dst,
+					 const struct vn_mac *failed, vn_usec now)
+{
+	uint32_t slot;
+	struct rsu_obu *o = rsu_obu_find(c, dst, &slot);
+
+	if (o == NULL || o->cur < 0 || !vn_mac_eq(&o->nh[o->cur].mac, failed) ||
+	    o->data_at == 0 || now - o->data_at > period_us(c) * c->p.history ||
+	    vn_mac_eq(&o->data_via, failed))
+		return NULL;
+	return route_follow_data(c, slot, now, "not acked");
 }

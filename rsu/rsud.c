@@ -115,6 +115,11 @@ static void on_frame(void *core, struct vn_pbuf *b, vn_usec now)
 	rsu_core_on_frame(((struct rsud *)core)->core, b, now);
 }
 
+static void on_tx_failed(void *core, struct vn_pbuf *b, vn_usec now)
+{
+	rsu_core_on_tx_failed(((struct rsud *)core)->core, b, now);
+}
+
 static void on_tun(void *core, struct vn_pbuf *b, vn_usec now)
 {
 	rsu_core_on_tun(((struct rsud *)core)->core, b, now);
@@ -201,6 +206,7 @@ static const struct vn_core_ops rsu_ops = {
 	.set_params = set_params,
 	.on_frame = on_frame,
 	.on_tun = on_tun,
+	.on_tx_failed = on_tx_failed,
 	.tick = tick,
 	.next_timer = next_timer,
 	.describe = describe,

@@ -1,103 +1,11 @@
 #include "config.h"
+#include "config_keys.h"
 
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* --- The keys ------------------------------------------------------------ */
-
-/* K_POW2: a K_U32 that must also be a power of two. */
-/* K_FILE: an absolute path of any length up to VN_PATH_MAX (K_PATH is a
- * socket path, bound by sun_path). K_ONOFF: "on" or "off", K_AUTO_OFF:
- * "auto" or "off", into a bool. */
-enum key_type { K_IFNAME, K_PREFIX, K_U32, K_POW2, K_PATH, K_LEVEL, K_MODE, K_FILE, K_ONOFF,
-		K_AUTO_OFF };
-
-#define R_OBU (1u << VN_ROLE_OBU)
-#define R_RSU (1u << VN_ROLE_RSU)
-#define R_ALL (R_OBU | R_RSU)
-
-struct key {
-	const char *section;
-	const char *name;
-	unsigned roles;
-	enum key_type type;
-	uint32_t min, max;
-	size_t off; /* where the value goes in struct vn_config */
-	bool required;
-	bool repeat; /* may appear several times (tun addresses) */
-};
-
-#define CF(field) offsetof(struct vn_config, field)
-
-/* Ranges keep values sane (no zero periods, no tables of 2^32 entries);
- * the cores' own *_params_check has the last word at start-up. */
-static const struct key keys[] = {
-	{ "wire", "interface", R_ALL, K_IFNAME, 0, 0, CF(interface), true, false },
-	{ "tun", "name", R_ALL, K_IFNAME, 0, 0, CF(tun_name), false, false },
-	{ "tun", "address", R_ALL, K_PREFIX, 0, 0, CF(addrs), false, true },
-	{ "tun", "mtu", R_ALL, K_U32, VN_TUN_MTU_MIN, VN_TUN_MTU_MAX, CF(tun_mtu), false, false },
-	{ "tun", "offload", R_ALL, K_AUTO_OFF, 0, 0, CF(tun_offload), false, false },
-	{ "control", "socket", R_ALL, K_PATH, 0, 0, CF(ctl_path), false, false },
-	{ "log", "level", R_ALL, K_LEVEL, 0, 0, CF(log_level), false, false },
-	/* obud */
-	{ "routing", "heartbeat_period_ms", R_OBU, K_U32, 0, 60000, CF(obu.heartbeat_period_ms), false, false },
-	{ "routing", "history", R_OBU, K_U32, 2, 1024, CF(obu.history), false, false },
-	{ "routing", "candidates", R_OBU, K_U32, 1, 16, CF(obu.candidates), false, false },
-	{ "routing", "dead_periods", R_OBU, K_U32, 2, 1024, CF(obu.dead_periods), false, false },
-	{ "routing", "hysteresis_pct", R_OBU, K_U32, 0, 100, CF(obu.hysteresis_pct), false, false },
-	{ "routing", "max_neighbours", R_OBU, K_U32, 2, 65536, CF(obu.max_neighbours), false, false },
-	{ "routing", "max_rsus", R_OBU, K_U32, 1, 256, CF(obu.max_rsus), false, false },
-	{ "routing", "max_downstream", R_OBU, K_U32, 1, 1048576, CF(obu.max_downstream), false, false },
-	{ "routing", "relay_sparse", R_OBU, K_POW2, 1, 64, CF(obu.relay_sparse), false, false },
-	{ "routing", "reply_keepalive", R_OBU, K_U32, 1, 1000, CF(obu.reply_keepalive), false, false },
-	{ "routing", "scope_hops", R_OBU, K_U32, 0, 64, CF(obu.scope_hops), false, false },
-	{ "routing", "reply_hold_ms", R_OBU, K_U32, 0, 1000, CF(obu.reply_hold_ms), false, false },
-	/* rsud */
-	{ "routing", "heartbeat_period_ms", R_RSU, K_U32, 10, 60000, CF(rsu.heartbeat_period_ms), false, false },
-	{ "routing", "jitter_pct", R_RSU, K_U32, 0, 50, CF(rsu.jitter_pct), false, false },
-	{ "routing", "history", R_RSU, K_U32, 2, 1024, CF(rsu.history), false, false },
-	{ "routing", "rtt_hysteresis_ms", R_RSU, K_U32, 0, 10000, CF(rsu.rtt_hysteresis_ms), false, false },
-	{ "routing", "max_obus", R_RSU, K_U32, 1, 1048576, CF(rsu.max_obus), false, false },
-	{ "routing", "max_ips", R_RSU, K_U32, 1, 4194304, CF(rsu.max_ips), false, false },
-	{ "routing", "ip_expiry_ms", R_RSU, K_U32, 1000, 86400000, CF(rsu.ip_expiry_ms), false, false },
-	{ "routing", "stale_periods", R_RSU, K_U32, 1, 10000, CF(rsu.stale_periods), false, false },
-	{ "routing", "obu_timeout_periods", R_RSU, K_U32, 2, 10000, CF(rsu.obu_timeout_periods), false, false },
-	/* both: security (docs/security.md) */
-	{ "security", "mode", R_ALL, K_MODE, 0, 0, CF(sec.mode), false, false },
-	{ "security", "network_key", R_ALL, K_FILE, 0, 0, CF(sec.network_key), false, false },
-	{ "security", "signing_key", R_RSU, K_FILE, 0, 0, CF(sec.signing_key), false, false },
-	{ "security", "state_dir", R_RSU, K_FILE, 0, 0, CF(sec.state_dir), false, false },
-	{ "security", "max_hops", R_RSU, K_U32, 1, 64, CF(sec.max_hops), false, false },
-	{ "security", "rsu_keys", R_OBU, K_FILE, 0, 0, CF(sec.rsu_keys), false, false },
-	{ "backbone", "routes", R_RSU, K_ONOFF, 0, 0, CF(backbone.routes), false, false },
-	/* 0 and 253-255 (unspec, default, main, local) are the kernel's own;
-	 * main (254) is the default and may be given */
-	{ "backbone", "table", R_RSU, K_U32, 1, UINT32_MAX, CF(backbone.table), false, false },
-	/* 0-4: unspec, redirect, kernel, boot, static -- never ours */
-	{ "backbone", "protocol", R_RSU, K_U32, 5, 255, CF(backbone.protocol), false, false },
-	{ "backbone", "metric", R_RSU, K_U32, 2, 1000000, CF(backbone.metric), false, false },
-};
-
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
-
-static const char *const sections[] = { "wire", "tun", "routing", "control", "log", "security", "backbone" };
-
-static const char *const mode_names[] = {
-	[VN_SEC_OFF] = "off", [VN_SEC_AUTHENTICATE] = "authenticate", [VN_SEC_ENCRYPT] = "encrypt",
-};
-
-const char *vn_sec_mode_name(enum vn_sec_mode m)
-{
-	return (unsigned)m <= VN_SEC_ENCRYPT ? mode_names[m] : "?";
-}
-
-static const char *const level_names[] = {
-	[VN_LOG_ERR] = "error",	  [VN_LOG_WARN] = "warning", [VN_LOG_NOTICE] = "notice",
-	[VN_LOG_INFO] = "info",	  [VN_LOG_DEBUG] = "debug",
-};
 
 /* --- Parser state -------------------------------------------------------- */
 
@@ -262,7 +170,7 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 		enum vn_sec_mode m;
 
 		for (m = VN_SEC_OFF; m <= VN_SEC_ENCRYPT; m++)
-			if (strcmp(v, mode_names[m]) == 0)
+			if (strcmp(v, vn_config_mode_names[m]) == 0)
 				break;
 		if (m > VN_SEC_ENCRYPT) {
 			perr(p, "[security] mode '%s' is not one of off, authenticate, encrypt",
@@ -276,7 +184,7 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 		enum vn_log_level lv;
 
 		for (lv = VN_LOG_ERR; lv <= VN_LOG_DEBUG; lv++)
-			if (strcmp(v, level_names[lv]) == 0)
+			if (strcmp(v, vn_config_level_names[lv]) == 0)
 				break;
 		if (lv > VN_LOG_DEBUG) {
 			perr(p, "[%s] %s '%s' is not one of error, warning, notice, info, debug",
@@ -302,14 +210,6 @@ static void set_value(struct parse *p, const struct key *k, const char *v)
 	}
 }
 
-static bool section_known(const char *s)
-{
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		if (strcmp(s, sections[i]) == 0)
-			return true;
-	return false;
-}
-
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
@@ -323,7 +223,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 1;
 	}
 	for (size_t i = 0; i < NKEYS; i++) {
-		const struct key *k = &keys[i];
+		const struct key *k = &vn_config_keys[i];
 
 		if (strcmp(k->section, section) != 0 || strcmp(k->name, name) != 0)
 			continue;
@@ -383,7 +283,7 @@ static void check_line(struct parse *p, char *str)
 			n = sizeof(name) - 1;
 		memcpy(name, s + 1, n);
 		name[n] = '\0';
-		p->in_unknown_section = !section_known(name);
+		p->in_unknown_section = !vn_config_section_known(name);
 		if (p->in_unknown_section)
 			perr(p, "unknown section [%s]", shown(name, b));
 		return;
@@ -445,7 +345,7 @@ static char *read_line(char *str, int num, void *stream)
 static unsigned key_line(const struct parse *p, const char *name)
 {
 	for (size_t i = 0; i < NKEYS; i++)
-		if (strcmp(keys[i].name, name) == 0 && (keys[i].roles & (1u << p->role)) &&
+		if (strcmp(vn_config_keys[i].name, name) == 0 && (vn_config_keys[i].roles & (1u << p->role)) &&
 		    p->first_line[i] != 0)
 			return p->first_line[i];
 	return 0;
@@ -505,9 +405,9 @@ static void check_complete(struct parse *p)
 	check_security(p);
 	p->line = 0;
 	for (size_t i = 0; i < NKEYS; i++) {
-		if (keys[i].required && (keys[i].roles & (1u << p->role)) &&
+		if (vn_config_keys[i].required && (vn_config_keys[i].roles & (1u << p->role)) &&
 		    p->first_line[i] == 0)
-			perr(p, "[%s] %s is required", keys[i].section, keys[i].name);
+			perr(p, "[%s] %s is required", vn_config_keys[i].section, vn_config_keys[i].name);
 	}
 	for (size_t i = 0; i < c->n_addrs; i++) {
 		if (c->addrs[i].addr.family == 6 && c->tun_mtu < VN_IPV6_MIN_MTU) {
@@ -578,46 +478,4 @@ int vn_config_load_string(struct vn_config *c, enum vn_role role, const char *na
 	init_parse(&p, c, role, name, err, ctx);
 	p.s = text;
 	return run(&p);
-}
-
-/* --- Defaults ------------------------------------------------------------ */
-
-/* The routing parameters are the cores' own defaults: one source. */
-void vn_config_defaults(struct vn_config *c, enum vn_role role)
-{
-	memset(c, 0, sizeof(*c));
-	c->role = role;
-	strcpy(c->tun_name, "tun0");
-	c->tun_mtu = VN_TUN_MTU_DEFAULT;
-	c->tun_offload = true;
-	strcpy(c->ctl_path, vn_role_default_socket(role));
-	c->log_level = VN_LOG_INFO;
-	obu_params_default(&c->obu);
-	rsu_params_default(&c->rsu);
-	c->sec.mode = VN_SEC_OFF;
-	strcpy(c->sec.state_dir, "/var/lib/vanet");
-	c->sec.max_hops = 32;
-	c->backbone.table = 254;
-	c->backbone.protocol = VN_BACKBONE_PROTOCOL_DEFAULT;
-	c->backbone.metric = VN_BACKBONE_METRIC_DEFAULT;
-}
-
-const char *vn_role_default_config(enum vn_role role)
-{
-	return role == VN_ROLE_OBU ? "/etc/vanet/obud.conf" : "/etc/vanet/rsud.conf";
-}
-
-const char *vn_role_default_socket(enum vn_role role)
-{
-	return role == VN_ROLE_OBU ? "/run/vanet/obud.sock" : "/run/vanet/rsud.sock";
-}
-
-const char *vn_role_name(enum vn_role role)
-{
-	return role == VN_ROLE_OBU ? "obud" : "rsud";
-}
-
-bool vn_ip_prefix_eq(const struct vn_ip_prefix *a, const struct vn_ip_prefix *b)
-{
-	return a->len == b->len && vn_ip_eq(&a->addr, &b->addr);
 }

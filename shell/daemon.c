@@ -172,6 +172,42 @@ static void rx_one(struct daemon *d, struct vn_pbuf *b, enum vn_raw_rx r, size_t
 	d->ops->on_frame(d->core, b, vn_now());
 }
 
+/* Transmit status entries taken per wakeup (each frame we sent has one). */
+#define TXSTATUS_DRAIN 64
+
+/* A frame of ours (our EtherType, our source MAC) that the MAC gave up on
+ * goes to the core as sent -- or, secured, its Ethernet header alone (the
+ * queue holds the sealed frame, not the core's). */
+static void txstatus_one(struct daemon *d, struct vn_pbuf *b, size_t len)
+{
+	if (len < VN_MAC_LEN * 2 + 2 || len > vn_pbuf_tailroom(b) || b->data[12] != 0x30 ||
+	    b->data[13] != 0x30 || memcmp(b->data + VN_MAC_LEN, d->wire.mac.b, VN_MAC_LEN) != 0)
+		return;
+	b->len = d->sec != NULL ? VN_MAC_LEN * 2 + 2 : len;
+	d->ops->on_tx_failed(d->core, b, vn_now());
+	vn_daemon_tx_flush(d); /* a re-sent frame points into b */
+}
+
+/* The error queue of an 802.11 wire: every frame's ACK status (rule 12).
+ * Left undrained it would keep the socket readable for ever. */
+static void txstatus_drain(struct daemon *d)
+{
+	for (int i = 0; i < TXSTATUS_DRAIN; i++) {
+		struct vn_pbuf *b = vn_pool_get(&d->pool);
+		int acked = -1, r;
+		size_t len = 0;
+
+		if (b == NULL)
+			return;
+		r = vn_raw_recv_txstatus(d->raw_fd, b, &acked, &len);
+		if (r == 1 && acked == 0)
+			txstatus_one(d, b, len);
+		vn_pool_put(&d->pool, b);
+		if (r != 1)
+			return;
+	}
+}
+
 static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct daemon *d = w->data;
@@ -183,6 +219,8 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	vn_daemon_tx_begin(d);
+	if (d->txstatus)
+		txstatus_drain(d);
 	do {
 		size_t nb = 0;
 
@@ -329,6 +367,12 @@ static int setup_links(struct daemon *d, struct vn_error *e)
 	d->raw_fd = vn_raw_open(d->wire.ifindex, d->cfg.interface, e);
 	if (d->raw_fd < 0)
 		return -1;
+	/* 802.11: the MAC's give-ups reach the core (rule 12). On Ethernet
+	 * nothing would come: not asked for, nothing changes. */
+	d->txstatus = d->ops->on_tx_failed != NULL && vn_raw_wireless(d->cfg.interface) &&
+		      vn_raw_want_tx_status(d->raw_fd) == 0;
+	if (d->txstatus)
+		vn_info("wire %s is 802.11: per-frame ACK status on", d->cfg.interface);
 	if (vn_daemon_tun_open(d, e) < 0)
 		return -1;
 	if (vn_nl_link_get(d->nl, d->cfg.tun_name, &tun, e) < 0)

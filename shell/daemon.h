@@ -43,6 +43,9 @@ struct vn_core_ops {
 	int (*set_addresses)(void *core, const struct vn_ip_prefix *a, size_t n);
 	void (*on_frame)(void *core, struct vn_pbuf *b, vn_usec now);
 	void (*on_tun)(void *core, struct vn_pbuf *b, vn_usec now);
+	/* Optional: a unicast frame we sent that the 802.11 MAC gave up on
+	 * (no ACK after its retries; SO_WIFI_STATUS), as the core sent it. */
+	void (*on_tx_failed)(void *core, struct vn_pbuf *b, vn_usec now);
 	void (*tick)(void *core, vn_usec now);
 	vn_usec (*next_timer)(const void *core);
 	/* The core's status lines (obud's start with the "upstream:" line the

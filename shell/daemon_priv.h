@@ -63,6 +63,7 @@ struct daemon {
 	int tun_fd;
 	int tun_ifindex;
 	int raw_fd;
+	bool txstatus; /* SO_WIFI_STATUS on: drain the error queue (rule 12) */
 	struct vn_ctl ctl;
 	bool ctl_ok;
 	struct vn_notify notify;

@@ -4,13 +4,24 @@
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
+#include <linux/errqueue.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wire.h"
 
 #define VN_RAW_RCVBUF (2 * 1024 * 1024)
+
+/* asm-generic/socket.h; older libcs lack the names */
+#ifndef SO_WIFI_STATUS
+#define SO_WIFI_STATUS 41
+#endif
+#ifndef SCM_WIFI_STATUS
+#define SCM_WIFI_STATUS SO_WIFI_STATUS
+#endif
 
 int vn_raw_open(int ifindex, const char *ifname, struct vn_error *e)
 {
@@ -78,4 +89,66 @@ int vn_raw_recv_batch(int fd, struct vn_raw_batch *bt, struct vn_pbuf *const *bu
 			res[i] = VN_RAW_FRAME;
 	}
 	return got;
+}
+
+bool vn_raw_wireless(const char *ifname)
+{
+	static const char *const dirs[] = { "wireless", "phy80211" };
+	char path[128];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, dirs[i]) >=
+		    (int)sizeof(path))
+			return false;
+		if (stat(path, &st) == 0)
+			return true;
+	}
+	return false;
+}
+
+int vn_raw_want_tx_status(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, SOL_SOCKET, SO_WIFI_STATUS, &one, sizeof(one));
+}
+
+int vn_raw_wifi_status(struct msghdr *m)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		int v;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_WIFI_STATUS ||
+		    c->cmsg_len < CMSG_LEN(sizeof(v)))
+			continue;
+		memcpy(&v, CMSG_DATA(c), sizeof(v));
+		return v != 0;
+	}
+	return -1;
+}
+
+int vn_raw_recv_txstatus(int fd, struct vn_pbuf *b, int *acked, size_t *len)
+{
+	/* room for the status, the extended error and a timestamp */
+	union {
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct sock_extended_err)) +
+			 CMSG_SPACE(64)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = b->data, .iov_len = vn_pbuf_tailroom(b) };
+	struct msghdr m;
+	ssize_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl.buf;
+	m.msg_controllen = sizeof(ctl.buf);
+	n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+	*len = (size_t)n;
+	*acked = vn_raw_wifi_status(&m);
+	return 1;
 }

@@ -43,4 +43,19 @@ struct vn_raw_batch {
 int vn_raw_recv_batch(int fd, struct vn_raw_batch *bt, struct vn_pbuf *const *bufs, size_t n,
 		      enum vn_raw_rx *res, size_t *len);
 
+/* Per-frame ACK status (802.11, protocol v2 rule 12). Whether ifname is a
+ * wireless interface (sysfs: wireless/ or phy80211): only there does the
+ * kernel report anything, so only there is it asked for. */
+bool vn_raw_wireless(const char *ifname);
+/* Asks for the status of every frame we send (SO_WIFI_STATUS): each comes
+ * back on the socket's error queue with the frame. 0, or -1 (errno). */
+int vn_raw_want_tx_status(int fd);
+/* The SCM_WIFI_STATUS control message of m: 1 acked, 0 not acked (the MAC
+ * gave up after its retries), -1 none. Pure: tests feed it by hand. */
+int vn_raw_wifi_status(struct msghdr *m);
+/* Reads one entry of the error queue into b's tailroom: returns 1 with
+ * *acked (as vn_raw_wifi_status) and *len, 0 when the queue is empty, -1
+ * on error (errno). b->len is not touched. */
+int vn_raw_recv_txstatus(int fd, struct vn_pbuf *b, int *acked, size_t *len);
+
 #endif

@@ -151,6 +151,43 @@ vn__sec_keys()
 	vn_log "harness: [security] mode = $(vn__sec_mode) on every node"
 }
 
+# The keys and [security] sections of a test of the security layer itself
+# (test_security.sh, test_encrypt.sh), in mode $1: sets K (the key folder:
+# net.key, the RSU's rsu.key and the trusted rsus.pub) and the sections
+# sec_rsu and sec_obu (the right keys), sec_eo (an obud with a wrong
+# network key) and sec_ev (an rsud with a wrong network key and its own,
+# untrusted signing key).
+vn_attack_keys()
+{
+	local mode=$1
+	[[ -x $KEYGEN ]] || vn_die "no $KEYGEN"
+	K=$VN_TMP/keys
+	mkdir -m 700 "$K"
+	"$KEYGEN" network "$K/net.key" >/dev/null || vn_die "keygen network"
+	"$KEYGEN" network "$K/wrong.key" >/dev/null || vn_die "keygen network (wrong)"
+	"$KEYGEN" rsu "$K/rsu.key" >/dev/null || vn_die "keygen rsu"
+	"$KEYGEN" rsu "$K/evil.key" >/dev/null || vn_die "keygen rsu (evil)"
+	cp "$K/rsu.key.pub" "$K/rsus.pub"
+	sec_rsu="[security]
+mode = $mode
+network_key = $K/net.key
+signing_key = $K/rsu.key
+state_dir = $VN_TMP/state"
+	sec_obu="[security]
+mode = $mode
+network_key = $K/net.key
+rsu_keys = $K/rsus.pub"
+	sec_eo="[security]
+mode = $mode
+network_key = $K/wrong.key
+rsu_keys = $K/rsus.pub"
+	sec_ev="[security]
+mode = $mode
+network_key = $K/wrong.key
+signing_key = $K/evil.key
+state_dir = $VN_TMP/state-ev"
+}
+
 vn__sec_mode() { [[ $VN_SECURITY = encrypt ]] && echo encrypt || echo authenticate; }
 
 # The [security] section of a node under VN_SECURITY=1 or encrypt (nothing

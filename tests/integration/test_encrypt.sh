@@ -8,38 +8,10 @@
 # restarts (new epoch: new sessions) and pings resume.
 . "$(dirname "$0")/lib.sh"
 
-: "${KEYGEN:=$VN_BUILD/tools/vanet-keygen}"
 : "${VN_IPERF_TIME:=2}"
 vn_init iperf3 python3
-[[ -x $KEYGEN ]] || vn_die "no $KEYGEN"
 CAP=$(dirname "$0")/air_capture.py
-
-K=$VN_TMP/keys
-mkdir -m 700 "$K"
-"$KEYGEN" network "$K/net.key" >/dev/null || vn_die "keygen network"
-"$KEYGEN" network "$K/wrong.key" >/dev/null || vn_die "keygen network (wrong)"
-"$KEYGEN" rsu "$K/rsu.key" >/dev/null || vn_die "keygen rsu"
-cp "$K/rsu.key.pub" "$K/rsus.pub"
-"$KEYGEN" rsu "$K/evil.key" >/dev/null || vn_die "keygen rsu (evil)"
-
-sec_rsu="[security]
-mode = encrypt
-network_key = $K/net.key
-signing_key = $K/rsu.key
-state_dir = $VN_TMP/state"
-sec_obu="[security]
-mode = encrypt
-network_key = $K/net.key
-rsu_keys = $K/rsus.pub"
-sec_ev="[security]
-mode = encrypt
-network_key = $K/wrong.key
-signing_key = $K/evil.key
-state_dir = $VN_TMP/state-ev"
-sec_eo="[security]
-mode = encrypt
-network_key = $K/wrong.key
-rsu_keys = $K/rsus.pub"
+vn_attack_keys encrypt
 
 vn_node rsu 02:78:00:00:00:01
 vn_node o1 02:78:00:00:00:11

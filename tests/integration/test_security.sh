@@ -11,34 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 vn_init
-[[ -x $KEYGEN ]] || vn_die "no $KEYGEN"
-
-K=$VN_TMP/keys
-mkdir -m 700 "$K"
-"$KEYGEN" network "$K/net.key" >/dev/null || vn_die "keygen network"
-"$KEYGEN" network "$K/wrong.key" >/dev/null || vn_die "keygen network (wrong)"
-"$KEYGEN" rsu "$K/rsu.key" >/dev/null || vn_die "keygen rsu"
-"$KEYGEN" rsu "$K/evil.key" >/dev/null || vn_die "keygen rsu (evil)"
-cp "$K/rsu.key.pub" "$K/rsus.pub"
-
-sec_rsu="[security]
-mode = authenticate
-network_key = $K/net.key
-signing_key = $K/rsu.key
-state_dir = $VN_TMP/state"
-sec_obu="[security]
-mode = authenticate
-network_key = $K/net.key
-rsu_keys = $K/rsus.pub"
-sec_eo="[security]
-mode = authenticate
-network_key = $K/wrong.key
-rsu_keys = $K/rsus.pub"
-sec_ev="[security]
-mode = authenticate
-network_key = $K/wrong.key
-signing_key = $K/evil.key
-state_dir = $VN_TMP/state-ev"
+vn_attack_keys authenticate
 
 vn_node rsu 02:77:00:00:00:01
 vn_node o1 02:77:00:00:00:11

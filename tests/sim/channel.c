@@ -438,8 +438,13 @@ static void ev_ack_timeout(struct sim *s, struct sim_node *n, uint32_t gen)
 		return;
 	}
 	if (++c->retries > RETRY_LIMIT) {
+		struct sim_air *a = c->q[c->q_head];
+
 		c->st.mac_drops++;
+		a->refs++; /* the core hears of it after the queue moved on */
 		head_done(s, n);
+		node_tx_failed(s, n, a->data, a->len);
+		air_put(a);
 		return;
 	}
 	c->cw = 2 * c->cw + 1 > CW_MAX ? CW_MAX : 2 * c->cw + 1;

@@ -570,6 +570,26 @@ void node_rx(struct sim *s, struct sim_node *n, const uint8_t *frame, size_t len
 	schedule_timer(s, n);
 }
 
+void node_tx_failed(struct sim *s, struct sim_node *n, const uint8_t *frame, size_t len)
+{
+	struct vn_pbuf *b = &s->rxbuf;
+
+	if (!n->alive || s->opts.no_tx_status || len > VN_PBUF_DATA_MAX)
+		return;
+	if (n->sec != NULL && len > VN_MAC_LEN)
+		len = VN_MAC_LEN; /* the air holds the secured frame: its `to` only */
+	vn_pbuf_init(b, s->rxmem, sizeof(s->rxmem));
+	memcpy(b->data, frame, len);
+	b->len = len;
+	s->salvaging = true; /* the MAC gave it up: sent again, it is no loop */
+	if (n->role == SIM_OBU)
+		obu_core_on_tx_failed(n->core.obu, b, s->now);
+	else
+		rsu_core_on_tx_failed(n->core.rsu, b, s->now);
+	s->salvaging = false;
+	schedule_timer(s, n);
+}
+
 static void ev_frame(struct sim *s, const struct sim_ev *e)
 {
 	struct sim_node *n = s->nodes[e->node];

@@ -78,6 +78,10 @@ struct sim_opts {
 	enum sim_channel channel;
 	uint32_t rate_kbps;
 	uint32_t mac_queue;
+	/* 802.11p: the cores are told of each unicast frame the MAC gave up
+	 * on after its retries (obu_core_on_tx_failed), as a daemon learns it
+	 * from SO_WIFI_STATUS; true turns that off (the before figures). */
+	bool no_tx_status;
 	/* 802.11p: called as each transmission starts (tests, traces). */
 	void (*on_air)(void *ctx, const struct sim_air_tx *tx);
 	void *on_air_ctx;

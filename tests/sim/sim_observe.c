@@ -83,6 +83,20 @@ enum sim_frame_type frame_type(const uint8_t *f, size_t len)
 	return SIM_F_OTHER;
 }
 
+/* SIM_TAG_DEBUG=<tag>: the packet whose every transmission is printed
+ * (read once: note_sent runs for every frame). */
+static uint32_t tag_debug(void)
+{
+	static int64_t t = -1;
+
+	if (t < 0) {
+		const char *v = getenv("SIM_TAG_DEBUG");
+
+		t = v != NULL ? (int64_t)strtoul(v, NULL, 10) : (int64_t)SIM_TAG_NONE;
+	}
+	return (uint32_t)t;
+}
+
 void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 {
 	uint32_t tag;
@@ -100,8 +114,17 @@ void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 	if (tag == SIM_TAG_NONE)
 		return;
 	n->data_sent++;
-	if (cnt_add(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag), s->now) > 1)
+	if (tag_debug() == tag)
+		fprintf(stderr, "tag t=%.6f node=%u mac=%02x:%02x type=%u to=%02x:%02x salv=%d\n",
+			(double)s->now / 1e6, n->idx, n->mac.b[4], n->mac.b[5], f[OFF_TYPE + 1], f[4],
+			f[5], s->salvaging);
+	if (cnt_add(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag), s->now) > 1 &&
+	    !s->salvaging) {
 		s->dups++;
+		if (getenv("SIM_DUP_DEBUG"))
+			fprintf(stderr, "dup t=%.3f node=%u type=%u tag=%u to=%02x:%02x\n", (double)s->now / 1e6,
+				n->idx, f[OFF_TYPE + 1], tag, f[4], f[5]);
+	}
 }
 
 /* --- Observation ---------------------------------------------------------------------- */

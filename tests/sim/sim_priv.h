@@ -197,6 +197,7 @@ struct sim {
 	struct cnt_tab fwd; /* (node, message type, tag) -> transmissions */
 	struct cnt_tab tun; /* (node, 0, tag) -> deliveries into tun */
 	uint64_t dups;
+	bool salvaging; /* in a core's on_tx_failed: a re-send of a given-up frame is no loop */
 	struct vn_pbuf rxbuf; /* a receiving core's buffer: calls are sequential */
 	uint8_t rxmem[VN_PBUF_SIZE];
 	/* where a secured node's frames are secured (sim_sec.c) */
@@ -215,6 +216,8 @@ void schedule_timer(struct sim *s, struct sim_node *n);
 void io_send(void *ctx, const uint8_t *frame, size_t len);
 /* Hands a frame the air delivered to node's core (copied into rxbuf). */
 void node_rx(struct sim *s, struct sim_node *n, const uint8_t *frame, size_t len);
+/* n's MAC gave up the unicast frame (802.11p channel): tells its core. */
+void node_tx_failed(struct sim *s, struct sim_node *n, const uint8_t *frame, size_t len);
 
 /* Key: node (24 bits), kind (8 bits), tag (32 bits). */
 static inline uint64_t cnt_key(uint32_t node, uint32_t kind, uint32_t tag)

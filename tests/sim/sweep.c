@@ -5,7 +5,7 @@
  *
  *   sweep [--quick] [--scenario NAME[,NAME...]] [--trace FILE [--rsus "x,y;x,y..."]]
  *         [--seconds S] [--seed N] [--channel ideal|80211p] [--rate KBPS]
- *         [--range M] [--senders K]
+ *         [--range M] [--senders K] [--no-tx-status]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -84,7 +84,7 @@ static void usage_exit(const char *why)
 	fprintf(stderr,
 		"usage: sweep [--quick] [--scenario NAME[,NAME...]] [--trace FILE [--rsus \"x,y;x,y...\"]]\n"
 		"             [--seconds S] [--seed N] [--channel ideal|80211p] [--rate KBPS]\n"
-		"             [--range M] [--senders K]\n"
+		"             [--range M] [--senders K] [--no-tx-status]\n"
 		"scenarios:");
 	for (size_t i = 0; i < NSCEN; i++)
 		fprintf(stderr, " %s", scenarios[i].name);
@@ -190,6 +190,7 @@ static void parse(int argc, char **argv, struct args *a)
 		{ "seconds", required_argument, NULL, 's' }, { "seed", required_argument, NULL, 'S' },
 		{ "channel", required_argument, NULL, 'c' }, { "rate", required_argument, NULL, 'b' },
 		{ "range", required_argument, NULL, 'R' }, { "senders", required_argument, NULL, 'k' },
+		{ "no-tx-status", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -210,6 +211,7 @@ static void parse(int argc, char **argv, struct args *a)
 		case 'b': a->o.rate_kbps = (uint32_t)num_arg("--rate", optarg, 3000, 27000); break;
 		case 'R': a->o.range = num_arg("--range", optarg, 1, 1e5); break;
 		case 'k': a->senders = (long)num_arg("--senders", optarg, 0, 1e6); break;
+		case 'x': a->o.no_tx_status = true; break;
 		case 'h': usage_exit(NULL); break;
 		default: bad_flag(argv[optind - 1]);
 		}

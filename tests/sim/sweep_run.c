@@ -84,6 +84,7 @@ static struct sim *make_sim(const struct sweep_opts *o)
 	so.unicast_retries = o->channel == SIM_CHAN_IDEAL ? 4 : 0;
 	so.channel = o->channel;
 	so.rate_kbps = o->rate_kbps;
+	so.no_tx_status = o->no_tx_status;
 	return sim_new(&so);
 }
 
@@ -103,7 +104,8 @@ static void run_seconds(struct sim *s, const char *name, double seconds)
 }
 
 /* SWEEP_COUNTERS=1: every core counter summed over the live OBUs, on
- * stderr (what the former scale_run printed with SCALE_COUNTERS). */
+ * stderr (what the former scale_run printed with SCALE_COUNTERS); =2:
+ * also each OBU's relaying counters. */
 struct counter_sum {
 	char name[48];
 	uint64_t v;
@@ -136,6 +138,16 @@ static void print_obu_counters(struct sim *s, const char *name)
 	for (size_t i = 0; i < sim_node_count(s); i++)
 		if (sim_obu(s, (int)i))
 			obu_core_counters(sim_obu(s, (int)i), counter_add, &sum);
+	if (getenv("SWEEP_COUNTERS")[0] == '2')
+		for (size_t i = 0; i < sim_node_count(s); i++)
+			if (sim_obu(s, (int)i))
+				fprintf(stderr, "%s: node %zu hb_relayed=%llu sparse=%llu upstream_changes=%llu "
+					"replies_forwarded=%llu up_forwarded=%llu\n", name, i,
+					(unsigned long long)sim_counter(s, (int)i, "hb_relayed"),
+					(unsigned long long)sim_counter(s, (int)i, "hb_relayed_sparse"),
+					(unsigned long long)sim_counter(s, (int)i, "upstream_changes"),
+					(unsigned long long)sim_counter(s, (int)i, "replies_forwarded"),
+					(unsigned long long)sim_counter(s, (int)i, "up_forwarded"));
 	fprintf(stderr, "%s: counters summed over the live OBUs:", name);
 	for (size_t i = 0; i < sum.n; i++)
 		if (sum.c[i].v)

@@ -29,6 +29,7 @@ struct sweep_opts {
 	enum sim_channel channel;
 	uint32_t rate_kbps; /* 802.11p PHY rate; 0: the channel's default */
 	double range;	    /* radio range, m */
+	bool no_tx_status;  /* 802.11p: the cores hear nothing of MAC give-ups */
 };
 
 struct sweep_out {

@@ -100,237 +100,237 @@ static size_t describe_lines(struct sim *s, int node)
 	return n;
 }
 
+static void bad_replies_one(uint64_t seed)
+{
+	struct attack_world w;
+	uint8_t f[256];
+	vn_usec t0;
+
+	aw_new(&w, seed, NULL, NULL);
+	t0 = sim_now(w.s);
+	const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
+			    *O1 = sim_mac(w.s, w.o1), *O2 = sim_mac(w.s, w.o2);
+	vn_u128 big = ~(vn_u128)0;
+
+	for (int i = 0; i < 200; i++) {
+		uint32_t id = (uint32_t)(sim_now(w.s) / SCEN_T); /* about the current id */
+		size_t len;
+
+		/* Uptime from the future, huge, zero; ids never sent. */
+		len = reply_frame(f, R, X, (vn_u128)1 << 100, id, 1, R, X);
+		sim_transmit_as(w.s, w.x, f, len);
+		len = reply_frame(f, R, X, big, id, 1, R, X);
+		sim_transmit_as(w.s, w.x, f, len);
+		len = reply_frame(f, R, X, (vn_u128)sim_now(w.s) / 1000 + 5000, id, 1, R, X);
+		sim_transmit_as(w.s, w.x, f, len);
+		len = reply_frame(f, R, X, 0, 0xffffffffu - (uint32_t)i, 1, R, X);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* Spoofed: the real O2 as sender, the attacker as next hop. */
+		len = reply_frame(f, R, X, (vn_u128)sim_now(w.s) / 1000, id, 1, R, O2);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* The RSU's own MAC as from, and as sender. */
+		len = reply_frame(f, R, R, (vn_u128)sim_now(w.s) / 1000, id, 1, R, R);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* A reply for another RSU, to O1 (it must not forward it to
+		 * an upstream that does not lead there, nor crash). */
+		len = reply_frame(f, O1, X, 1, 7, 2, X, X);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* O1's own MAC as from, to O1. */
+		len = reply_frame(f, O1, O1, 1, id, 2, R, O2);
+		sim_transmit_as(w.s, w.x, f, len);
+		sim_run_for(w.s, MS(5));
+	}
+	assert_true(sim_alive(w.s, w.rsu));
+	aw_check(&w, t0, "bad replies");
+	world_free(&w);
+}
+
 static void bad_replies(void **state)
 {
-	uint64_t seeds[16];
-	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 2);
-
 	(void)state;
-	for (size_t k = 0; k < ns; k++) {
-		struct attack_world w;
-		uint8_t f[256];
-		vn_usec t0;
+	aw_each_seed(seeds_dflt, 2, bad_replies_one);
+}
 
-		aw_new(&w, seeds[k], NULL, NULL);
-		t0 = sim_now(w.s);
-		const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
-				    *O1 = sim_mac(w.s, w.o1), *O2 = sim_mac(w.s, w.o2);
-		vn_u128 big = ~(vn_u128)0;
+static void bad_heartbeats_one(uint64_t seed)
+{
+	struct attack_world w;
+	uint8_t f[256];
+	vn_usec t0;
 
-		for (int i = 0; i < 200; i++) {
-			uint32_t id = (uint32_t)(sim_now(w.s) / SCEN_T); /* about the current id */
-			size_t len;
+	aw_new(&w, seed, NULL, NULL);
+	t0 = sim_now(w.s);
+	const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
+			    *O1 = sim_mac(w.s, w.o1), *O2 = sim_mac(w.s, w.o2);
+	const struct vn_mac *B = &vn_mac_broadcast;
 
-			/* Uptime from the future, huge, zero; ids never sent. */
-			len = reply_frame(f, R, X, (vn_u128)1 << 100, id, 1, R, X);
-			sim_transmit_as(w.s, w.x, f, len);
-			len = reply_frame(f, R, X, big, id, 1, R, X);
-			sim_transmit_as(w.s, w.x, f, len);
-			len = reply_frame(f, R, X, (vn_u128)sim_now(w.s) / 1000 + 5000, id, 1, R, X);
-			sim_transmit_as(w.s, w.x, f, len);
-			len = reply_frame(f, R, X, 0, 0xffffffffu - (uint32_t)i, 1, R, X);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* Spoofed: the real O2 as sender, the attacker as next hop. */
-			len = reply_frame(f, R, X, (vn_u128)sim_now(w.s) / 1000, id, 1, R, O2);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* The RSU's own MAC as from, and as sender. */
-			len = reply_frame(f, R, R, (vn_u128)sim_now(w.s) / 1000, id, 1, R, R);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* A reply for another RSU, to O1 (it must not forward it to
-			 * an upstream that does not lead there, nor crash). */
-			len = reply_frame(f, O1, X, 1, 7, 2, X, X);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* O1's own MAC as from, to O1. */
-			len = reply_frame(f, O1, O1, 1, id, 2, R, O2);
-			sim_transmit_as(w.s, w.x, f, len);
-			sim_run_for(w.s, MS(5));
-		}
-		assert_true(sim_alive(w.s, w.rsu));
-		aw_check(&w, t0, "bad replies");
-		world_free(&w);
+	for (int i = 0; i < 200; i++) {
+		size_t len;
+		uint32_t id = (uint32_t)(sim_now(w.s) / SCEN_T);
+
+		/* Our own RSU's heartbeats with wild fields, relayed by X:
+		 * ids from the future, hops 0 and huge, uptime huge. */
+		len = hb_frame(f, B, X, ~(vn_u128)0, id + 1000000, 0, R);
+		sim_transmit_as(w.s, w.x, f, len);
+		len = hb_frame(f, B, X, 1, (uint32_t)i, 0xffffffffu, R);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* Claiming to be O1 / O2 (their own MAC as from). */
+		len = hb_frame(f, B, O1, (vn_u128)sim_now(w.s) / 1000, id + 1, 1, R);
+		sim_transmit_as(w.s, w.x, f, len);
+		len = hb_frame(f, B, O2, (vn_u128)sim_now(w.s) / 1000, id + 1, 1, R);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* A heartbeat whose source is an OBU, or the broadcast. */
+		len = hb_frame(f, B, X, 5, id, 1, O2);
+		sim_transmit_as(w.s, w.x, f, len);
+		len = hb_frame(f, B, X, 5, id, 1, B);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* To the RSU: an RSU never relays. */
+		len = hb_frame(f, R, X, 5, id, 1, X);
+		sim_transmit_as(w.s, w.x, f, len);
+		sim_run_for(w.s, MS(5));
 	}
+	aw_check(&w, t0, "bad heartbeats");
+	world_free(&w);
 }
 
 static void bad_heartbeats(void **state)
 {
-	uint64_t seeds[16];
-	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 2);
-
 	(void)state;
-	for (size_t k = 0; k < ns; k++) {
-		struct attack_world w;
-		uint8_t f[256];
-		vn_usec t0;
-
-		aw_new(&w, seeds[k], NULL, NULL);
-		t0 = sim_now(w.s);
-		const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
-				    *O1 = sim_mac(w.s, w.o1), *O2 = sim_mac(w.s, w.o2);
-		const struct vn_mac *B = &vn_mac_broadcast;
-
-		for (int i = 0; i < 200; i++) {
-			size_t len;
-			uint32_t id = (uint32_t)(sim_now(w.s) / SCEN_T);
-
-			/* Our own RSU's heartbeats with wild fields, relayed by X:
-			 * ids from the future, hops 0 and huge, uptime huge. */
-			len = hb_frame(f, B, X, ~(vn_u128)0, id + 1000000, 0, R);
-			sim_transmit_as(w.s, w.x, f, len);
-			len = hb_frame(f, B, X, 1, (uint32_t)i, 0xffffffffu, R);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* Claiming to be O1 / O2 (their own MAC as from). */
-			len = hb_frame(f, B, O1, (vn_u128)sim_now(w.s) / 1000, id + 1, 1, R);
-			sim_transmit_as(w.s, w.x, f, len);
-			len = hb_frame(f, B, O2, (vn_u128)sim_now(w.s) / 1000, id + 1, 1, R);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* A heartbeat whose source is an OBU, or the broadcast. */
-			len = hb_frame(f, B, X, 5, id, 1, O2);
-			sim_transmit_as(w.s, w.x, f, len);
-			len = hb_frame(f, B, X, 5, id, 1, B);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* To the RSU: an RSU never relays. */
-			len = hb_frame(f, R, X, 5, id, 1, X);
-			sim_transmit_as(w.s, w.x, f, len);
-			sim_run_for(w.s, MS(5));
-		}
-		aw_check(&w, t0, "bad heartbeats");
-		world_free(&w);
-	}
+	aw_each_seed(seeds_dflt, 2, bad_heartbeats_one);
 }
 
 /* Thousands of fake OBU MACs (replies relayed through O1 so that its
  * downstream table fills too), thousands of fake RSUs, thousands of source
  * addresses: the tables stay bounded and the real OBUs keep their routes. */
+static void floods_one(uint64_t seed)
+{
+	struct attack_world w;
+	uint8_t f[256];
+	vn_usec t0;
+	size_t lr0, lo0, lr, lo;
+
+	aw_new(&w, seed, NULL, NULL);
+	lr0 = describe_lines(w.s, w.rsu);
+	lo0 = describe_lines(w.s, w.o1);
+	t0 = sim_now(w.s);
+	uint64_t sent0 = sim_frames_sent(w.s, w.o1) + sim_frames_sent(w.s, w.o2) +
+			 sim_frames_sent(w.s, w.rsu);
+	const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
+			    *O1 = sim_mac(w.s, w.o1);
+	const struct vn_mac *B = &vn_mac_broadcast;
+
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct vn_mac fake = sim_mac_n(0x100000 + i);
+		uint32_t id = (uint32_t)(sim_now(w.s) / SCEN_T);
+		size_t len;
+		struct vn_ip src = sim_ip4(0x10000 + i), inet = scen_inet(1);
+
+		/* A reply from a fake OBU, sent to O1 as if from below. */
+		len = reply_frame(f, O1, X, (vn_u128)(sim_now(w.s) / 1000), id, 3, R, &fake);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* ...and straight to the RSU. */
+		len = reply_frame(f, R, &fake, (vn_u128)(sim_now(w.s) / 1000), id, 1, R, &fake);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* A heartbeat from a fake RSU. */
+		len = hb_frame(f, B, X, 1000 + i, i, 1, &fake);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* Upstream data from a fake origin with a fresh source IP,
+		 * to O1 (relayed) and to the RSU. */
+		len = up_frame(f, O1, X, &fake, &src, &inet, SIM_TAG_NONE);
+		sim_transmit_as(w.s, w.x, f, len);
+		len = up_frame(f, R, &fake, &fake, &src, &inet, SIM_TAG_NONE);
+		sim_transmit_as(w.s, w.x, f, len);
+		/* Downstream for fake OBUs through O1. */
+		len = down_frame(f, O1, X, R, &fake, &inet, &src, SIM_TAG_NONE);
+		sim_transmit_as(w.s, w.x, f, len);
+		if (i % 20 == 19)
+			sim_run_for(w.s, MS(1));
+	}
+	/* No amplification: the real nodes together must not send more
+	 * than a few frames per hostile frame (each fake heartbeat is
+	 * relayed and answered once per OBU: 2 x 2 per 6 hostile). */
+	uint64_t amp = sim_frames_sent(w.s, w.o1) + sim_frames_sent(w.s, w.o2) +
+		       sim_frames_sent(w.s, w.rsu) - sent0;
+	uint64_t hostile = sim_frames_sent(w.s, w.x);
+
+	fprintf(stderr, "floods: %llu hostile frames made the real nodes send %llu\n",
+		(unsigned long long)hostile, (unsigned long long)amp);
+	assert_true(amp <= 2 * hostile);
+	lr = describe_lines(w.s, w.rsu);
+	lo = describe_lines(w.s, w.o1);
+	fprintf(stderr, "floods: describe lines RSU %zu -> %zu, O1 %zu -> %zu\n", lr0, lr,
+		lo0, lo);
+	/* Bounded by the default capacities (4096 OBUs, 16384 IPs at the
+	 * RSU; 1024 routes, 8 RSUs, 64 neighbours at the OBU). */
+	assert_true(lr <= lr0 + 4096 + 16384 + 64);
+	assert_true(lo <= lo0 + 1024 + 8 + 64 + 64);
+	aw_check(&w, t0, "floods");
+	/* And the flood ages out. */
+	sim_run_for(w.s, SEC(5));
+	fprintf(stderr, "floods: 5 s later describe lines RSU %zu, O1 %zu\n",
+		describe_lines(w.s, w.rsu), describe_lines(w.s, w.o1));
+	sim_counters_print(w.s, w.rsu);
+	world_free(&w);
+}
+
 static void floods(void **state)
 {
-	uint64_t seeds[16];
-	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 2);
-
 	(void)state;
-	for (size_t k = 0; k < ns; k++) {
-		struct attack_world w;
-		uint8_t f[256];
-		vn_usec t0;
-		size_t lr0, lo0, lr, lo;
-
-		aw_new(&w, seeds[k], NULL, NULL);
-		lr0 = describe_lines(w.s, w.rsu);
-		lo0 = describe_lines(w.s, w.o1);
-		t0 = sim_now(w.s);
-		uint64_t sent0 = sim_frames_sent(w.s, w.o1) + sim_frames_sent(w.s, w.o2) +
-				 sim_frames_sent(w.s, w.rsu);
-		const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
-				    *O1 = sim_mac(w.s, w.o1);
-		const struct vn_mac *B = &vn_mac_broadcast;
-
-		for (uint32_t i = 0; i < 20000; i++) {
-			struct vn_mac fake = sim_mac_n(0x100000 + i);
-			uint32_t id = (uint32_t)(sim_now(w.s) / SCEN_T);
-			size_t len;
-			struct vn_ip src = sim_ip4(0x10000 + i), inet = scen_inet(1);
-
-			/* A reply from a fake OBU, sent to O1 as if from below. */
-			len = reply_frame(f, O1, X, (vn_u128)(sim_now(w.s) / 1000), id, 3, R, &fake);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* ...and straight to the RSU. */
-			len = reply_frame(f, R, &fake, (vn_u128)(sim_now(w.s) / 1000), id, 1, R, &fake);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* A heartbeat from a fake RSU. */
-			len = hb_frame(f, B, X, 1000 + i, i, 1, &fake);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* Upstream data from a fake origin with a fresh source IP,
-			 * to O1 (relayed) and to the RSU. */
-			len = up_frame(f, O1, X, &fake, &src, &inet, SIM_TAG_NONE);
-			sim_transmit_as(w.s, w.x, f, len);
-			len = up_frame(f, R, &fake, &fake, &src, &inet, SIM_TAG_NONE);
-			sim_transmit_as(w.s, w.x, f, len);
-			/* Downstream for fake OBUs through O1. */
-			len = down_frame(f, O1, X, R, &fake, &inet, &src, SIM_TAG_NONE);
-			sim_transmit_as(w.s, w.x, f, len);
-			if (i % 20 == 19)
-				sim_run_for(w.s, MS(1));
-		}
-		/* No amplification: the real nodes together must not send more
-		 * than a few frames per hostile frame (each fake heartbeat is
-		 * relayed and answered once per OBU: 2 x 2 per 6 hostile). */
-		uint64_t amp = sim_frames_sent(w.s, w.o1) + sim_frames_sent(w.s, w.o2) +
-			       sim_frames_sent(w.s, w.rsu) - sent0;
-		uint64_t hostile = sim_frames_sent(w.s, w.x);
-
-		fprintf(stderr, "floods: %llu hostile frames made the real nodes send %llu\n",
-			(unsigned long long)hostile, (unsigned long long)amp);
-		assert_true(amp <= 2 * hostile);
-		lr = describe_lines(w.s, w.rsu);
-		lo = describe_lines(w.s, w.o1);
-		fprintf(stderr, "floods: describe lines RSU %zu -> %zu, O1 %zu -> %zu\n", lr0, lr,
-			lo0, lo);
-		/* Bounded by the default capacities (4096 OBUs, 16384 IPs at the
-		 * RSU; 1024 routes, 8 RSUs, 64 neighbours at the OBU). */
-		assert_true(lr <= lr0 + 4096 + 16384 + 64);
-		assert_true(lo <= lo0 + 1024 + 8 + 64 + 64);
-		aw_check(&w, t0, "floods");
-		/* And the flood ages out. */
-		sim_run_for(w.s, SEC(5));
-		fprintf(stderr, "floods: 5 s later describe lines RSU %zu, O1 %zu\n",
-			describe_lines(w.s, w.rsu), describe_lines(w.s, w.o1));
-		sim_counters_print(w.s, w.rsu);
-		world_free(&w);
-	}
+	aw_each_seed(seeds_dflt, 2, floods_one);
 }
 
 /* Random bytes, truncated messages, wrong EtherType, data with broken IP
  * lengths, oversized frames: dropped and counted. */
+static void garbage_one(uint64_t seed)
+{
+	struct attack_world w;
+	static uint8_t f[VN_PBUF_DATA_MAX + 100];
+	vn_usec t0;
+
+	aw_new(&w, seed, NULL, NULL);
+	t0 = sim_now(w.s);
+	const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
+			    *O1 = sim_mac(w.s, w.o1);
+	struct vn_ip a = sim_ip4(2), inet = scen_inet(1);
+
+	for (int i = 0; i < 5000; i++) {
+		size_t len = sim_rand(w.s) % 200;
+		uint64_t r = sim_rand(w.s);
+
+		for (size_t j = 0; j < len; j++)
+			f[j] = (uint8_t)sim_rand(w.s);
+		if (len >= 16 && (r & 1)) {
+			/* Mostly-valid header so the deeper checks are hit. */
+			memcpy(f, (r & 2) ? R->b : O1->b, 6);
+			memcpy(f + 6, X->b, 6);
+			f[12] = 0x30;
+			f[13] = 0x30;
+			f[14] = (uint8_t)((r >> 2) % 3);
+			f[15] = (uint8_t)((r >> 4) % 3);
+		}
+		sim_transmit_as(w.s, w.x, f, len);
+		/* A data frame whose IP length lies. */
+		len = up_frame(f, R, X, X, &a, &inet, 0);
+		f[22 + 2] = (uint8_t)(sim_rand(w.s));
+		sim_transmit_as(w.s, w.x, f, len);
+		/* Several control messages back to back, then junk. */
+		len = hb_frame(f, O1, X, 1, 1, 1, X);
+		len += reply_frame(f + len, O1, X, 1, 1, 1, X, X);
+		f[len++] = 0x55;
+		sim_transmit_as(w.s, w.x, f, len);
+		if (i % 10 == 9)
+			sim_run_for(w.s, MS(1));
+	}
+	/* Oversized: the reader drops it; the core never sees it. */
+	memset(f, 0, sizeof(f));
+	sim_transmit_as(w.s, w.x, f, sizeof(f));
+	aw_check(&w, t0, "garbage");
+	world_free(&w);
+}
+
 static void garbage(void **state)
 {
-	uint64_t seeds[16];
-	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 2);
-
 	(void)state;
-	for (size_t k = 0; k < ns; k++) {
-		struct attack_world w;
-		static uint8_t f[VN_PBUF_DATA_MAX + 100];
-		vn_usec t0;
-
-		aw_new(&w, seeds[k], NULL, NULL);
-		t0 = sim_now(w.s);
-		const struct vn_mac *R = sim_mac(w.s, w.rsu), *X = sim_mac(w.s, w.x),
-				    *O1 = sim_mac(w.s, w.o1);
-		struct vn_ip a = sim_ip4(2), inet = scen_inet(1);
-
-		for (int i = 0; i < 5000; i++) {
-			size_t len = sim_rand(w.s) % 200;
-			uint64_t r = sim_rand(w.s);
-
-			for (size_t j = 0; j < len; j++)
-				f[j] = (uint8_t)sim_rand(w.s);
-			if (len >= 16 && (r & 1)) {
-				/* Mostly-valid header so the deeper checks are hit. */
-				memcpy(f, (r & 2) ? R->b : O1->b, 6);
-				memcpy(f + 6, X->b, 6);
-				f[12] = 0x30;
-				f[13] = 0x30;
-				f[14] = (uint8_t)((r >> 2) % 3);
-				f[15] = (uint8_t)((r >> 4) % 3);
-			}
-			sim_transmit_as(w.s, w.x, f, len);
-			/* A data frame whose IP length lies. */
-			len = up_frame(f, R, X, X, &a, &inet, 0);
-			f[22 + 2] = (uint8_t)(sim_rand(w.s));
-			sim_transmit_as(w.s, w.x, f, len);
-			/* Several control messages back to back, then junk. */
-			len = hb_frame(f, O1, X, 1, 1, 1, X);
-			len += reply_frame(f + len, O1, X, 1, 1, 1, X, X);
-			f[len++] = 0x55;
-			sim_transmit_as(w.s, w.x, f, len);
-			if (i % 10 == 9)
-				sim_run_for(w.s, MS(1));
-		}
-		/* Oversized: the reader drops it; the core never sees it. */
-		memset(f, 0, sizeof(f));
-		sim_transmit_as(w.s, w.x, f, sizeof(f));
-		aw_check(&w, t0, "garbage");
-		world_free(&w);
-	}
+	aw_each_seed(seeds_dflt, 2, garbage_one);
 }
 
 int main(void)

@@ -16,9 +16,13 @@ struct fingerprint {
 	uint64_t events, frames, tun[4], sent[4];
 };
 
-static void lossy_chain(uint64_t seed, struct fingerprint *fp)
+/* RSU - O1 - O2 - O3, 20 % loss, flows both ways for 5 s; the run to 6 s
+ * in steps of `step` (the result must not depend on it), on the ideal
+ * channel or the 802.11p one. */
+static void lossy_chain(uint64_t seed, vn_usec step, enum sim_channel ch, struct fingerprint *fp)
 {
-	struct sim *s = scen_new(seed);
+	struct sim_opts o = { .seed = seed, .tun_queue = 64, .channel = ch };
+	struct sim *s = sim_new(&o);
 	struct sim_link_cfg l = sim_link_default();
 	int n[4];
 	struct vn_ip o3 = sim_ip4(3), inet = scen_inet(1);
@@ -29,7 +33,8 @@ static void lossy_chain(uint64_t seed, struct fingerprint *fp)
 	scen_chain(s, n, 3, &l);
 	scen_flow_start(s, &up, n[3], &o3, &inet, SEC(1), MS(10), SEC(5));
 	scen_flow_start(s, &down, n[0], &inet, &o3, SEC(1) + MS(5), MS(10), SEC(5));
-	sim_run_until(s, SEC(6));
+	for (vn_usec t = step; t < SEC(6) + step; t += step)
+		sim_run_until(s, t < SEC(6) ? t : SEC(6));
 	fp->events = sim_events(s);
 	fp->frames = sim_frames_delivered(s);
 	for (int i = 0; i < 4; i++) {
@@ -46,12 +51,32 @@ static void deterministic(void **state)
 	struct fingerprint a, b, c;
 
 	(void)state;
-	lossy_chain(7, &a);
-	lossy_chain(7, &b);
-	lossy_chain(8, &c);
+	lossy_chain(7, SEC(6), SIM_CHAN_IDEAL, &a);
+	lossy_chain(7, SEC(6), SIM_CHAN_IDEAL, &b);
+	lossy_chain(8, SEC(6), SIM_CHAN_IDEAL, &c);
 	assert_memory_equal(&a, &b, sizeof(a));
 	assert_true(memcmp(&a, &c, sizeof(a)) != 0);
 	assert_true(a.tun[0] > 0 && a.tun[3] > 0);
+}
+
+/* Running to t in one call or in many steps is the same run: events due
+ * exactly at a step's end run in that call, the clock never jumps past a
+ * pending event, and nothing is scheduled from the caller's clock. */
+static void step_invariant(void **state)
+{
+	static const vn_usec steps[] = { 1, 997, MS(10), MS(333), SEC(1) };
+
+	(void)state;
+	for (int ch = SIM_CHAN_IDEAL; ch <= SIM_CHAN_80211P; ch++) {
+		struct fingerprint whole, stepped;
+
+		lossy_chain(7, SEC(6), (enum sim_channel)ch, &whole);
+		assert_true(whole.tun[0] > 0 && whole.tun[3] > 0);
+		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+			lossy_chain(7, steps[i], (enum sim_channel)ch, &stepped);
+			assert_memory_equal(&whole, &stepped, sizeof(whole));
+		}
+	}
 }
 
 /* A transmitter without a core (X) and two receivers. */
@@ -208,6 +233,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(deterministic),
+		cmocka_unit_test(step_invariant),
 		cmocka_unit_test(links),
 		cmocka_unit_test(timers),
 		cmocka_unit_test(packets),

@@ -232,35 +232,93 @@ static void test_route_kept_by_data(void **state)
 }
 
 /* Data from C through a neighbour that is not C's chosen next hop (E) is
- * delivered, but refreshes nothing: C is gone on time. (D's data through
- * B, D having no route at all, routes D via B: every one of them keeps
- * that route alive, test_data_via_relay_without_route.) */
+ * delivered, but one packet refreshes and moves nothing; a second one in a
+ * row through E means C's path has moved under it (a hop above C changed
+ * its upstream, C sent no change reply): the route follows the data, hops
+ * unknown (rule 12). D's data through B keeps D's route (via B) alive. */
 static void test_data_via_other_no_refresh(void **state)
 {
 	struct fx *f = fx_new(NULL);
+	struct rsu_route_info ri;
 	uint8_t fr[128];
 	size_t n;
 
 	(void)state;
 	run_to(f, T0);
 	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B */
-	for (unsigned t = 1000; t <= 6000; t += 1000) {
-		run_to(f, T0 + MS(t));
-		n = b_up(fr, &R, &E, &C, 3, 1);
-		feed(f, fr, n, T0 + MS(t) + 1);
-		/* and B hands over D's data, not C's */
-		n = b_up(fr, &R, &B, &D, 4, 1);
-		feed(f, fr, n, T0 + MS(t) + 2);
-	}
-	assert_int_equal(ctr(f, "up_delivered"), 12);
-	assert_int_equal(ctr(f, "up_refreshed"), 6); /* D's, via B */
-	run_to(f, T0 + MS(6600));
-	assert_false(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
-	assert_int_equal(ctr(f, "obus_gone"), 1);
-	/* gone, C's data via E is all there is: routed via E */
+	reply(f, &B, &D, 0, 0, 2, T0 + MS(6)); /* D via B */
+	run_to(f, T0 + MS(1000));
 	n = b_up(fr, &R, &E, &C, 3, 1);
-	feed(f, fr, n, T0 + MS(6700));
-	assert_true(rsu_core_route(f->c, &C, &(struct rsu_route_info){0}));
+	feed(f, fr, n, T0 + MS(1000) + 1);
+	n = b_up(fr, &R, &B, &D, 4, 1);
+	feed(f, fr, n, T0 + MS(1000) + 2);
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, B.b, 6);
+	assert_int_equal(ctr(f, "up_refreshed"), 1); /* D's, via B */
+	run_to(f, T0 + MS(2000));
+	n = b_up(fr, &R, &E, &C, 3, 1);
+	feed(f, fr, n, T0 + MS(2000) + 1);
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, E.b, 6);
+	assert_int_equal(ri.hops, 256);
+	assert_int_equal(ctr(f, "up_refreshed"), 2);
+	assert_int_equal(ctr(f, "up_delivered"), 3);
+	fx_free(f);
+}
+
+/* Rule 12: the MAC gave up a Downstream for C on its next hop B, and C's
+ * data came lately through E: the route moves to E (hops unknown) and the
+ * packet goes again, to E. A give-up on a next hop that is not C's chosen
+ * one, or on a broadcast, changes nothing. */
+static void test_tx_failed_follows_data(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	struct rsu_route_info ri;
+	uint8_t fr[128], ip[128], sent[H_FRAME];
+	size_t n, len;
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B */
+	n = b_up(fr, &R, &E, &C, 3, 1); /* one packet of C through E: moves nothing */
+	feed(f, fr, n, T0 + MS(6));
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, B.b, 6);
+	h_clear(&f->h);
+	n = b_ip4(ip, 100, 1, 3);
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(7));
+	assert_int_equal(f->h.ntx, 1);
+	len = f->h.tx[0].len;
+	memcpy(sent, f->h.tx[0].b, len);
+	/* a give-up on a next hop that is not C's: nothing */
+	memcpy(sent, D.b, 6);
+	rsu_core_on_tx_failed(f->c, h_buf(&f->h, sent, len), T0 + MS(8));
+	assert_int_equal(f->h.ntx, 1);
+	memcpy(sent, B.b, 6);
+	rsu_core_on_tx_failed(f->c, h_buf(&f->h, sent, len), T0 + MS(9));
+	assert_int_equal(f->h.ntx, 2);
+	assert_memory_equal(f->h.tx[1].b, E.b, 6);
+	assert_memory_equal(f->h.tx[1].b + 6, R.b, 6);
+	assert_memory_equal(f->h.tx[1].b + 22, C.b, 6);
+	assert_memory_equal(f->h.tx[1].b + VN_DOWN_HLEN, ip, n);
+	assert_true(rsu_core_route(f->c, &C, &ri));
+	assert_memory_equal(ri.next_hop.b, E.b, 6);
+	assert_int_equal(ri.hops, 256);
+	assert_int_equal(ctr(f, "down_salvaged"), 1);
+	assert_int_equal(ctr(f, "tx_failed"), 2);
+	/* a broadcast, or a runt: counted, nothing sent */
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(10));
+	ip[16] = ip[17] = ip[18] = ip[19] = 255;
+	n = b_ip4(ip, 100, 1, 255);
+	ip[16] = ip[17] = ip[18] = 255;
+	rsu_core_on_tun(f->c, h_buf(&f->h, ip, n), T0 + MS(11));
+	assert_int_equal(f->h.ntx, 4);
+	len = f->h.tx[3].len;
+	memcpy(sent, f->h.tx[3].b, len);
+	rsu_core_on_tx_failed(f->c, h_buf(&f->h, sent, len), T0 + MS(12));
+	rsu_core_on_tx_failed(f->c, h_buf(&f->h, sent, 5), T0 + MS(12));
+	assert_int_equal(f->h.ntx, 4);
+	assert_int_equal(ctr(f, "down_salvaged"), 1);
 	fx_free(f);
 }
 
@@ -568,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_obu_gone),
 		cmocka_unit_test(test_route_kept_by_data),
 		cmocka_unit_test(test_data_via_other_no_refresh),
+		cmocka_unit_test(test_tx_failed_follows_data),
 		cmocka_unit_test(test_direct_data_moves_route),
 		cmocka_unit_test(test_data_via_relay_without_route),
 		cmocka_unit_test(test_data_keeps_next_hop_fresh),
