@@ -10,14 +10,16 @@
 #                       [--wrap-a CMD] [--wrap-r CMD] [--wrap-b CMD] [--conf TEXT]
 #   --wrap-X CMD  run node X's daemon under CMD (e.g. "strace -c -f -o /tmp/r.strace"
 #                 or "valgrind --tool=callgrind --callgrind-out-file=/tmp/r.cg")
+#   --tcp         one iperf3 TCP flow instead (Mbit/s; per-node CPU per frame)
 #   --conf TEXT   appended to every daemon's configuration (e.g. "[tun]\noffload = off")
 set -u
-BUILD=build SECS=5 LEN=64 TOPO=2hop WRAP_A="" WRAP_R="" WRAP_B="" CONF_EXTRA=""
+BUILD=build SECS=5 LEN=64 TCP=0 TOPO=2hop WRAP_A="" WRAP_R="" WRAP_B="" CONF_EXTRA=""
 while (($#)); do
 	case $1 in
 	-b) BUILD=$(realpath "$2"); shift ;;
 	-u) SECS=$2; shift ;;
 	-l) LEN=$2; shift ;;
+	--tcp) TCP=1 ;;
 	--topo) TOPO=$2; shift ;;
 	--wrap-a) WRAP_A=$2; shift ;;
 	--wrap-r) WRAP_R=$2; shift ;;
@@ -93,12 +95,17 @@ ctx() { awk '/ctxt_switches/ { s += $2 } END { print s }' "/proc/$1/status"; }
 declare -A C0 X0
 k=0
 for n in $nodes; do C0[$n]=$(cpu "${PIDS[$k]}"); X0[$n]=$(ctx "${PIDS[$k]}"); k=$((k + 1)); done
-out=$(nsx "$P-a" taskset -c 0 timeout $((SECS + 10)) iperf3 -c 10.200.4.2 -u -b 0 -l "$LEN" -t "$SECS" -J)
+if ((TCP)); then
+	out=$(nsx "$P-a" taskset -c 0 timeout $((SECS + 10)) iperf3 -c 10.200.4.2 -t "$SECS" -J)
+else
+	out=$(nsx "$P-a" taskset -c 0 timeout $((SECS + 10)) iperf3 -c 10.200.4.2 -u -b 0 -l "$LEN" -t "$SECS" -J)
+fi
 k=0
 declare -A C1 X1
 for n in $nodes; do C1[$n]=$(cpu "${PIDS[$k]}"); X1[$n]=$(ctx "${PIDS[$k]}"); k=$((k + 1)); done
 wait $srv 2>/dev/null
-echo "$out" | jq -r '.end.sum | "received \(.packets - .lost_packets) of \(.packets) in \(.seconds|floor) s: \(((.packets - .lost_packets) / .seconds / 1000)*10|floor/10) kpps received (loss \(.lost_percent|floor) %)"'
+((TCP)) && echo "$out" | jq -r '.end.sum_received | "TCP \(.bits_per_second / 1e6 | floor) Mbit/s received"'
+((TCP)) || echo "$out" | jq -r '.end.sum | "received \(.packets - .lost_packets) of \(.packets) in \(.seconds|floor) s: \(((.packets - .lost_packets) / .seconds / 1000)*10|floor/10) kpps received (loss \(.lost_percent|floor) %)"'
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "A tun0 TX dropped (not read in time): $(nsx "$P-a" cat /sys/class/net/tun0/statistics/tx_dropped)"
 for n in $nodes; do
