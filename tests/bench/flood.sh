@@ -35,7 +35,8 @@ WORK=$(mktemp -d)
 NSES=() PIDS=()
 cleanup() {
 	local p
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	# a wrapped daemon (strace, valgrind) is the wrapper's child
+	for p in "${PIDS[@]}"; do kill -TERM $(pgrep -P "$p") "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for p in "${NSES[@]}"; do ip netns del "$p" 2>/dev/null; done
 	[[ -n ${KEEP:-} ]] || rm -rf "$WORK"
