@@ -94,7 +94,7 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 	strcpy(c->tun_name, "tun0");
 	c->tun_mtu = VN_TUN_MTU_DEFAULT;
 	c->tun_offload = true;
-	c->wire_ring = true;
+	c->wire_ring = false; /* measured: costs the 1-hop rows on veth (performance.md) */
 	strcpy(c->ctl_path, vn_role_default_socket(role));
 	c->log_level = VN_LOG_INFO;
 	obu_params_default(&c->obu);
