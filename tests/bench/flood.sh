@@ -13,7 +13,8 @@
 #   --tcp         one iperf3 TCP flow instead (Mbit/s; per-node CPU per frame)
 #   --conf TEXT   appended to every daemon's configuration (e.g. "[tun]\noffload = off")
 set -u
-BUILD=build SECS=5 LEN=64 TCP=0 TOPO=2hop WRAP_A="" WRAP_R="" WRAP_B="" CONF_EXTRA=""
+BUILD=build SECS=5 LEN=64 TCP=0 TOPO=2hop CONF_EXTRA=""
+declare -A WRAP=([a]="" [b]="" [r]="")
 while (($#)); do
 	case $1 in
 	-b) BUILD=$(realpath "$2"); shift ;;
@@ -21,9 +22,9 @@ while (($#)); do
 	-l) LEN=$2; shift ;;
 	--tcp) TCP=1 ;;
 	--topo) TOPO=$2; shift ;;
-	--wrap-a) WRAP_A=$2; shift ;;
-	--wrap-r) WRAP_R=$2; shift ;;
-	--wrap-b) WRAP_B=$2; shift ;;
+	--wrap-a) WRAP[a]=$2; shift ;;
+	--wrap-r) WRAP[r]=$2; shift ;;
+	--wrap-b) WRAP[b]=$2; shift ;;
 	--conf) CONF_EXTRA=$2; shift ;;
 	-h) sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "unknown option $1" >&2; exit 2 ;;
@@ -76,9 +77,8 @@ for n in $nodes; do
 	printf '[wire]\ninterface = e0\n\n[tun]\nname = tun0\naddress = 10.200.4.%s/24\nmtu = 1440\n\n[routing]\nheartbeat_period_ms = 100\n\n[control]\nsocket = %s\n\n[log]\nlevel = warning\n' \
 		"$(idx $n)" "$WORK/$n.sock" >"$WORK/$n.conf"
 	[[ -n $CONF_EXTRA ]] && printf '%b\n' "$CONF_EXTRA" >>"$WORK/$n.conf"
-	w=WRAP_${n^^}
 	# shellcheck disable=SC2046,SC2086
-	ip netns exec "$P-$n" $(pin $n) ${!w} "$BUILD/$role/${role}d" -c "$WORK/$n.conf" >"$WORK/$n.log" 2>&1 &
+	ip netns exec "$P-$n" $(pin $n) ${WRAP[$n]} "$BUILD/$role/${role}d" -c "$WORK/$n.conf" >"$WORK/$n.log" 2>&1 &
 	PIDS+=($!)
 done
 for n in $nodes; do
