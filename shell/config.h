@@ -63,6 +63,7 @@ struct vn_config {
 	struct vn_ip_prefix addrs[VN_MAX_ADDRS]; /* [tun] address */
 	size_t n_addrs;
 	uint32_t tun_mtu;		    /* [tun] mtu */
+	bool wire_ring;			    /* [wire] ring: auto (true) or off (default) */
 	bool tun_offload;		    /* [tun] offload: auto (true) or off */
 	char ctl_path[VN_CTL_PATH_MAX];	    /* [control] socket */
 	enum vn_log_level log_level;	    /* [log] level */

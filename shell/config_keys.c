@@ -12,6 +12,7 @@
  * the cores' own *_params_check has the last word at start-up. */
 const struct key vn_config_keys[] = {
 	{ "wire", "interface", R_ALL, K_IFNAME, 0, 0, CF(interface), true, false },
+	{ "wire", "ring", R_ALL, K_AUTO_OFF, 0, 0, CF(wire_ring), false, false },
 	{ "tun", "name", R_ALL, K_IFNAME, 0, 0, CF(tun_name), false, false },
 	{ "tun", "address", R_ALL, K_PREFIX, 0, 0, CF(addrs), false, true },
 	{ "tun", "mtu", R_ALL, K_U32, VN_TUN_MTU_MIN, VN_TUN_MTU_MAX, CF(tun_mtu), false, false },
@@ -93,6 +94,7 @@ void vn_config_defaults(struct vn_config *c, enum vn_role role)
 	strcpy(c->tun_name, "tun0");
 	c->tun_mtu = VN_TUN_MTU_DEFAULT;
 	c->tun_offload = true;
+	c->wire_ring = false; /* measured: costs the 1-hop rows on veth (performance.md) */
 	strcpy(c->ctl_path, vn_role_default_socket(role));
 	c->log_level = VN_LOG_INFO;
 	obu_params_default(&c->obu);

@@ -33,7 +33,7 @@ struct key {
 
 /* A constant so that the parser can size its per-key state; checked
  * against the table at compile time. */
-#define NKEYS 38
+#define NKEYS 39
 
 extern const struct key vn_config_keys[];
 /* by enum vn_sec_mode / enum vn_log_level */

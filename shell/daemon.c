@@ -152,7 +152,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* One received frame: count it, and hand it to the core if it fits. */
-static void rx_one(struct daemon *d, struct vn_pbuf *b, enum vn_raw_rx r, size_t len)
+void vn_daemon_rx_one(struct daemon *d, struct vn_pbuf *b, enum vn_raw_rx r, size_t len)
 {
 	if (r == VN_RAW_OUTGOING)
 		return;
@@ -218,6 +218,11 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (vn_ring_on(&d->ring)) {
+		vn_daemon_ring_rx(d);
+		rearm(d);
+		return;
+	}
 	vn_daemon_tx_begin(d);
 	if (d->txstatus)
 		txstatus_drain(d);
@@ -228,7 +233,7 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 			nb++;
 		got = nb > 0 ? vn_raw_recv_batch(d->raw_fd, &d->rxb, bufs, nb, res, len) : 0;
 		for (int i = 0; i < got; i++)
-			rx_one(d, bufs[i], res[i], len[i]);
+			vn_daemon_rx_one(d, bufs[i], res[i], len[i]);
 		/* What the batch made (relayed frames, replies) leaves
 		 * together, before its buffers go back. */
 		vn_daemon_tx_flush(d);
@@ -375,6 +380,7 @@ static int setup_links(struct daemon *d, struct vn_error *e)
 		vn_info("wire %s is 802.11: per-frame ACK status on", d->cfg.interface);
 	if (vn_daemon_tun_open(d, e) < 0)
 		return -1;
+	vn_daemon_ring_setup(d); /* after the tun's pools: regions of the send batch */
 	if (vn_nl_link_get(d->nl, d->cfg.tun_name, &tun, e) < 0)
 		return -1;
 	d->tun_ifindex = tun.ifindex;
@@ -448,6 +454,7 @@ static void teardown(struct daemon *d)
 	if (d->tun_fd >= 0)
 		close(d->tun_fd);
 	vn_daemon_tun_fini(d);
+	vn_ring_close(&d->ring);
 	if (d->raw_fd >= 0)
 		close(d->raw_fd);
 	vn_nl_close(d->nl);
@@ -491,6 +498,11 @@ static void keep_restart_keys(const struct daemon *d, struct vn_config *n)
 		vn_warn("reload: [tun] name changed to %s: needs a restart, keeping %s",
 			n->tun_name, d->cfg.tun_name);
 		strcpy(n->tun_name, d->cfg.tun_name);
+	}
+	if (n->wire_ring != d->cfg.wire_ring) {
+		vn_warn("reload: [wire] ring changed: needs a restart, keeping %s",
+			d->cfg.wire_ring ? "auto" : "off");
+		n->wire_ring = d->cfg.wire_ring;
 	}
 	if (n->tun_offload != d->cfg.tun_offload) {
 		vn_warn("reload: [tun] offload changed: needs a restart, keeping %s",

@@ -25,6 +25,7 @@ static const char *counter_help(const char *name)
 		{ "rx_frames", "Frames received on the wire with the vanet EtherType." },
 		{ "rx_drop_truncated", "Frames larger than the receive buffer, dropped." },
 		{ "rx_errors", "Receive errors on the wire socket." },
+		{ "rx_ring_fallbacks", "1 if the packet ring could not be set up and the wire is read with recvmmsg ([wire] ring = auto)." },
 		{ "tx_frames", "Frames sent on the wire." },
 		{ "tx_errors", "Send errors on the wire socket." },
 		{ "tx_batches", "sendmmsg() calls that sent the frames of one burst." },

@@ -14,6 +14,7 @@
 #include "netlink.h"
 #include "notify.h"
 #include "rawsock.h"
+#include "rawsock_ring.h"
 #include "sec.h"
 #include "tun_gro.h"
 #include "tun_tso.h"
@@ -26,6 +27,7 @@
 	X(rx_frames)                                                              \
 	X(rx_drop_truncated)                                                      \
 	X(rx_errors)                                                              \
+	X(rx_ring_fallbacks)                                                      \
 	X(tx_frames)                                                              \
 	X(tx_errors)                                                              \
 	X(tx_batches)                                                             \
@@ -75,6 +77,10 @@ struct daemon {
 	unsigned n_rsus;
 	bool rsus_known; /* rsus[] holds the current set */
 	struct vn_raw_batch rxb;
+	/* The packet ring ([wire] ring, daemon_ring.c); the frames of the
+	 * burst being handled, in its slots. */
+	struct vn_ring ring;
+	struct vn_pbuf ring_bufs[VN_RAW_BATCH];
 	/* Frames sent while a burst is handled go out together (txbatch.h);
 	 * tx_open while raw_cb or tun_cb holds the burst's buffers. */
 	struct vn_txbatch txb;
@@ -141,6 +147,13 @@ int vn_dsec_check_files(const struct vn_config *c, const char *path);
 int vn_dsec_reload_prepare(struct daemon *d, const struct vn_config *n, struct vn_error *e);
 void vn_dsec_reload_commit(struct daemon *d);
 
+
+/* daemon_ring.c: the packet ring if it can be had (else recvmmsg, counted
+ * in rx_ring_fallbacks); one burst from it. */
+void vn_daemon_ring_setup(struct daemon *d);
+void vn_daemon_ring_rx(struct daemon *d);
+/* daemon.c: one received frame, counted and handed to the core. */
+void vn_daemon_rx_one(struct daemon *d, struct vn_pbuf *b, enum vn_raw_rx r, size_t len);
 
 /* daemon.c: after a send or receive error, look at the wire soon. */
 void vn_daemon_check_wire_soon(struct daemon *d);

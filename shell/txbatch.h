@@ -24,9 +24,9 @@
 #define VN_TXB_IOV 3	  /* pieces per frame */
 #define VN_TXB_COPY 4096  /* arena for frames outside the held memory */
 
-#define VN_TXB_SLOTS 256 /* held slots tracked by the bitmap */
+#define VN_TXB_SLOTS 2048 /* held slots tracked by the bitmap (pools and the packet ring) */
 
-#define VN_TXB_REGIONS 2 /* e.g. the buffer pool and the super-packet pool */
+#define VN_TXB_REGIONS 3 /* the buffer pool, the super-packet pool, the packet ring */
 
 /* Memory [lo, hi) that stays valid until the flush, made of slots (buffers)
  * of `slot` bytes; its slots are numbered from `first` on. */

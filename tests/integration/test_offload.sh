@@ -2,8 +2,10 @@
 # Tun offloads ([tun] offload) across a chain RSU - o1 - o2 where the relay
 # o1 has them off: TCP both ways between o2 and the RSU (the sender splits
 # TSO super-packets, the receiver coalesces), and o1 <-> RSU with one end
-# off. Then TSO switched off on o2's tun with ethtool: the daemon notices,
-# gives back checksum offload, and TCP still flows. Every frame stays
+# off. o1 reads the wire with recvmmsg (the default, [wire] ring = off),
+# the others through the packet ring (ring = auto; not with [security]). Then TSO switched
+# off on o2's tun with ethtool: the daemon notices, gives back checksum
+# offload, and TCP still flows. Every frame stays
 # within the wire MTU (no send error anywhere), nothing is dropped as a bad
 # offload packet, and the data arrive intact (iperf3's own accounting plus
 # TCP's checksums: a bad segment would show as retransmissions and a
@@ -18,9 +20,9 @@ vn_node o1 02:77:00:00:00:11
 vn_node o2 02:77:00:00:00:12
 vn_hear rsu o1
 vn_hear o1 o2
-vn_start_rsu rsu 1
+vn_start_rsu rsu 1 $'[wire]\nring = auto'
 vn_start_obu o1 11 $'[tun]\noffload = off'
-vn_start_obu o2 12
+vn_start_obu o2 12 $'[wire]\nring = auto'
 vn_wait_upstream o1 20 1 || vn_die "o1 has no upstream"
 vn_wait_upstream o2 20 2 || vn_die "o2 has no upstream"
 
@@ -28,6 +30,13 @@ vn_check "rsu: virtio-net header and TSO on (auto)" \
 	grep -q "tun offload: virtio-net header.*segmentation offload" "$(vn_logfile rsu)"
 vn_check "o1: offload = off: no virtio-net header" \
 	bash -c "! grep -q 'tun offload: virtio-net header' '$(vn_logfile o1)'"
+if [[ ${VN_SECURITY:-0} != 1 && ${VN_SECURITY:-0} != encrypt ]]; then
+	for n in rsu o2; do
+		vn_check "$n reads the wire through the packet ring" \
+			grep -q "wire: packet ring" "$(vn_logfile $n)"
+	done
+fi
+vn_check "o1: ring = off (default): recvmmsg" bash -c "! grep -q 'wire: packet ring' '$(vn_logfile o1)'"
 
 # iperf_tcp NAME SERVER-NODE SERVER-IP CLIENT-NODE [ARGS]: MBit/s, 0 if it failed
 iperf_tcp()
@@ -98,5 +107,6 @@ vn_check "IPv6 ping o2 -> RSU with 1400 bytes" vn_ping o2 fd77::1 3 -s 1400
 for n in rsu o1 o2; do
 	vn_check "$n: no send or tun write error, no bad offload packet" \
 		test "$(vn_counter "$n" tx_errors)$(vn_counter "$n" tun_tx_errors)$(vn_counter "$n" tun_rx_drop_offload)" = 000
+	vn_check "$n: no fallback from the packet ring" test "$(vn_counter "$n" rx_ring_fallbacks)" = 0
 done
 vn_finish
