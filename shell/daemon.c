@@ -220,6 +220,7 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	if (vn_ring_on(&d->ring)) {
 		vn_daemon_ring_rx(d);
+		vn_dsec_follow_upstream(d, vn_now());
 		rearm(d);
 		return;
 	}
