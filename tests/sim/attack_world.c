@@ -80,12 +80,3 @@ void aw_free(struct attack_world *w)
 	scen_flow_free(&w->down);
 	sim_free(w->s);
 }
-
-void aw_each_seed(const uint64_t *dflt, size_t n_dflt, void (*one)(uint64_t seed))
-{
-	uint64_t seeds[16];
-	size_t n = scen_seeds(seeds, 16, dflt, n_dflt);
-
-	for (size_t k = 0; k < n; k++)
-		one(seeds[k]);
-}

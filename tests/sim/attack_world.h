@@ -24,7 +24,4 @@ unsigned aw_flow_pct(const struct attack_world *w, vn_usec from, vn_usec to);
  * forwards. */
 void aw_check(struct attack_world *w, vn_usec from, const char *what);
 void aw_free(struct attack_world *w);
-/* Runs one(seed) for each seed of SIM_SEEDS, else of dflt: a test's body
- * once per seed, each on a world of its own. */
-void aw_each_seed(const uint64_t *dflt, size_t n_dflt, void (*one)(uint64_t seed));
 #endif

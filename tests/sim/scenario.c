@@ -183,3 +183,12 @@ struct vn_ip scen_inet(uint8_t n)
 	ip.a[3] = n;
 	return ip;
 }
+
+void scen_each_seed(const uint64_t *dflt, size_t n_dflt, void (*one)(uint64_t seed))
+{
+	uint64_t seeds[16];
+	size_t n = scen_seeds(seeds, 16, dflt, n_dflt);
+
+	for (size_t k = 0; k < n; k++)
+		one(seeds[k]);
+}

@@ -73,5 +73,8 @@ void scen_dump_all(struct sim *s);
 
 /* Parses SIM_SEEDS ("1,2,3") or returns the built-in list. */
 size_t scen_seeds(uint64_t *out, size_t max, const uint64_t *dflt, size_t ndflt);
+/* Runs one(seed) for each seed of scen_seeds (SIM_SEEDS, else dflt): a
+ * test's body once per seed. */
+void scen_each_seed(const uint64_t *dflt, size_t n_dflt, void (*one)(uint64_t seed));
 
 #endif

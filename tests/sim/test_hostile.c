@@ -148,7 +148,7 @@ static void bad_replies_one(uint64_t seed)
 static void bad_replies(void **state)
 {
 	(void)state;
-	aw_each_seed(seeds_dflt, 2, bad_replies_one);
+	scen_each_seed(seeds_dflt, 2, bad_replies_one);
 }
 
 static void bad_heartbeats_one(uint64_t seed)
@@ -195,7 +195,7 @@ static void bad_heartbeats_one(uint64_t seed)
 static void bad_heartbeats(void **state)
 {
 	(void)state;
-	aw_each_seed(seeds_dflt, 2, bad_heartbeats_one);
+	scen_each_seed(seeds_dflt, 2, bad_heartbeats_one);
 }
 
 /* Thousands of fake OBU MACs (replies relayed through O1 so that its
@@ -275,7 +275,7 @@ static void floods_one(uint64_t seed)
 static void floods(void **state)
 {
 	(void)state;
-	aw_each_seed(seeds_dflt, 2, floods_one);
+	scen_each_seed(seeds_dflt, 2, floods_one);
 }
 
 /* Random bytes, truncated messages, wrong EtherType, data with broken IP
@@ -330,7 +330,7 @@ static void garbage_one(uint64_t seed)
 static void garbage(void **state)
 {
 	(void)state;
-	aw_each_seed(seeds_dflt, 2, garbage_one);
+	scen_each_seed(seeds_dflt, 2, garbage_one);
 }
 
 int main(void)

@@ -146,22 +146,22 @@ static unsigned hidden_changes(uint64_t seed, bool status, uint64_t *fails)
 	return changes;
 }
 
+static void hidden_terminal_no_flap_one(uint64_t seed)
+{
+	uint64_t f0, f1;
+	unsigned off = hidden_changes(seed, false, &f0);
+	unsigned on = hidden_changes(seed, true, &f1);
+
+	fprintf(stderr, "seed %llu: hidden terminal, 2 min: %u upstream changes without the "
+		"status, %u with it (%llu give-ups told)\n", (unsigned long long)seed, off,
+		on, (unsigned long long)f1);
+	assert_true(on <= off + off / 4 + 2);
+}
+
 static void hidden_terminal_no_flap(void **state)
 {
-	uint64_t seeds[16];
-	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 3);
-
 	(void)state;
-	for (size_t k = 0; k < ns; k++) {
-		uint64_t f0, f1;
-		unsigned off = hidden_changes(seeds[k], false, &f0);
-		unsigned on = hidden_changes(seeds[k], true, &f1);
-
-		fprintf(stderr, "seed %llu: hidden terminal, 2 min: %u upstream changes without the "
-			"status, %u with it (%llu give-ups told)\n", (unsigned long long)seeds[k], off,
-			on, (unsigned long long)f1);
-		assert_true(on <= off + off / 4 + 2);
-	}
+	scen_each_seed(seeds_dflt, 3, hidden_terminal_no_flap_one);
 }
 
 int main(void)
