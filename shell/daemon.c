@@ -124,7 +124,7 @@ static void io_log(void *ctx, enum vn_log_level level, const char *msg)
 /* --- Event loop ---------------------------------------------------------- */
 
 /* After every event: the core may have a new earliest deadline. */
-static void rearm(struct daemon *d)
+void vn_daemon_rearm(struct daemon *d)
 {
 	vn_usec next = d->ops->next_timer(d->core);
 	vn_usec now;
@@ -148,7 +148,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	d->ops->tick(d->core, vn_now());
 	vn_dsec_follow_upstream(d, vn_now());
-	rearm(d);
+	vn_daemon_rearm(d);
 }
 
 /* One received frame: count it, and hand it to the core if it fits. */
@@ -221,7 +221,7 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (vn_ring_on(&d->ring)) {
 		vn_daemon_ring_rx(d);
 		vn_dsec_follow_upstream(d, vn_now());
-		rearm(d);
+		vn_daemon_rearm(d);
 		return;
 	}
 	vn_daemon_tx_begin(d);
@@ -255,7 +255,7 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 	} while (got == VN_RAW_BATCH && done < DRAIN_CAP);
 	vn_dsec_follow_upstream(d, vn_now());
 	vn_daemon_tx_end(d);
-	rearm(d);
+	vn_daemon_rearm(d);
 }
 
 static void put_all(struct vn_pool *p, struct vn_pbuf **held, int n)
@@ -302,7 +302,7 @@ static void tun_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	vn_daemon_tx_end(d);
 	put_all(tp, held, nh);
-	rearm(d);
+	vn_daemon_rearm(d);
 }
 
 /* --- Set-up -------------------------------------------------------------- */
@@ -313,15 +313,9 @@ static void print_config_error(void *ctx, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-static void log_config_error(void *ctx, const char *msg)
-{
-	(void)ctx;
-	vn_err("%s", msg);
-}
-
 /* A frame is our header plus one tun packet (plus, secured, the 14-byte
  * security header and the tag); it must fit the wire. */
-static int check_mtu(const struct daemon *d, uint32_t tun_mtu, struct vn_error *e)
+int vn_daemon_check_mtu(const struct daemon *d, uint32_t tun_mtu, struct vn_error *e)
 {
 	uint32_t hlen = VN_MAX_HLEN;
 
@@ -368,7 +362,7 @@ static int setup_links(struct daemon *d, struct vn_error *e)
 	if (!d->wire.up)
 		vn_warn("interface %s is down: nothing will be received until it is up",
 			d->cfg.interface);
-	if (check_mtu(d, d->cfg.tun_mtu, e) < 0)
+	if (vn_daemon_check_mtu(d, d->cfg.tun_mtu, e) < 0)
 		return -1;
 	d->raw_fd = vn_raw_open(d->wire.ifindex, d->cfg.interface, e);
 	if (d->raw_fd < 0)
@@ -465,139 +459,18 @@ static void teardown(struct daemon *d)
 		ev_loop_destroy(d->loop);
 }
 
-/* --- Reload (SIGHUP) ----------------------------------------------------- */
+/* --- Configuration, shared with the reload (daemon_reload.c) ------------- */
 
-static int load_config(const struct daemon *d, struct vn_config *c, vn_config_err_fn err)
+int vn_daemon_load_config(const struct daemon *d, struct vn_config *c, vn_config_err_fn err)
 {
 	return vn_config_load(c, d->ops->role, d->config_path, err, NULL);
 }
 
-static enum vn_log_level effective_level(const struct daemon *d, enum vn_log_level lv)
+enum vn_log_level vn_daemon_effective_level(const struct daemon *d, enum vn_log_level lv)
 {
 	unsigned v = (unsigned)lv + d->verbose;
 
 	return v > VN_LOG_DEBUG ? VN_LOG_DEBUG : (enum vn_log_level)v;
-}
-
-static bool has_prefix(const struct vn_config *c, const struct vn_ip_prefix *p)
-{
-	for (size_t i = 0; i < c->n_addrs; i++)
-		if (vn_ip_prefix_eq(&c->addrs[i], p))
-			return true;
-	return false;
-}
-
-/* Keys that only take effect at start: keep the running value. */
-static void keep_restart_keys(const struct daemon *d, struct vn_config *n)
-{
-	if (strcmp(n->interface, d->cfg.interface) != 0) {
-		vn_warn("reload: [wire] interface changed to %s: needs a restart, keeping %s",
-			n->interface, d->cfg.interface);
-		strcpy(n->interface, d->cfg.interface);
-	}
-	if (strcmp(n->tun_name, d->cfg.tun_name) != 0) {
-		vn_warn("reload: [tun] name changed to %s: needs a restart, keeping %s",
-			n->tun_name, d->cfg.tun_name);
-		strcpy(n->tun_name, d->cfg.tun_name);
-	}
-	if (n->wire_ring != d->cfg.wire_ring) {
-		vn_warn("reload: [wire] ring changed: needs a restart, keeping %s",
-			d->cfg.wire_ring ? "auto" : "off");
-		n->wire_ring = d->cfg.wire_ring;
-	}
-	if (n->tun_offload != d->cfg.tun_offload) {
-		vn_warn("reload: [tun] offload changed: needs a restart, keeping %s",
-			d->cfg.tun_offload ? "auto" : "off");
-		n->tun_offload = d->cfg.tun_offload;
-	}
-	if (strcmp(n->ctl_path, d->cfg.ctl_path) != 0) {
-		vn_warn("reload: [control] socket changed to %s: needs a restart, keeping %s",
-			n->ctl_path, d->cfg.ctl_path);
-		strcpy(n->ctl_path, d->cfg.ctl_path);
-	}
-	if (n->sec.mode != d->cfg.sec.mode) {
-		vn_warn("reload: [security] mode changed to %s: needs a restart, keeping %s",
-			vn_sec_mode_name(n->sec.mode), vn_sec_mode_name(d->cfg.sec.mode));
-		n->sec.mode = d->cfg.sec.mode;
-	}
-	if (strcmp(n->sec.state_dir, d->cfg.sec.state_dir) != 0) {
-		vn_warn("reload: [security] state_dir changed: needs a restart, keeping %s",
-			d->cfg.sec.state_dir);
-		strcpy(n->sec.state_dir, d->cfg.sec.state_dir);
-	}
-}
-
-static void apply_addresses(struct daemon *d, const struct vn_config *n)
-{
-	struct vn_error e;
-
-	for (size_t i = 0; i < d->cfg.n_addrs; i++)
-		if (!has_prefix(n, &d->cfg.addrs[i]) &&
-		    vn_nl_addr(d->nl, d->tun_ifindex, &d->cfg.addrs[i], false, &e) < 0)
-			vn_err("reload: %s", e.msg);
-	for (size_t i = 0; i < n->n_addrs; i++)
-		if (!has_prefix(&d->cfg, &n->addrs[i]) &&
-		    vn_nl_addr(d->nl, d->tun_ifindex, &n->addrs[i], true, &e) < 0)
-			vn_err("reload: %s", e.msg);
-	if (d->ops->set_addresses != NULL &&
-	    d->ops->set_addresses(d->core, n->addrs, n->n_addrs) < 0)
-		vn_err("reload: the core refused the tun addresses");
-}
-
-static void reload(struct daemon *d)
-{
-	struct vn_config n;
-	struct vn_error e;
-	const char *msg;
-	int errors;
-
-	vn_notice("reloading %s", d->config_path);
-	vn_notify_reloading(&d->notify);
-	errors = load_config(d, &n, log_config_error);
-	if (errors > 0) {
-		vn_err("reload: %d error(s) in %s; keeping the running configuration", errors,
-		       d->config_path);
-		goto fail;
-	}
-	if ((msg = d->ops->check(&n)) != NULL) {
-		vn_err("reload: routing parameters: %s; keeping the running configuration", msg);
-		goto fail;
-	}
-	keep_restart_keys(d, &n);
-	if (vn_nl_link_get(d->nl, d->cfg.interface, &d->wire, &e) < 0 ||
-	    check_mtu(d, n.tun_mtu, &e) < 0 || vn_dsec_reload_prepare(d, &n, &e) < 0) {
-		vn_err("reload: %s; keeping the running configuration", e.msg);
-		goto fail;
-	}
-	if (d->ops->set_params(d->core, &n, vn_now()) < 0) {
-		vn_err("reload: the core refused the routing parameters; keeping the running "
-		       "configuration");
-		goto fail;
-	}
-	vn_log_set_level(effective_level(d, n.log_level));
-	if (n.tun_mtu != d->cfg.tun_mtu) {
-		/* MTU before the addresses: raising it to 1280 or more must come
-		 * before new IPv6 addresses are added (the configuration check
-		 * already refuses IPv6 with a smaller MTU). */
-		if (vn_nl_link_set(d->nl, d->tun_ifindex, n.tun_mtu, &e) < 0) {
-			vn_err("reload: %s", e.msg);
-			n.tun_mtu = d->cfg.tun_mtu;
-		}
-	}
-	apply_addresses(d, &n);
-	vn_dsec_reload_commit(d);
-	d->cfg = n;
-	d->cnt.reloads++;
-	vn_notice("configuration reloaded");
-	vn_daemon_event(d, VN_LOG_NOTICE, "reload", "configuration reloaded");
-	vn_notify_ready(&d->notify);
-	rearm(d);
-	return;
-fail:
-	d->cnt.reload_failures++;
-	vn_daemon_event(d, VN_LOG_ERR, "reload", "reload refused: running configuration kept");
-	/* Still running, on the old configuration: ready again. */
-	vn_notify_ready(&d->notify);
 }
 
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -606,7 +479,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 	(void)revents;
 	if (w->signum == SIGHUP) {
-		reload(d);
+		vn_daemon_reload(d);
 		return;
 	}
 	vn_notice("%s: shutting down", strsignal(w->signum));
@@ -630,7 +503,7 @@ static void start_watchers(struct daemon *d)
 	ev_signal_start(d->loop, &d->sig_int);
 	ev_signal_start(d->loop, &d->sig_hup);
 	vn_daemon_watch_start(d);
-	rearm(d);
+	vn_daemon_rearm(d);
 }
 
 /* --- main ---------------------------------------------------------------- */
@@ -698,7 +571,7 @@ int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[])
 	d->verbose = cli.verbose;
 	d->tun_fd = d->raw_fd = -1;
 	vn_log_init(name, VN_LOG_INFO);
-	if (load_config(d, &d->cfg, print_config_error) > 0) {
+	if (vn_daemon_load_config(d, &d->cfg, print_config_error) > 0) {
 		rc = 1;
 	} else if (ops->check(&d->cfg) != NULL) {
 		fprintf(stderr, "%s: [routing]: %s\n", cli.config, ops->check(&d->cfg));
@@ -712,7 +585,7 @@ int vn_daemon_main(const struct vn_core_ops *ops, int argc, char *argv[])
 		/* A reload requested while we are still setting up must not kill
 		 * us (SIGHUP's default); the loop takes it over once it runs. */
 		signal(SIGHUP, SIG_IGN);
-		vn_log_set_level(effective_level(d, d->cfg.log_level));
+		vn_log_set_level(vn_daemon_effective_level(d, d->cfg.log_level));
 		vn_ratelimit_init(&d->rl_tx, 5000000, 5);
 		vn_ratelimit_init(&d->rl_tun_tx, 5000000, 5);
 		vn_ratelimit_init(&d->rl_rx, 5000000, 5);

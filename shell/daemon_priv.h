@@ -157,6 +157,15 @@ void vn_daemon_rx_one(struct daemon *d, struct vn_pbuf *b, enum vn_raw_rx r, siz
 
 /* daemon.c: after a send or receive error, look at the wire soon. */
 void vn_daemon_check_wire_soon(struct daemon *d);
+/* The configuration file read (errors to err), the log level with -v, the
+ * MTU check: at start (daemon.c) and on reload (daemon_reload.c). */
+int vn_daemon_load_config(const struct daemon *d, struct vn_config *c, vn_config_err_fn err);
+enum vn_log_level vn_daemon_effective_level(const struct daemon *d, enum vn_log_level lv);
+int vn_daemon_check_mtu(const struct daemon *d, uint32_t tun_mtu, struct vn_error *e);
+void vn_daemon_reload(struct daemon *d);
+/* The core's timer set again from its next_timer (after anything that may
+ * have moved it). */
+void vn_daemon_rearm(struct daemon *d);
 
 /* Per-frame trouble is logged through a rate limiter: a dead link must not
  * turn into a flood of identical lines. */
