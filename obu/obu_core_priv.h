@@ -44,7 +44,7 @@
 #define OBU_DATA_DEDUP 2
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
-#define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
+#define OBU_DUTY_HOLD_HALF_KA 3 /* full duty lasts this many K_a / 2 after a dependant's sign */
 #define OBU_REPAIR_PERIODS 2	/* reply again to a silent kept-dead upstream this often */
 #define OBU_DEAD_ODDS 10	/* m(p): (1 - p)^m <= 1 / OBU_DEAD_ODDS (rule 6) */
 
@@ -336,7 +336,7 @@ vn_usec obu_rsu_gone_after(const struct obu_core *c, uint32_t ri);
 vn_usec obu_rsu_leave_after(const struct obu_core *c, uint32_t ri);
 /* neighbours of RSU ri are forgotten after this silence */
 vn_usec obu_nbr_forget_after(const struct obu_core *c, uint32_t ri);
-/* below-us marks: 3 K_a periods (+ 1/4); full duty lasts OBU_DUTY_HOLD_KA K_a (obu_dependant) */
+/* below-us marks: 3 K_a periods (+ 1/4); full duty lasts OBU_DUTY_HOLD_HALF_KA K_a / 2 (obu_dependant) */
 vn_usec obu_dep_hold(const struct obu_core *c, uint32_t ri);
 /* downstream routes from replies: 3 K_a + 2 periods of the chosen RSU */
 vn_usec obu_route_life(const struct obu_core *c);

@@ -342,5 +342,5 @@ void obu_dependant(struct obu_core *c, int32_t ri, vn_usec now)
 		return;
 	vn_usec t = obu_period(c, (uint32_t)ri);
 
-	c->rsu[ri].dep_until = now + t * OBU_DUTY_HOLD_KA * c->p.reply_keepalive + t / 4;
+	c->rsu[ri].dep_until = now + t * OBU_DUTY_HOLD_HALF_KA * c->p.reply_keepalive / 2 + t / 4;
 }
