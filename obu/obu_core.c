@@ -89,7 +89,7 @@ void obu_core_free(struct obu_core *c)
 	if (c == NULL)
 		return;
 	tables_free(c);
-	free(c->seen);
+	vn_pkt_seen_free(&c->seen);
 	free(c);
 }
 

@@ -29,6 +29,7 @@
 #include "obu_core.h"
 
 #include "core_tab.h"
+#include "pkt_seen.h"
 #include "wire.h"
 
 #define OBU_RATIO_WINDOW 32	/* ids a delivery ratio looks at */
@@ -37,7 +38,6 @@
 #define OBU_MAX_HOPS 64		/* a heartbeat claiming more is hostile or looping */
 #define OBU_MAX_ADDRS 16
 #define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
-#define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
 /* periods a forwarded data packet is remembered: 2, as long as a broadcast
  * (v1 1): a packet the MAC retried for up to 100 ms and then salvaged
  * (rule 12) came back to a relay that had forgotten it */
@@ -231,11 +231,6 @@ struct obu_down {
 	vn_usec rsu_at;		/* when a reply last said rsu */
 };
 
-struct obu_pkt_seen {
-	uint32_t hash;
-	vn_usec at;
-};
-
 /* Forwarded replies waiting for one next hop (obu_batch.c). buf has room
  * for our own reply in front of them (piggyback: one frame). */
 #define OBU_BATCHES 4
@@ -272,8 +267,7 @@ struct obu_core {
 	struct core_tab downs;
 	struct vn_ip_prefix addr[OBU_MAX_ADDRS];
 	size_t naddr;
-	struct obu_pkt_seen *seen; /* [OBU_SEEN_WAYS << seen_bits], obu_dedup.c */
-	uint32_t seen_bits;	/* log2 of its sets */
+	struct vn_pkt_seen seen; /* recently forwarded packets, obu_dedup.c */
 	uint64_t cnt[OC__COUNT];
 	uint64_t rx_drop[VN_RX__COUNT];
 	uint8_t scratch[64];
@@ -419,7 +413,12 @@ void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 /* obu_dedup.c: recently forwarded packets. The kind and the destination
  * (Downstream) are in the key, so that an OBU-to-OBU packet crossing a relay
  * up and then down is not a repeat. */
-enum obu_pkt_kind { OBU_PK_UP = 1, OBU_PK_DOWN = 2, OBU_PK_BCAST = 3, OBU_PK_SALVAGE = 4 };
+enum obu_pkt_kind {
+	OBU_PK_UP = VN_PKT_KIND_UP, /* the RSU hashes Upstream the same way */
+	OBU_PK_DOWN = 2,
+	OBU_PK_BCAST = 3,
+	OBU_PK_SALVAGE = 4
+};
 int obu_seen_init(struct obu_core *c);
 /* Whether the packet was forwarded within window; records it if not. */
 bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_msg *m,
