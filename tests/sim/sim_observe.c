@@ -121,9 +121,14 @@ void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 	if (cnt_add(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag), s->now) > 1 &&
 	    !s->salvaging) {
 		s->dups++;
-		if (getenv("SIM_DUP_DEBUG"))
-			fprintf(stderr, "dup t=%.3f node=%u type=%u tag=%u to=%02x:%02x\n", (double)s->now / 1e6,
-				n->idx, f[OFF_TYPE + 1], tag, f[4], f[5]);
+		if (getenv("SIM_DUP_DEBUG")) {
+			const struct cnt_slot *e =
+				cnt_find(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag));
+
+			fprintf(stderr, "dup t=%.3f node=%u type=%u tag=%u to=%02x:%02x first=%.3f\n",
+				(double)s->now / 1e6, n->idx, f[OFF_TYPE + 1], tag, f[4], f[5],
+				(double)e->first / 1e6);
+		}
 	}
 }
 
@@ -169,6 +174,11 @@ size_t sim_tun_read(struct sim *s, int node, uint8_t *buf, size_t cap)
 uint64_t sim_dup_forwards(const struct sim *s)
 {
 	return s->dups;
+}
+
+uint64_t sim_dup_deliveries(const struct sim *s)
+{
+	return s->dup_deliveries;
 }
 
 void sim_dup_report(const struct sim *s, size_t max)
