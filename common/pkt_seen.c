@@ -96,12 +96,31 @@ static bool grow(struct vn_pkt_seen *t)
 	return true;
 }
 
+vn_usec vn_pkt_seen_age(const struct vn_pkt_seen *t, uint32_t h, vn_usec now)
+{
+	const struct vn_pkt_seen_ent *e = set_of(t, h);
+	vn_usec best = VN_USEC_NEVER;
+
+	for (int i = 0; i < VN_PKT_SEEN_WAYS; i++)
+		if (e[i].at != 0 && e[i].hash == h && since(now, e[i].at) < best)
+			best = since(now, e[i].at);
+	return best;
+}
+
 /* A packet is looked for in its set of 4 and replaces the oldest entry
  * there, so two packets whose hashes share a set do not evict each other
  * (a direct-mapped table let a transient loop run three turns). A repeat
  * is only reported if the full 32-bit hash matches. */
-enum vn_pkt_seen_res vn_pkt_seen(struct vn_pkt_seen *t, uint32_t h, vn_usec window, vn_usec keep,
-				 vn_usec now)
+uint32_t vn_pkt_via(const struct vn_mac *from)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, from->b, VN_MAC_LEN);
+	return (uint32_t)(mix64(w, 0) >> 32) | 1u;
+}
+
+enum vn_pkt_seen_res vn_pkt_seen(struct vn_pkt_seen *t, uint32_t h, uint32_t via,
+				 const struct vn_pkt_win *w, vn_usec now)
 {
 	enum vn_pkt_seen_res res = VN_PKT_NEW;
 	struct vn_pkt_seen_ent *e, *victim;
@@ -110,12 +129,14 @@ enum vn_pkt_seen_res vn_pkt_seen(struct vn_pkt_seen *t, uint32_t h, vn_usec wind
 		e = set_of(t, h);
 		victim = e;
 		for (int i = 0; i < VN_PKT_SEEN_WAYS; i++) {
-			if (e[i].at != 0 && e[i].hash == h && since(now, e[i].at) <= window)
+			if (e[i].at != 0 && e[i].hash == h &&
+			    (since(now, e[i].at) <= w->same ||
+			     (e[i].via != via && since(now, e[i].at) <= w->other)))
 				return VN_PKT_REPEAT;
 			if (e[i].at < victim->at)
 				victim = &e[i];
 		}
-		if (victim->at == 0 || since(now, victim->at) > keep || t->bits >= t->bits_max)
+		if (victim->at == 0 || since(now, victim->at) > w->keep || t->bits >= t->bits_max)
 			break;
 		if (!grow(t)) {
 			res = VN_PKT_NEW_NOGROW;
@@ -123,6 +144,7 @@ enum vn_pkt_seen_res vn_pkt_seen(struct vn_pkt_seen *t, uint32_t h, vn_usec wind
 		}
 	}
 	victim->hash = h;
+	victim->via = via;
 	victim->at = now ? now : 1;
 	return res;
 }

@@ -16,6 +16,7 @@
 
 struct vn_pkt_seen_ent {
 	uint32_t hash;
+	uint32_t via; /* who handed it to us (vn_pkt_via), for window_other */
 	vn_usec at;
 };
 
@@ -45,10 +46,24 @@ enum vn_pkt_seen_res {
 	VN_PKT_REPEAT,	   /* seen within window */
 	VN_PKT_NEW_NOGROW, /* new, recorded, but the table could not grow */
 };
-/* Whether hash h was recorded within window; records it if not. keep:
- * the window the table grows to hold in full (window may be longer: an
- * older entry then counts as long as the table still has it). */
-enum vn_pkt_seen_res vn_pkt_seen(struct vn_pkt_seen *t, uint32_t h, vn_usec window, vn_usec keep,
-				 vn_usec now);
+/* A 32-bit tag of the neighbour that handed a packet to us. */
+uint32_t vn_pkt_via(const struct vn_mac *from);
+
+/* The windows of one lookup: a repeat is one recorded within `same`, or
+ * within `other` if it came from another neighbour than that record (a
+ * copy that took another path: a loop, a salvage detour -- not an end-to-
+ * end retransmission, which follows the first one's path). `keep`: the
+ * window the table grows to hold in full; beyond it an entry counts as
+ * long as the table still has it. */
+struct vn_pkt_win {
+	vn_usec same, other, keep;
+};
+/* Whether hash h (from via) is a repeat; records it if not. */
+enum vn_pkt_seen_res vn_pkt_seen(struct vn_pkt_seen *t, uint32_t h, uint32_t via,
+				 const struct vn_pkt_win *w, vn_usec now);
+
+/* Since when hash h has been recorded (the age of its entry), without
+ * recording it; VN_USEC_NEVER if the table does not have it. */
+vn_usec vn_pkt_seen_age(const struct vn_pkt_seen *t, uint32_t h, vn_usec now);
 
 #endif

@@ -42,6 +42,11 @@
  * (v1 1): a packet the MAC retried for up to 100 ms and then salvaged
  * (rule 12) came back to a relay that had forgotten it */
 #define OBU_DATA_DEDUP 2
+/* ... and, as long as the table holds it, 8 when its copy comes from
+ * another neighbour: MAC queues on a loaded channel hold a frame for
+ * 200-500 ms, and a detour's copy came back to a relay after 212-468 ms
+ * (ring1000) */
+#define OBU_DATA_DEDUP_OTHER 8
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
 #define OBU_DUTY_HOLD_KA 2	/* full duty lasts this many K_a after a dependant's sign */
@@ -102,6 +107,7 @@
 	X(tx_failed)                                                           \
 	X(tx_failed_upstream)                                                  \
 	X(up_salvaged)                                                         \
+	X(up_salvage_late)                                                     \
 	X(alloc_failed)
 
 enum obu_counter {
@@ -251,6 +257,7 @@ struct obu_core {
 	uint32_t replied_id;
 	bool own_pending;	/* our reply is built in scratch, not yet sent */
 	vn_usec repair_at;	/* next reply to a silent upstream kept dead (obu_reply_check) */
+	bool txstat_seen;	/* the MAC reported a give-up once: our own data is remembered too */
 	vn_usec own_up_at;	/* our last own Upstream data handed to the chosen RSU itself */
 	uint8_t m_tab[101];	/* m(p) by ratio percent, before the dead_periods bound */
 	struct obu_batch batch[OBU_BATCHES];
@@ -420,6 +427,9 @@ enum obu_pkt_kind {
 	OBU_PK_SALVAGE = 4
 };
 int obu_seen_init(struct obu_core *c);
+/* Since when the packet has been in the table, VN_USEC_NEVER if not. */
+vn_usec obu_pkt_age(const struct obu_core *c, enum obu_pkt_kind kind, const struct vn_msg *m,
+		    vn_usec now);
 /* Whether the packet was forwarded within window; records it if not. */
 bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_msg *m,
 		  vn_usec window, vn_usec now);

@@ -215,8 +215,10 @@ static void send_down(struct rsu_core *c, struct vn_pbuf *b, uint8_t *payload, s
  * bytes of the IP packet. */
 static bool up_repeat(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
 {
-	vn_usec w = RSU_UP_DEDUP * period_us(c);
-	enum vn_pkt_seen_res r = vn_pkt_seen(&c->up_seen, vn_pkt_hash(VN_PKT_KIND_UP, m, false), w, w, now);
+	vn_usec t = period_us(c);
+	struct vn_pkt_win w = {RSU_UP_DEDUP * t, RSU_UP_DEDUP_OTHER * t, RSU_UP_DEDUP * t};
+	enum vn_pkt_seen_res r = vn_pkt_seen(&c->up_seen, vn_pkt_hash(VN_PKT_KIND_UP, m, false),
+					     vn_pkt_via(&m->from), &w, now);
 
 	if (r == VN_PKT_NEW_NOGROW)
 		c->cnt[RC_alloc_failed]++;

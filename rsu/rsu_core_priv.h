@@ -29,6 +29,7 @@
 /* Upstream packets remembered (rule 12): periods, and the table's sets at
  * first and at most (4 entries each: 64 .. 16384) */
 #define RSU_UP_DEDUP 2
+#define RSU_UP_DEDUP_OTHER 20 /* ... through another neighbour (pkt_seen.h): ring1000 had copies 812 ms apart */
 #define RSU_UP_SEEN_BITS_MIN 4
 #define RSU_UP_SEEN_BITS_MAX 12
 #define RSU_PEND_MAX 16		/* IPs waiting for their OBU's route (rsu_export.c) */

@@ -469,8 +469,9 @@ static void test_data_paths(void **state)
 
 /* Rule 12: an Upstream packet salvaged after its ACKs were lost arrives
  * twice, here through B and then through E: it goes out of tun once
- * (drop_up_dup); another packet of C, and the same packet again after the
- * RSU_UP_DEDUP periods, are delivered. */
+ * (drop_up_dup); another packet of C, and the same packet again through
+ * the same neighbour after RSU_UP_DEDUP periods (an end-to-end
+ * retransmission), are delivered. */
 static void test_upstream_once(void **state)
 {
 	struct fx *f = fx_new(NULL);
