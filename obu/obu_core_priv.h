@@ -196,6 +196,7 @@ struct obu_rsu {
 	vn_usec period;		/* T_r, learned (obu_duty.c), 0 = not yet */
 	vn_usec dep_until;	/* full duty: someone depends on us for it until then */
 	uint32_t n_live;	/* live neighbours for it, counted at each expiry */
+	vn_usec n_live_at;	/* when n_live last rose or held (it falls late) */
 	bool up_dead;		/* the upstream is dead but kept: no alternative (last resort) */
 	bool dead_early;	/* ... only worse ones, for a second silence limit */
 	bool stale_pick;	/* the upstream was taken silent (stale_alternative), not heard since */
