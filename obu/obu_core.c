@@ -89,7 +89,7 @@ void obu_core_free(struct obu_core *c)
 	if (c == NULL)
 		return;
 	tables_free(c);
-	free(c->seen);
+	vn_pkt_seen_free(&c->seen);
 	free(c);
 }
 
@@ -206,6 +206,15 @@ void obu_core_on_tun(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
 		c->cnt[OC_drop_no_headroom]++;
 		return;
 	}
+	if (c->txstat_seen) {
+		/* remembered (a hash), so that a late give-up of it is not
+		 * salvaged (obu_txfail_salvage); only on a medium that
+		 * reports give-ups: elsewhere it would cost for nothing */
+		struct vn_msg m = {.origin = c->self, .payload = b->data + VN_UP_HLEN,
+				   .payload_len = ip_len};
+
+		obu_pkt_seen(c, OBU_PK_UP, &m, 0, now);
+	}
 	core_send(&c->io, b->data, b->len);
 	c->cnt[OC_up_sent]++;
 	if (vn_mac_eq(up, &c->rsu[c->chosen].mac))
@@ -244,6 +253,7 @@ void obu_core_on_tx_failed(struct obu_core *c, struct vn_pbuf *b, vn_usec now)
 	struct vn_mac to;
 
 	c->cnt[OC_tx_failed]++;
+	c->txstat_seen = true;
 	if (b->len < VN_MAC_LEN)
 		return;
 	vn_mac_load(&to, b->data);

@@ -29,6 +29,7 @@
 #include "obu_core.h"
 
 #include "core_tab.h"
+#include "pkt_seen.h"
 #include "wire.h"
 
 #define OBU_RATIO_WINDOW 32	/* ids a delivery ratio looks at */
@@ -37,11 +38,15 @@
 #define OBU_MAX_HOPS 64		/* a heartbeat claiming more is hostile or looping */
 #define OBU_MAX_ADDRS 16
 #define OBU_SEEN_SLOTS 1024	/* recently forwarded data packets (hashes) */
-#define OBU_SEEN_WAYS 4		/* ... in sets of 4 (a collision must not let a loop run) */
 /* periods a forwarded data packet is remembered: 2, as long as a broadcast
  * (v1 1): a packet the MAC retried for up to 100 ms and then salvaged
  * (rule 12) came back to a relay that had forgotten it */
 #define OBU_DATA_DEDUP 2
+/* ... and, as long as the table holds it, 8 when its copy comes from
+ * another neighbour: MAC queues on a loaded channel hold a frame for
+ * 200-500 ms, and a detour's copy came back to a relay after 212-468 ms
+ * (ring1000) */
+#define OBU_DATA_DEDUP_OTHER 8
 #define OBU_NONE (-1)
 #define OBU_DWELL 10		/* periods after a change before a voluntary move */
 #define OBU_DUTY_HOLD_HALF_KA 3 /* full duty lasts this many K_a / 2 after a dependant's sign */
@@ -102,6 +107,7 @@
 	X(tx_failed)                                                           \
 	X(tx_failed_upstream)                                                  \
 	X(up_salvaged)                                                         \
+	X(up_salvage_late)                                                     \
 	X(alloc_failed)
 
 enum obu_counter {
@@ -190,6 +196,7 @@ struct obu_rsu {
 	vn_usec period;		/* T_r, learned (obu_duty.c), 0 = not yet */
 	vn_usec dep_until;	/* full duty: someone depends on us for it until then */
 	uint32_t n_live;	/* live neighbours for it, counted at each expiry */
+	vn_usec n_live_at;	/* when n_live last rose or held (it falls late) */
 	bool up_dead;		/* the upstream is dead but kept: no alternative (last resort) */
 	bool dead_early;	/* ... only worse ones, for a second silence limit */
 	bool stale_pick;	/* the upstream was taken silent (stale_alternative), not heard since */
@@ -231,11 +238,6 @@ struct obu_down {
 	vn_usec rsu_at;		/* when a reply last said rsu */
 };
 
-struct obu_pkt_seen {
-	uint32_t hash;
-	vn_usec at;
-};
-
 /* Forwarded replies waiting for one next hop (obu_batch.c). buf has room
  * for our own reply in front of them (piggyback: one frame). */
 #define OBU_BATCHES 4
@@ -256,6 +258,7 @@ struct obu_core {
 	uint32_t replied_id;
 	bool own_pending;	/* our reply is built in scratch, not yet sent */
 	vn_usec repair_at;	/* next reply to a silent upstream kept dead (obu_reply_check) */
+	bool txstat_seen;	/* the MAC reported a give-up once: our own data is remembered too */
 	vn_usec own_up_at;	/* our last own Upstream data handed to the chosen RSU itself */
 	uint8_t m_tab[101];	/* m(p) by ratio percent, before the dead_periods bound */
 	struct obu_batch batch[OBU_BATCHES];
@@ -272,8 +275,7 @@ struct obu_core {
 	struct core_tab downs;
 	struct vn_ip_prefix addr[OBU_MAX_ADDRS];
 	size_t naddr;
-	struct obu_pkt_seen *seen; /* [OBU_SEEN_WAYS << seen_bits], obu_dedup.c */
-	uint32_t seen_bits;	/* log2 of its sets */
+	struct vn_pkt_seen seen; /* recently forwarded packets, obu_dedup.c */
 	uint64_t cnt[OC__COUNT];
 	uint64_t rx_drop[VN_RX__COUNT];
 	uint8_t scratch[64];
@@ -419,8 +421,16 @@ void obu_on_reply(struct obu_core *c, const struct vn_msg *m, vn_usec now);
 /* obu_dedup.c: recently forwarded packets. The kind and the destination
  * (Downstream) are in the key, so that an OBU-to-OBU packet crossing a relay
  * up and then down is not a repeat. */
-enum obu_pkt_kind { OBU_PK_UP = 1, OBU_PK_DOWN = 2, OBU_PK_BCAST = 3, OBU_PK_SALVAGE = 4 };
+enum obu_pkt_kind {
+	OBU_PK_UP = VN_PKT_KIND_UP, /* the RSU hashes Upstream the same way */
+	OBU_PK_DOWN = 2,
+	OBU_PK_BCAST = 3,
+	OBU_PK_SALVAGE = 4
+};
 int obu_seen_init(struct obu_core *c);
+/* Since when the packet has been in the table, VN_USEC_NEVER if not. */
+vn_usec obu_pkt_age(const struct obu_core *c, enum obu_pkt_kind kind, const struct vn_msg *m,
+		    vn_usec now);
 /* Whether the packet was forwarded within window; records it if not. */
 bool obu_pkt_seen(struct obu_core *c, enum obu_pkt_kind kind, const struct vn_msg *m,
 		  vn_usec window, vn_usec now);

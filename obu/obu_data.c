@@ -155,6 +155,12 @@ void obu_on_downstream(struct obu_core *c, const struct vn_msg *m, vn_usec now)
 			c->cnt[OC_drop_not_for_us]++;
 			return;
 		}
+		/* the RSU salvages a Downstream the MAC gave up on (rule
+		 * 12): when only the ACKs were lost, both copies come */
+		if (obu_pkt_seen(c, OBU_PK_DOWN, m, OBU_DATA_DEDUP * obu_period_global(c), now)) {
+			c->cnt[OC_drop_data_dup]++;
+			return;
+		}
 		c->cnt[OC_down_delivered]++;
 		c->io.deliver(c->io.ctx, m->payload, m->payload_len);
 		return;

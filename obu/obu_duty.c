@@ -282,7 +282,14 @@ void obu_count_live(struct obu_core *c, vn_usec now)
 
 			k += n->last_heard != 0 && age(now, n->last_heard) <= w;
 		}
-		r->n_live = k;
+		/* up at once, down only after 3 K_r periods below: a sparse
+		 * neighbour heard at its due ids behind a lossy link (1 in 8
+		 * of 60 %) is gone from the `history` window now and then,
+		 * and our period flipped with it between 4 and 8 */
+		if (k >= r->n_live || age(now, r->n_live_at) > obu_period(c, i) * 3 * c->p.relay_sparse) {
+			r->n_live = k;
+			r->n_live_at = now;
+		}
 	}
 }
 

@@ -108,6 +108,30 @@ static const struct vn_mac *salvage_to(const struct obu_core *c, int32_t ri,
 	return NULL;
 }
 
+/* Whether a given-up frame has probably arrived after all and is too old
+ * to salvage: we first sent it more than the packet memory (2 periods)
+ * ago, and its addressee has been heard within the last period. Such a
+ * frame waited long in the MAC; the addressee lives, so most likely its
+ * ACKs were lost, and the relays after it may have forgotten the copy
+ * that arrived and would forward the salvaged one again (ring1000:
+ * duplicate forwards up to 2 s after the first copy, one packet salvaged
+ * four times over 3 s). An addressee silent since is most likely gone
+ * (sim_txstatus upstream_gone: its frames wait 200 ms and more behind
+ * each other's retries, and must still be salvaged). Age unknown (our own
+ * data before any give-up, evicted): salvaged. */
+static bool arrived_late(const struct obu_core *c, int32_t ri, const struct vn_msg *m,
+			 const struct vn_mac *failed, vn_usec now)
+{
+	vn_usec a = obu_pkt_age(c, OBU_PK_UP, m, now);
+	int32_t s;
+
+	if (a == VN_USEC_NEVER || a <= OBU_DATA_DEDUP * obu_period_global(c) || ri == OBU_NONE)
+		return false;
+	s = obu_nbr_find(c, failed, (uint32_t)ri);
+	return s != OBU_NONE && nbr_of(c, s)->last_heard != 0 &&
+	       age(now, nbr_of(c, s)->last_heard) <= obu_period(c, (uint32_t)ri);
+}
+
 /* Salvage: an Upstream data frame we sent (ours or relayed) that the MAC
  * gave up on goes out once more, in place, to the next best neighbour. A
  * loop it might enter costs one turn (the packet table, obu_dedup.c). */
@@ -118,13 +142,19 @@ void obu_txfail_salvage(struct obu_core *c, struct vn_pbuf *b, const struct vn_m
 	struct vn_rx_iter it;
 	enum vn_rx_err err;
 	struct vn_msg m;
+	int32_t ri;
 
 	vn_rx_iter_init(&it, b->data, b->len);
 	if (!vn_rx_next(&it, &m, &err) || m.type != VN_MSG_UPSTREAM ||
 	    !vn_mac_eq(&m.from, &c->self))
 		return;
 	/* towards the RSU it was going to: ours, or its origin's */
-	to = salvage_to(c, obu_origin_rsu(c, &m.origin, now), failed, now);
+	ri = obu_origin_rsu(c, &m.origin, now);
+	if (arrived_late(c, ri, &m, failed, now)) {
+		c->cnt[OC_up_salvage_late]++;
+		return;
+	}
+	to = salvage_to(c, ri, failed, now);
 	if (to == NULL || vn_mac_eq(to, &m.origin))
 		return;
 	/* once per packet: salvaged again and again between two dying

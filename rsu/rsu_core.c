@@ -80,7 +80,8 @@ struct rsu_core *rsu_core_new(const struct rsu_params *p, const struct vn_mac *s
 	c->created = now;
 	c->next_hb = now; /* first heartbeat at once: OBUs attach quickly */
 	c->rng = p->seed != 0 ? p->seed : 0x9e3779b97f4a7c15ull;
-	if (tables_alloc(c) != 0) {
+	if (tables_alloc(c) != 0 ||
+	    vn_pkt_seen_init(&c->up_seen, RSU_UP_SEEN_BITS_MIN, RSU_UP_SEEN_BITS_MAX) != 0) {
 		rsu_core_free(c);
 		return NULL;
 	}
@@ -92,6 +93,7 @@ void rsu_core_free(struct rsu_core *c)
 	if (c == NULL)
 		return;
 	tables_free(c);
+	vn_pkt_seen_free(&c->up_seen);
 	free(c);
 }
 
@@ -205,6 +207,24 @@ static void send_down(struct rsu_core *c, struct vn_pbuf *b, uint8_t *payload, s
 	core_send(&c->io, b->data, b->len);
 }
 
+/* Whether this Upstream packet came in within RSU_UP_DEDUP periods (and
+ * records it if not): an OBU whose frame the MAC gave up on salvages it
+ * (rule 12), and when only the ACKs were lost both copies arrive -- each
+ * went out of our tun (ring1000: about 350 packets twice in 60 s). The key
+ * is the OBU relays' (common/pkt_seen.h): origin, IP length, the first 128
+ * bytes of the IP packet. */
+static bool up_repeat(struct rsu_core *c, const struct vn_msg *m, vn_usec now)
+{
+	vn_usec t = period_us(c);
+	struct vn_pkt_win w = {RSU_UP_DEDUP * t, RSU_UP_DEDUP_OTHER * t, RSU_UP_DEDUP * t};
+	enum vn_pkt_seen_res r = vn_pkt_seen(&c->up_seen, vn_pkt_hash(VN_PKT_KIND_UP, m, false),
+					     vn_pkt_via(&m->from), &w, now);
+
+	if (r == VN_PKT_NEW_NOGROW)
+		c->cnt[RC_alloc_failed]++;
+	return r == VN_PKT_REPEAT;
+}
+
 static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_msg *m,
 			vn_usec now)
 {
@@ -233,6 +253,10 @@ static void on_upstream(struct rsu_core *c, struct vn_pbuf *b, const struct vn_m
 		c->cnt[RC_up_announces]++;
 		if (kind == VN_ANNOUNCE_ATTACH && slot != CORE_TAB_NONE)
 			rsu_export_attach(c, slot, now);
+		return;
+	}
+	if (up_repeat(c, m, now)) {
+		c->cnt[RC_drop_up_dup]++;
 		return;
 	}
 	owner = ip_owner(c, &dst, now);

@@ -20,11 +20,18 @@
 #include "rsu_core.h"
 
 #include "core_tab.h"
+#include "pkt_seen.h"
 #include "wire.h"
 
 #define RSU_NH_MAX 4		/* next hops remembered per OBU */
 #define RSU_DEDUP_BITS 64	/* reply dedup window, in ids */
 #define RSU_DATA_FOLLOW 2	/* packets in a row via another relay that move a route (rule 12) */
+/* Upstream packets remembered (rule 12): periods, and the table's sets at
+ * first and at most (4 entries each: 64 .. 16384) */
+#define RSU_UP_DEDUP 2
+#define RSU_UP_DEDUP_OTHER 20 /* ... through another neighbour (pkt_seen.h): ring1000 had copies 812 ms apart */
+#define RSU_UP_SEEN_BITS_MIN 4
+#define RSU_UP_SEEN_BITS_MAX 12
 #define RSU_PEND_MAX 16		/* IPs waiting for their OBU's route (rsu_export.c) */
 
 #define RSU_COUNTERS(X)                                                        \
@@ -44,6 +51,7 @@
 	X(drop_reply_other_rsu)                                                \
 	X(drop_downstream_at_rsu)                                              \
 	X(drop_loop)                                                           \
+	X(drop_up_dup)                                                         \
 	X(drop_bad_origin)                                                     \
 	X(drop_no_headroom)                                                    \
 	X(drop_tun_bad_ip)                                                     \
@@ -127,6 +135,7 @@ struct rsu_core {
 	struct rsu_sent *sent; /* [history], indexed id % history */
 	struct core_tab obus;
 	struct core_tab ips;
+	struct vn_pkt_seen up_seen; /* Upstream packets taken in recently (on_upstream) */
 	rsu_export_fn export_fn; /* NULL: no host-route events */
 	void *export_ctx;
 	uint32_t pend[RSU_PEND_MAX]; /* IP slots learned before their OBU's route */

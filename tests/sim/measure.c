@@ -369,6 +369,7 @@ void meas_result(struct meas *m, struct meas_result *r)
 	cbr_figures(m, r);
 	channel_figures(m, r);
 	r->loops = sim_dup_forwards(m->s);
+	r->dup_delivered = sim_dup_deliveries(m->s);
 	r->attach_s = m->all_attached_at == VN_USEC_NEVER ? -1 : (double)m->all_attached_at / 1e6;
 	r->attached_share = m->attached_samples ? m->attached_sum / (double)m->attached_samples : 0;
 	r->reach_share = m->reach_samples ? m->reach_sum / (double)m->reach_samples : 0;

@@ -26,6 +26,7 @@ struct meas_result {
 	size_t failovers, failover_unrecovered;
 	double failover_p50_ms, failover_p95_ms, failover_max_ms; /* -1 when none */
 	uint64_t loops;
+	uint64_t dup_delivered; /* packets delivered twice (sim_dup_deliveries) */
 	double attach_s;	/* first sample with every reachable OBU attached; -1 never */
 	double attached_share;	/* attached / reachable, mean over 100 ms samples */
 	double reach_share;	/* reachable / on the road, mean over 100 ms samples */

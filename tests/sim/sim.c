@@ -189,8 +189,13 @@ static void io_deliver(void *ctx, const uint8_t *pkt, size_t len)
 	uint32_t tag = sim_packet_tag(pkt, len);
 
 	n->tun_total++;
-	if (tag != SIM_TAG_NONE)
-		cnt_add(&s->tun, cnt_key(n->idx, 0, tag), s->now);
+	if (tag != SIM_TAG_NONE && cnt_add(&s->tun, cnt_key(n->idx, 0, tag), s->now) > 1) {
+		s->dup_deliveries++; /* the same packet out of one node's tun again */
+		if (getenv("SIM_DUP_DEBUG"))
+			fprintf(stderr, "dup-delivery t=%.3f node=%u tag=%u first=%.3f\n",
+				(double)s->now / 1e6, n->idx, tag,
+				(double)sim_delivered_at(s, (int)n->idx, tag) / 1e6);
+	}
 	if (s->opts.tun_queue == 0)
 		return;
 	if (n->tunq == NULL) {

@@ -220,6 +220,9 @@ size_t sim_tun_read(struct sim *s, int node, uint8_t *buf, size_t cap);
  * direction (Upstream / Downstream): the sum of the extra transmissions,
  * over all nodes. Must stay 0. */
 uint64_t sim_dup_forwards(const struct sim *s);
+/* Tagged packets that came out of some node's tun more than once (an RSU
+ * delivering an Upstream packet twice, say). */
+uint64_t sim_dup_deliveries(const struct sim *s);
 /* How many times node transmitted data packet tag (Upstream or Downstream). */
 uint32_t sim_forwarded(const struct sim *s, int node, bool down, uint32_t tag);
 /* Prints the first few duplicates found (node, type, tag, count) to stderr. */

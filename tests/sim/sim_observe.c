@@ -83,18 +83,27 @@ enum sim_frame_type frame_type(const uint8_t *f, size_t len)
 	return SIM_F_OTHER;
 }
 
-/* SIM_TAG_DEBUG=<tag>: the packet whose every transmission is printed
- * (read once: note_sent runs for every frame). */
-static uint32_t tag_debug(void)
+/* SIM_TAG_DEBUG=<tag>[,<tag>...]: the packets whose every transmission is
+ * printed (read once: note_sent runs for every frame). */
+static bool tag_debug(uint32_t tag)
 {
-	static int64_t t = -1;
+	static uint32_t tags[64];
+	static int n = -1;
 
-	if (t < 0) {
+	if (n < 0) {
 		const char *v = getenv("SIM_TAG_DEBUG");
+		char *end;
 
-		t = v != NULL ? (int64_t)strtoul(v, NULL, 10) : (int64_t)SIM_TAG_NONE;
+		n = 0;
+		while (v != NULL && *v != '\0' && n < 64) {
+			tags[n++] = (uint32_t)strtoul(v, &end, 10);
+			v = *end == ',' ? end + 1 : NULL;
+		}
 	}
-	return (uint32_t)t;
+	for (int i = 0; i < n; i++)
+		if (tags[i] == tag)
+			return true;
+	return false;
 }
 
 void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
@@ -114,16 +123,21 @@ void note_sent(struct sim *s, struct sim_node *n, const uint8_t *f, size_t len)
 	if (tag == SIM_TAG_NONE)
 		return;
 	n->data_sent++;
-	if (tag_debug() == tag)
-		fprintf(stderr, "tag t=%.6f node=%u mac=%02x:%02x type=%u to=%02x:%02x salv=%d\n",
+	if (tag_debug(tag))
+		fprintf(stderr, "tag %u t=%.6f node=%u mac=%02x:%02x type=%u to=%02x:%02x salv=%d\n", tag,
 			(double)s->now / 1e6, n->idx, n->mac.b[4], n->mac.b[5], f[OFF_TYPE + 1], f[4],
 			f[5], s->salvaging);
 	if (cnt_add(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag), s->now) > 1 &&
 	    !s->salvaging) {
 		s->dups++;
-		if (getenv("SIM_DUP_DEBUG"))
-			fprintf(stderr, "dup t=%.3f node=%u type=%u tag=%u to=%02x:%02x\n", (double)s->now / 1e6,
-				n->idx, f[OFF_TYPE + 1], tag, f[4], f[5]);
+		if (getenv("SIM_DUP_DEBUG")) {
+			const struct cnt_slot *e =
+				cnt_find(&s->fwd, cnt_key(n->idx, 1u + f[OFF_TYPE + 1], tag));
+
+			fprintf(stderr, "dup t=%.3f node=%u type=%u tag=%u to=%02x:%02x first=%.3f\n",
+				(double)s->now / 1e6, n->idx, f[OFF_TYPE + 1], tag, f[4], f[5],
+				(double)e->first / 1e6);
+		}
 	}
 }
 
@@ -169,6 +183,11 @@ size_t sim_tun_read(struct sim *s, int node, uint8_t *buf, size_t cap)
 uint64_t sim_dup_forwards(const struct sim *s)
 {
 	return s->dups;
+}
+
+uint64_t sim_dup_deliveries(const struct sim *s)
+{
+	return s->dup_deliveries;
 }
 
 void sim_dup_report(const struct sim *s, size_t max)

@@ -197,6 +197,7 @@ struct sim {
 	struct cnt_tab fwd; /* (node, message type, tag) -> transmissions */
 	struct cnt_tab tun; /* (node, 0, tag) -> deliveries into tun */
 	uint64_t dups;
+	uint64_t dup_deliveries; /* a tagged packet out of a tun more than once */
 	bool salvaging; /* in a core's on_tx_failed: a re-send of a given-up frame is no loop */
 	struct vn_pbuf rxbuf; /* a receiving core's buffer: calls are sequential */
 	uint8_t rxmem[VN_PBUF_SIZE];

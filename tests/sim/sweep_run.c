@@ -255,6 +255,7 @@ size_t sweep_format(const char *name, const struct sweep_out *o, size_t core_byt
 	put(&l, " hb_fps_per_vehicle=%.2f reply_fps_per_vehicle=%.2f", m->hb_fps_per_vehicle,
 	    m->reply_fps_per_vehicle);
 	put(&l, " attached_share=%.4f reach_share=%.4f", m->attached_share, m->reach_share);
+	put(&l, " dup_delivered=%llu", (unsigned long long)m->dup_delivered);
 	put(&l, " failovers=%zu failover_unrecovered=%zu", m->failovers, m->failover_unrecovered);
 	put_opt(&l, "failover_max_ms", "%.0f", m->failover_max_ms);
 	put(&l, " up_sent=%zu up_got=%zu down_sent=%zu down_got=%zu", m->up_sent, m->up_got,

@@ -483,6 +483,10 @@ static void test_downstream_unicast(void **state)
 	feed(f, fr, n, MS(1005));
 	assert_int_equal(f->h.ndel, 1);
 	assert_int_equal(f->h.ntx, 1);
+	/* the RSU salvaged it (rule 12; only its ACKs were lost): once */
+	feed(f, fr, n, MS(1050));
+	assert_int_equal(f->h.ndel, 1);
+	assert_int_equal(ctr(f, "drop_data_dup"), 1);
 	/* the route expires with its replies: v2, after 3 K_a + 2 periods
 	 * (6.2 s, rule 8; v1: history, 1 s) -- still there at 7 s, gone at
 	 * 7.3 s */

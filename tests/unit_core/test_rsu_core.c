@@ -467,6 +467,38 @@ static void test_data_paths(void **state)
 	fx_free(f);
 }
 
+/* Rule 12: an Upstream packet salvaged after its ACKs were lost arrives
+ * twice, here through B and then through E: it goes out of tun once
+ * (drop_up_dup); another packet of C, and the same packet again through
+ * the same neighbour after RSU_UP_DEDUP periods (an end-to-end
+ * retransmission), are delivered. */
+static void test_upstream_once(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	uint8_t fr[128];
+	size_t n;
+
+	(void)state;
+	run_to(f, T0);
+	reply(f, &B, &C, 0, 0, 2, T0 + MS(5)); /* C via B */
+	h_clear(&f->h);
+	n = b_up(fr, &R, &B, &C, 3, 1);
+	feed(f, fr, n, T0 + MS(10));
+	n = b_up(fr, &R, &E, &C, 3, 1); /* the same packet, salvaged via E */
+	feed(f, fr, n, T0 + MS(60));
+	assert_int_equal(f->h.ndel, 1);
+	assert_int_equal(ctr(f, "up_delivered"), 1);
+	assert_int_equal(ctr(f, "drop_up_dup"), 1);
+	n = b_up(fr, &R, &B, &C, 3, 2); /* another packet */
+	feed(f, fr, n, T0 + MS(61));
+	assert_int_equal(f->h.ndel, 2);
+	n = b_up(fr, &R, &B, &C, 3, 1); /* the first again, 3 periods on */
+	feed(f, fr, n, T0 + MS(311));
+	assert_int_equal(f->h.ndel, 3);
+	assert_int_equal(ctr(f, "drop_up_dup"), 1);
+	fx_free(f);
+}
+
 /* OBU to OBU: the Upstream becomes a Downstream in place, origin kept. */
 static void test_obu_to_obu(void **state)
 {
@@ -631,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_data_via_relay_without_route),
 		cmocka_unit_test(test_data_keeps_next_hop_fresh),
 		cmocka_unit_test(test_data_paths),
+		cmocka_unit_test(test_upstream_once),
 		cmocka_unit_test(test_obu_to_obu),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_ignored_messages),
