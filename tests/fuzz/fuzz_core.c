@@ -499,25 +499,28 @@ static void tx_failed(struct node *n, struct in *in)
 	feed(n, 2, s->b, header_only ? VN_ETH_HLEN : s->len);
 }
 
+/* A reload: taken exactly when the params check accepts it. */
 static void set_params(struct node *n, struct in *in)
 {
+	struct obu_params op;
+	struct rsu_params rp;
+	bool ok;
+	int rc;
+
 	if (n->rsu) {
-		struct rsu_params p;
-
-		rsu_params_from(in, &p);
-		bool ok = rsu_params_check(&p) == NULL;
-		CHECK((rsu_core_set_params(n->r, &p, st.now) == 0) == ok);
-		if (ok)
-			n->rp = p;
+		rsu_params_from(in, &rp);
+		ok = rsu_params_check(&rp) == NULL;
+		rc = rsu_core_set_params(n->r, &rp, st.now);
 	} else {
-		struct obu_params p;
-
-		obu_params_from(in, &p);
-		bool ok = obu_params_check(&p) == NULL;
-		CHECK((obu_core_set_params(n->o, &p, st.now) == 0) == ok);
-		if (ok)
-			n->op = p;
+		obu_params_from(in, &op);
+		ok = obu_params_check(&op) == NULL;
+		rc = obu_core_set_params(n->o, &op, st.now);
 	}
+	CHECK((rc == 0) == ok);
+	if (ok && n->rsu)
+		n->rp = rp;
+	else if (ok)
+		n->op = op;
 }
 
 /* OBU: its tun0 addresses. RSU: export on or off (set again: forgotten). */
