@@ -9,7 +9,7 @@
  * within the wire MTU, every packet delivered is valid IP
  * (tests/unit_core/core_check.h), the tables stay within their caps, ticks
  * settle (leave no timer due) at once, and deadlines stay within sane
- * bounds. */
+ * bounds. The input's reader and builders: fuzz_core_in.h, fuzz_core_gen.c. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,22 +20,22 @@
 #include "core_check.h"
 #include "core_frames.h"
 #include "fuzz_check.h"
+#include "fuzz_core_in.h"
+#include "obu_announce.h"
 #include "obu_core.h"
 #include "rsu_core.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define WIRE_MTU 1500
-#define FRAME_MAX (VN_ETH_HLEN + WIRE_MTU)
-/* The tun MTU at most wire MTU - 14 (docs/configuration.md), so that a
- * Downstream (28 bytes of header) fits: no node sends a larger IP packet. */
-#define TUN_MTU (WIRE_MTU - VN_ETH_HLEN)
 /* Raw frames: an Upstream of this size carries at most TUN_MTU bytes of IP,
  * which the RSU may turn into a Downstream (6 bytes more) of FRAME_MAX. */
 #define RAW_MAX (FRAME_MAX - (VN_DOWN_HLEN - VN_UP_HLEN))
 #define SENT_KEEP 8
-/* Ticks at one time that must leave nothing due: one per candidate and RSU. */
+/* Ticks at one time that must leave nothing due (-DTICKS_SETTLE=1 finds
+ * the inputs where one tick is not enough). */
+#ifndef TICKS_SETTLE
 #define TICKS_SETTLE (OBU_CAND_MAX * 4)
+#endif
 #define EVENTS_MAX 4000
 #define NOW_MAX ((vn_usec)1 << 60)
 /* The farthest a sane deadline lies ahead: the longest limit of either core
@@ -45,17 +45,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The longest limit a deadline is derived from: every id of the longest
  * history, at the longest period. */
 #define PAST_MAX ((vn_usec)OBU_HISTORY_MAX * 60000 * VN_USEC_PER_MS)
-
-static const struct vn_mac macs[8] = {
-	{{0x02, 0, 0, 0, 0, 1}}, /* the OBU core */
-	{{0x02, 0, 0, 0, 0, 2}},
-	{{0x02, 0, 0, 0, 0, 3}},
-	{{0x04, 4, 4, 4, 4, 4}}, /* the RSU core */
-	{{0x04, 4, 4, 4, 4, 5}},
-	{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
-	{{0x33, 0x33, 0, 0, 0, 1}},
-	{{0, 0, 0, 0, 0, 0}},
-};
 
 struct sent {
 	uint8_t b[FRAME_MAX];
@@ -73,6 +62,10 @@ struct node {
 	unsigned nsent;
 	bool export_on;
 	long exported; /* addresses exported, by the export events */
+	/* OBU: its tun0 addresses, announced as obud does (obu_announce.h) */
+	struct obu_announce ann;
+	struct vn_ip addrs[4];
+	size_t naddrs;
 };
 
 /* FUZZ_CORE_TRACE set: each event on stderr, to read a crash file. */
@@ -80,38 +73,8 @@ static bool trace;
 
 static struct {
 	vn_usec now;
-	uint32_t hb_id;
 	struct node n[2];
 } st;
-
-/* --- the input --- */
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t u8(struct in *in)
-{
-	if (in->n == 0)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint64_t un(struct in *in, int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes-- > 0)
-		v = v << 8 | u8(in);
-	return v;
-}
-
-static const struct vn_mac *mac(struct in *in)
-{
-	return &macs[u8(in) & 7];
-}
 
 /* --- what the cores emit --- */
 
@@ -161,65 +124,6 @@ static void on_export(void *ctx, const struct vn_ip *ip, const struct vn_mac *ob
 	CHECK(n->exported >= 0);
 }
 
-/* --- parameters, small tables so that the caps are reached --- */
-
-static void obu_params_from(struct in *in, struct obu_params *p)
-{
-	uint8_t k;
-
-	obu_params_default(p);
-	p->max_neighbours = 2 + u8(in) % 7;
-	p->max_rsus = 1 + u8(in) % 3;
-	p->max_downstream = 1 + u8(in) % 8;
-	k = u8(in);
-	if (k & 1)
-		p->heartbeat_period_ms = u8(in) * 4u; /* 0: learn it */
-	if (k & 2) {
-		p->history = 2 + u8(in) % 40;
-		p->dead_periods = 2 + u8(in) % (p->history - 1);
-	}
-	if (k & 4)
-		p->candidates = 1 + u8(in) % OBU_CAND_MAX;
-	if (k & 8)
-		p->hysteresis_pct = u8(in) % 101;
-	if (k & 16)
-		p->relay_sparse = 1u << (u8(in) % 7);
-	if (k & 32)
-		p->reply_keepalive = 1 + u8(in) % 40;
-	if (k & 64)
-		p->scope_hops = u8(in) % 5;
-	if (k & 128)
-		p->reply_hold_ms = u8(in) * 4u; /* above 1000 is refused */
-}
-
-static void rsu_params_from(struct in *in, struct rsu_params *p)
-{
-	uint8_t k;
-
-	rsu_params_default(p);
-	p->max_obus = 1 + u8(in) % 8;
-	p->max_ips = 1 + u8(in) % 8;
-	k = u8(in);
-	if (k & 1)
-		p->heartbeat_period_ms = 1 + u8(in) * 4u;
-	if (k & 2)
-		p->jitter_pct = u8(in) % 51;
-	if (k & 4)
-		p->history = 2 + u8(in) % 40;
-	if (k & 8)
-		p->rtt_hysteresis_ms = u8(in);
-	if (k & 16)
-		p->ip_expiry_ms = 1000 + (uint32_t)un(in, 2) * 10u;
-	if (k & 32) {
-		p->obu_timeout_periods = 2 + u8(in) % 100;
-		p->stale_periods = 1 + u8(in) % p->obu_timeout_periods;
-	}
-	if (k & 64)
-		p->seed = un(in, 4);
-	if (k & 128)
-		p->history = 0; /* refused */
-}
-
 static void node_start(struct node *n)
 {
 	struct vn_core_io io = {n, on_send, on_deliver, on_log};
@@ -234,6 +138,9 @@ static void node_start(struct node *n)
 	} else {
 		n->o = obu_core_new(&n->op, n->self, &io, st.now);
 		CHECK(n->o != NULL);
+		CHECK(obu_core_set_addresses(n->o, NULL, 0) == 0);
+		n->naddrs = 0;
+		obu_announce_init(&n->ann);
 	}
 }
 
@@ -269,154 +176,17 @@ static void node_init(struct node *n, bool rsu, struct in *in)
 	node_start(n);
 }
 
-/* --- frames and packets built from fields --- */
-
-/* An IP packet of at most max bytes: family, length, addresses (unicast,
- * broadcast, multicast, unspecified), sometimes another protocol or an
- * announce (common/announce.h). */
-static size_t build_ip(struct in *in, uint8_t *p, size_t max)
-{
-	uint8_t k = u8(in);
-	bool v6 = k & 1;
-	size_t min = v6 ? 40 : 20;
-	size_t len = min + (size_t)(k & 0x40 ? un(in, 2) : u8(in)) % (max - min + 1);
-	uint8_t s = u8(in), d = u8(in);
-	struct vn_ip src;
-
-	if (v6)
-		b_ip6(p, len, s, d);
-	else
-		b_ip4(p, len, s, d);
-	switch ((k >> 1) & 3) {
-	case 1: /* limited broadcast, or ff02::1 (b_ip6 with d = 0) */
-		if (!v6)
-			memset(p + 16, 0xff, 4);
-		break;
-	case 2: /* multicast */
-		if (v6)
-			p[24] = 0xff, p[25] = 0x0e;
-		else
-			p[16] = 224;
-		break;
-	case 3: /* unspecified source */
-		memset(p + (v6 ? 8 : 12), 0, v6 ? 16 : 4);
-		break;
-	}
-	if (k & 0x20)
-		p[v6 ? 6 : 9] = u8(in);
-	if (k & 0x80) {
-		vn_ip_src(p, &src);
-		size_t n = vn_announce_build(p, max, &src, 1 + (k >> 3 & 1));
-		if (n != 0)
-			len = n;
-	}
-	return len;
-}
-
-static vn_u128 uptime(struct in *in)
-{
-	uint8_t k = u8(in);
-	uint64_t ms = st.now / VN_USEC_PER_MS;
-
-	switch (k & 3) {
-	case 0: /* about now */
-		return ms >= (k >> 2) ? ms - (k >> 2) : 0;
-	case 1: /* from the future */
-		return ms + un(in, 2);
-	case 2:
-		return un(in, 4);
-	default:
-		return (vn_u128)un(in, 8) << 64 | un(in, 8);
-	}
-}
-
-/* Mostly the next ids, sometimes back, sometimes anywhere. */
-static uint32_t hb_id(struct in *in)
-{
-	uint8_t k = u8(in);
-
-	if (k >= 0xf0)
-		st.hb_id = (uint32_t)un(in, 4);
-	else
-		st.hb_id += (uint32_t)(k & 15) - 4u;
-	return st.hb_id;
-}
-
-static uint32_t hops(struct in *in)
-{
-	static const uint32_t odd[] = {0, 64, 65, UINT32_MAX};
-	uint8_t k = u8(in);
-
-	if (k < 200)
-		return 1 + k % 6;
-	if (k < 240)
-		return odd[k & 3];
-	return (uint32_t)un(in, 4);
-}
-
-/* A data message at f: header by the encoder in front of a built packet. */
-static size_t build_data(struct in *in, uint8_t *f, size_t room, bool down,
-			 const struct vn_mac *to, const struct vn_mac *from)
-{
-	static uint8_t mem[VN_PBUF_SIZE];
-	size_t hlen = down ? VN_DOWN_HLEN : VN_UP_HLEN;
-	const struct vn_mac *origin = mac(in), *dst = mac(in);
-	struct vn_pbuf b;
-
-	if (room < hlen + 40)
-		return 0;
-	vn_pbuf_init(&b, mem, sizeof(mem));
-	b.len = build_ip(in, b.data, room - hlen < TUN_MTU ? room - hlen : TUN_MTU);
-	if (down)
-		vn_enc_downstream(&b, to, from, origin, dst);
-	else
-		vn_enc_upstream(&b, to, from, origin);
-	memcpy(f, b.data, b.len);
-	return b.len;
-}
-
-/* Up to four messages: control ones back to back, data last. */
-static size_t build_frame(struct in *in, uint8_t *f)
-{
-	unsigned msgs = 1 + (u8(in) & 3);
-	size_t n = 0;
-
-	for (unsigned i = 0; i < msgs; i++) {
-		uint8_t k = u8(in);
-		const struct vn_mac *to = mac(in), *from = mac(in);
-
-		if ((k & 3) >= 2) {
-			n += build_data(in, f + n, FRAME_MAX - n, (k & 3) == 3, to, from);
-			break;
-		}
-		const struct vn_mac *src = mac(in);
-		vn_u128 up = uptime(in);
-		uint32_t id = hb_id(in), h = hops(in);
-
-		if ((k & 3) == 0)
-			n += b_hb(f + n, to, from, src, up, id, h);
-		else
-			n += b_reply(f + n, to, from, src, up, id, h, mac(in));
-	}
-	if (u8(in) & 1) { /* padding, or a trailer */
-		size_t pad = u8(in) % 16;
-		uint8_t fill = u8(in) & 1 ? 0x42 : 0;
-
-		if (n + pad <= FRAME_MAX) {
-			memset(f + n, 0, pad);
-			if (pad > 0)
-				f[n + pad - 1] = fill;
-			n += pad;
-		}
-	}
-	return n;
-}
-
 /* --- events --- */
 
+/* The OBU's is obud's: the core's or the next announce, whichever first. */
 static vn_usec next_timer(const struct node *n)
 {
-	return n->rsu ? rsu_core_next_timer(n->r) : obu_core_next_timer(n->o);
+	vn_usec a;
+
+	if (n->rsu)
+		return rsu_core_next_timer(n->r);
+	a = obu_announce_next(&n->ann);
+	return a < obu_core_next_timer(n->o) ? a : obu_core_next_timer(n->o);
 }
 
 /* The frame sits in a heap block of exactly headroom + len bytes: ASan
@@ -434,6 +204,8 @@ static void feed(struct node *n, int kind, const uint8_t *p, size_t len)
 		rsu_core_on_frame(n->r, &b, st.now);
 	else if (kind == 0)
 		obu_core_on_frame(n->o, &b, st.now);
+	if (kind == 0 && !n->rsu)
+		obu_announce_send(&n->ann, n->o, n->addrs, n->naddrs, st.now);
 	else if (kind == 1 && n->rsu)
 		rsu_core_on_tun(n->r, &b, st.now);
 	else if (kind == 1)
@@ -453,16 +225,18 @@ static void advance(vn_usec d)
 
 static void tick_once(struct node *n)
 {
-	if (n->rsu)
+	if (n->rsu) {
 		rsu_core_tick(n->r, st.now);
-	else
-		obu_core_tick(n->o, st.now);
+		return;
+	}
+	obu_core_tick(n->o, st.now);
+	obu_announce_send(&n->ann, n->o, n->addrs, n->naddrs, st.now);
 }
 
 /* A tick, at the next deadline (unless it is far) or now. A tick may leave
- * a deadline due (an OBU promoting a candidate that is itself dead past its
- * limit: the next tick drops that one too), but ticks at the same time
- * must settle quickly, or the daemon's loop would spin. */
+ * a deadline due (an OBU taking a silent alternative as the last known good
+ * upstream, past its limit: the next tick drops it), but ticks at the same
+ * time must settle quickly, or the daemon's loop would spin. */
 static void tick(struct node *n, bool at_deadline)
 {
 	vn_usec t = next_timer(n);
@@ -538,9 +312,13 @@ static void addresses(struct node *n, struct in *in)
 		rsu_core_set_export(n->r, n->export_on ? on_export : NULL, n);
 		return;
 	}
-	for (size_t i = 0; i < na; i++)
+	for (size_t i = 0; i < na; i++) {
 		CHECK(vn_ip_prefix_parse(text[u8(in) % 6], &a[i]) == 0);
+		n->addrs[i] = a[i].addr;
+	}
 	CHECK(obu_core_set_addresses(n->o, a, na) == 0);
+	n->naddrs = na;
+	obu_announce_init(&n->ann); /* new addresses: announced at once */
 }
 
 static void on_counter(void *ctx, const char *name, uint64_t value)
@@ -603,8 +381,8 @@ static void check_node(const struct node *n, vn_usec was_next)
 	/* A deadline before now means "due": one derived from an older event
 	 * (heard + a limit that a reload or a learned period shortened) may
 	 * lie in the past, but not further back than the longest limit, unless
-	 * it was already there before this event (time moved on, no tick). */
-	CHECK(next >= was_next || next >= st.now || st.now - next <= PAST_MAX);
+	 * one was due before this event already (time moved on, no tick). */
+	CHECK(next >= st.now || was_next < st.now || st.now - next <= PAST_MAX);
 	CHECK(next == VN_USEC_NEVER || next <= st.now || next - st.now <= DEADLINE_MAX);
 	if (n->rsu) {
 		rsu_core_routes(n->r, st.now, count_route, &t);
@@ -630,7 +408,7 @@ static void event(struct node *n, struct node *other, uint8_t op, struct in *in)
 	vn_usec was_next = next_timer(n);
 	size_t len;
 
-	switch (op % 14) {
+	switch (op % 15) {
 	case 0: /* raw bytes */
 		len = un(in, 2) % (RAW_MAX + 1);
 		len = len < in->n ? len : in->n;
@@ -639,7 +417,7 @@ static void event(struct node *n, struct node *other, uint8_t op, struct in *in)
 		break;
 	case 1:
 	case 2:
-		len = build_frame(in, f);
+		len = build_frame(in, f, st.now);
 		feed(n, 0, f, len);
 		break;
 	case 3:
@@ -656,7 +434,7 @@ static void event(struct node *n, struct node *other, uint8_t op, struct in *in)
 		break;
 	case 7:
 	case 8:
-		tick(n, op % 14 == 7);
+		tick(n, op % 15 == 7);
 		break;
 	case 9:
 		tx_failed(n, in);
@@ -683,28 +461,33 @@ static void event(struct node *n, struct node *other, uint8_t op, struct in *in)
 				CHECK(rr.hops >= 1);
 		}
 		break;
-	default: /* restart: an RSU's uptime and ids go back to 0 */
+	case 13: /* restart: an RSU's uptime and ids go back to 0 */
 		node_stop(n);
 		node_start(n);
 		was_next = VN_USEC_NEVER;
 		break;
+	default: /* raw bytes from tun0 (the kernel's are valid IP; still) */
+		len = un(in, 2) % (TUN_MTU + 1);
+		len = len < in->n ? len : in->n;
+		feed(n, 1, in->p, len);
+		in->p += len, in->n -= len;
+		break;
 	}
 	if (trace)
-		fprintf(stderr, "%s op %2u now %llu next %llu\n", n->rsu ? "rsu" : "obu", op % 14,
+		fprintf(stderr, "%s op %2u now %llu next %llu\n", n->rsu ? "rsu" : "obu", op % 15,
 			(unsigned long long)st.now, (unsigned long long)next_timer(n));
 	check_node(n, was_next);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct in in = {data, size};
+	struct in in = {data, size, 0};
 	unsigned mode = u8(&in) % 3; /* OBU, RSU, both */
 	unsigned events = 0;
 
 	trace = getenv("FUZZ_CORE_TRACE") != NULL;
 	st.now = un(&in, 4);
-	st.hb_id = 0;
-	if (mode != 1)
+		if (mode != 1)
 		node_init(&st.n[0], false, &in);
 	if (mode != 0)
 		node_init(&st.n[1], true, &in);

@@ -1,17 +1,17 @@
 /* The seeds of fuzz_core: event scripts in its input format (fuzz_core.c's
- * LLVMFuzzerTestOneInput and event(); keep the two in step), each a short
- * working life of a core: heartbeats heard and relayed, replies, data up
- * and down, ticks, transmit failures, reloads, restarts. gen_corpus writes
- * them (gen_corpus DIR CORE_DIR). */
+ * LLVMFuzzerTestOneInput and event(), fuzz_core_gen.c; keep them in step),
+ * each a short working life of a core: heartbeats heard and relayed,
+ * replies, data up and down, ticks, transmit failures, reloads, restarts.
+ * gen_corpus writes them (gen_corpus DIR CORE_DIR). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "gen_core_seeds.h"
 
-/* fuzz_core's event numbers (op % 14) and MAC indexes */
+/* fuzz_core's event numbers (op % 15) and MAC indexes */
 enum { EV_RAW, EV_FRAME, EV_TUN = 3, EV_STEP_MS, EV_STEP_MS16, EV_JUMP, EV_TICK_DUE,
-       EV_TICK_NOW, EV_TX_FAILED, EV_LINK, EV_PARAMS, EV_INFO, EV_RESTART };
+       EV_TICK_NOW, EV_TX_FAILED, EV_LINK, EV_PARAMS, EV_INFO, EV_RESTART, EV_RAW_TUN };
 enum { M_OBU, M_OBU2, M_OBU3, M_RSU, M_RSU2, M_BCAST };
 #define ON_RSU 0x80 /* both cores: the event is the RSU's */
 
