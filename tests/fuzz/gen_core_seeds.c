@@ -12,7 +12,7 @@
 /* fuzz_core's event numbers (op % 15) and MAC indexes */
 enum { EV_RAW, EV_FRAME, EV_TUN = 3, EV_STEP_MS, EV_STEP_MS16, EV_JUMP, EV_TICK_DUE,
        EV_TICK_NOW, EV_TX_FAILED, EV_LINK, EV_PARAMS, EV_INFO, EV_RESTART, EV_RAW_TUN };
-enum { M_OBU, M_OBU2, M_OBU3, M_RSU, M_RSU2, M_BCAST };
+enum { M_OBU, M_OBU2, M_OBU3, M_RSU, M_RSU2, M_BCAST, M_OBU4 = 8 };
 #define ON_RSU 0x80 /* both cores: the event is the RSU's */
 
 static uint8_t s[4096];
@@ -117,6 +117,24 @@ static void rsu_life(void)
 	b(EV_INFO), b(1), b(0);
 }
 
+/* One OBU's replies through more relays than the RSU keeps next hops for
+ * (RSU_NH_MAX), and its data through them. */
+static void rsu_relays(void)
+{
+	static const int relay[] = {M_OBU2, M_OBU3, M_OBU4, M_OBU4 + 1, M_OBU4 + 2, M_OBU4 + 3};
+
+	header(1);
+	for (int i = 0; i < 12; i++) {
+		b(EV_TICK_DUE);
+		for (int k = 0; k < 6; k++)
+			reply(0, M_RSU, relay[(i + k) % 6], M_OBU, 2 + k % 3, i > 0 && k == 0);
+		data(0, 0, M_RSU, relay[i % 6], M_OBU, 0, 1, 9);
+	}
+	b(EV_TUN), ip4(9, 1);
+	b(EV_TX_FAILED), b(0);
+	b(EV_TX_FAILED), b(0x80);
+}
+
 /* The RSU's frames handed to the OBU and back: a one-hop network. */
 static void both_life(void)
 {
@@ -145,4 +163,6 @@ void gen_core_seeds(void (*put)(const char *name, const void *p, size_t n))
 	put("rsu_life", s, n);
 	both_life();
 	put("both_life", s, n);
+	rsu_relays();
+	put("rsu_relays", s, n);
 }
