@@ -31,7 +31,7 @@ void obu_params_from(struct in *in, struct obu_params *p)
 
 	obu_params_default(p);
 	p->max_neighbours = 2 + u8(in) % 7;
-	p->max_rsus = 1 + u8(in) % 3;
+	p->max_rsus = 1 + u8(in) % 6; /* 5: more next hops than reply batches */
 	p->max_downstream = 1 + u8(in) % 8;
 	k = u8(in);
 	if (k & 1)
