@@ -3,13 +3,13 @@
  * bytes, and frames built from fuzzer-chosen fields so that the fuzzer gets
  * past the decoder at once), packets from tun0, time steps (big jumps
  * included) and ticks, the MAC's transmit failures, parameter reloads, tun0
- * addresses, backbone-route export, restarts, introspection, and frames one
- * core sent handed to the other. Checks, beyond "no crash, no sanitizer
- * report": every frame a core sends is valid PROTOCOL.md from that core
- * within the wire MTU, every packet delivered is valid IP
- * (tests/unit_core/core_check.h), the tables stay within their caps, ticks
- * settle (leave no timer due) at once, and deadlines stay within sane
- * bounds. The input's reader and builders: fuzz_core_in.h, fuzz_core_gen.c. */
+ * addresses (announced as obud does), backbone-route export, restarts,
+ * introspection, and frames one core sent handed to the other. Checks,
+ * beyond "no crash, no sanitizer report": every frame a core sends is valid
+ * PROTOCOL.md from that core within the wire MTU, every packet delivered is
+ * valid IP (tests/unit_core/core_check.h), the tables stay within their
+ * caps, ticks at one time settle (leave no timer due) within a few, and
+ * deadlines stay within sane bounds. The input's reader and builders: fuzz_core_in.h, fuzz_core_gen.c. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
