@@ -50,3 +50,28 @@ vn_usec obu_announce_next(const struct obu_announce *a)
 {
 	return a->next;
 }
+
+size_t obu_announce_send(struct obu_announce *a, struct obu_core *core,
+			 const struct vn_ip *addrs, size_t n, vn_usec now)
+{
+	struct obu_route_info ri;
+	enum vn_announce_kind kind;
+	bool up = obu_core_upstream(core, &ri);
+	size_t sent = 0;
+
+	kind = obu_announce_due(a, up ? &ri.rsu : NULL, now);
+	if (kind == VN_ANNOUNCE_NONE)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t mem[VN_PBUF_HEADROOM + VN_ANNOUNCE_MAX];
+		struct vn_pbuf b;
+
+		vn_pbuf_init(&b, mem, sizeof(mem));
+		b.len = vn_announce_build(b.data, vn_pbuf_tailroom(&b), &addrs[i], kind);
+		if (b.len == 0)
+			continue;
+		sent++;
+		obu_core_on_tun(core, &b, now);
+	}
+	return sent;
+}

@@ -19,6 +19,7 @@
 #include "announce.h"
 #include "core_io.h"
 #include "mac.h"
+#include "obu_core.h"
 
 #define OBU_ANNOUNCE_REPEAT_MS 200
 #define OBU_ANNOUNCE_ATTACH_COPIES 3
@@ -39,5 +40,10 @@ enum vn_announce_kind obu_announce_due(struct obu_announce *a, const struct vn_m
 				       vn_usec now);
 /* When obu_announce_due wants to be asked next. */
 vn_usec obu_announce_next(const struct obu_announce *a);
+/* What the daemon does after every core event: asks obu_announce_due with
+ * the core's chosen RSU and hands what is due, one announce per address,
+ * to the core as if read from tun0 (up our upstream). Returns how many. */
+size_t obu_announce_send(struct obu_announce *a, struct obu_core *core,
+			 const struct vn_ip *addrs, size_t n, vn_usec now);
 
 #endif

@@ -73,7 +73,17 @@ void obu_learn_period(struct obu_core *c, uint32_t ri)
 		ms = 1;
 	if (ms > 60000)
 		ms = 60000;
+	if (r->period == (vn_usec)ms * VN_USEC_PER_MS)
+		return;
 	r->period = (vn_usec)ms * VN_USEC_PER_MS;
+	/* Every silence limit of this RSU's neighbours scales with T_r: the
+	 * last evaluation's "same result until" no longer holds. Else, when
+	 * the heartbeat that changed it touched no neighbour entry (the table
+	 * full), the upstream outlived its new limit while next_timer said it
+	 * was due, and the daemon's loop spun until the old one ran out
+	 * (fuzz_core; test_obu_timers). */
+	r->view_ok = false;
+	obu_eval_dirty(c, ri);
 }
 
 /* A chosen RSU's heartbeats come every period: `history` of them missed

@@ -42,27 +42,10 @@ static void destroy(void *core)
 }
 
 /* After every core event: the chosen RSU may have changed, or an announce
- * be due. The core sends each like any packet from tun0, up our upstream. */
+ * be due (obu_announce_send). */
 static void announce(struct obud *o, vn_usec now)
 {
-	struct obu_route_info ri;
-	enum vn_announce_kind kind;
-	bool up = obu_core_upstream(o->core, &ri);
-
-	kind = obu_announce_due(&o->ann, up ? &ri.rsu : NULL, now);
-	if (kind == VN_ANNOUNCE_NONE)
-		return;
-	for (size_t i = 0; i < o->n_addrs; i++) {
-		uint8_t mem[VN_PBUF_HEADROOM + VN_ANNOUNCE_MAX];
-		struct vn_pbuf b;
-
-		vn_pbuf_init(&b, mem, sizeof(mem));
-		b.len = vn_announce_build(b.data, vn_pbuf_tailroom(&b), &o->addrs[i], kind);
-		if (b.len == 0)
-			continue;
-		o->announces_sent++;
-		obu_core_on_tun(o->core, &b, now);
-	}
+	o->announces_sent += obu_announce_send(&o->ann, o->core, o->addrs, o->n_addrs, now);
 }
 
 static const char *check(const struct vn_config *cfg)

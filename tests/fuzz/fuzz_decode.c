@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "ip.h"
 #include "wire.h"
 
@@ -13,14 +14,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Keeps the reads of every field from being optimised away. */
 static volatile uint64_t sink;
-
-#define CHECK(c)                                                                     \
-	do {                                                                         \
-		if (!(c)) {                                                          \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
 
 static void touch_mac(const struct vn_mac *m)
 {

@@ -1,12 +1,15 @@
 /* Writes the seed corpus of fuzz_decode: valid frames of every kind (made
  * with the encoders, which the unit tests check byte for byte), a few
  * near-misses, and address strings. Usage: gen_corpus DIR
- * The committed tests/fuzz/corpus/decode/ is this program's output. */
+ * The committed tests/fuzz/corpus/decode/ is this program's output; with
+ * a second directory (gen_corpus DIR CORE_DIR) it also writes there the
+ * seeds of fuzz_core (gen_core_seeds.c), tests/fuzz/corpus/core/. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gen_core_seeds.h"
 #include "wire.h"
 
 static const struct vn_mac rsu = {{0x04, 0x04, 0x04, 0x04, 0x04, 0x04}};
@@ -27,6 +30,17 @@ static void put(const char *name, const void *p, size_t n)
 		perror(path);
 		failed = 1;
 	}
+}
+
+/* Makes d (if need be) the directory put() writes into. */
+static int open_dir(const char *d)
+{
+	dir = d;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		perror(dir);
+		return -1;
+	}
+	return 0;
 }
 
 static size_t ipv4(uint8_t *p, size_t len, uint8_t dst_last)
@@ -81,15 +95,12 @@ int main(int argc, char **argv)
 	struct vn_msg hb;
 	struct vn_heartbeat h = {.uptime = 123456, .id = 42, .hops = 1, .source = rsu};
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: %s DIR [CORE_DIR]\n", argv[0]);
 		return 2;
 	}
-	dir = argv[1];
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		perror(dir);
+	if (open_dir(argv[1]) != 0)
 		return 1;
-	}
 
 	memset(f, 0, sizeof(f));
 	n = vn_enc_heartbeat(f, sizeof(f), &vn_mac_broadcast, &rsu, &h);
@@ -139,6 +150,11 @@ int main(int argc, char **argv)
 
 		snprintf(name, sizeof(name), "text_%zu", i);
 		put(name, text[i], strlen(text[i]));
+	}
+	if (argc == 3) {
+		if (open_dir(argv[2]) != 0)
+			return 1;
+		gen_core_seeds(put);
 	}
 	return failed;
 }

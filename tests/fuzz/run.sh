@@ -6,7 +6,7 @@
 #
 # SECONDS applies to every target; without it fuzz_decode runs 60 s,
 # fuzz_config 30 s, fuzz_ctl 10 s, fuzz_sec_decode 30 s, fuzz_sec_keys 20 s,
-# fuzz_offload 30 s. BUILD_DIR (default: build-fuzz in the source tree, which
+# fuzz_offload 30 s, fuzz_core 30 s. BUILD_DIR (default: build-fuzz in the source tree, which
 # git ignores) holds the build, the working corpora and any crash files.
 # Exits non-zero if a target crashes, reports a sanitizer error, or leaves
 # a crash/leak/timeout artifact; the artifact's path is printed.
@@ -29,6 +29,7 @@ targets="fuzz_decode"
 [ -f "$ROOT/tests/fuzz/fuzz_ctl.c" ] && targets="$targets fuzz_ctl"
 targets="$targets fuzz_sec_decode fuzz_sec_keys"
 [ -f "$ROOT/tests/fuzz/fuzz_offload.c" ] && targets="$targets fuzz_offload"
+[ -f "$ROOT/tests/fuzz/fuzz_core.c" ] && targets="$targets fuzz_core"
 for t in $targets; do
 	cmake --build "$BUILD_DIR" -j2 --target "$t"
 done
@@ -42,6 +43,7 @@ for t in $targets; do
 	fuzz_sec_decode) secs=${SECS:-30} seeds=sec_decode ;;
 	fuzz_sec_keys) secs=${SECS:-20} seeds=sec_keys ;;
 	fuzz_offload) secs=${SECS:-30} seeds=offload ;;
+	fuzz_core) secs=${SECS:-30} seeds=core ;;
 	esac
 	work="$BUILD_DIR/fuzz-run/$t"
 	rm -rf "$work"

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "../unit_core/core_frames.h"
 #include "wire.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -69,31 +70,13 @@ static inline size_t mk_reply(uint8_t *p, const struct vn_mac *to, const struct 
  * bytes 0xa5. */
 static inline size_t mk_ipv4(uint8_t *p, size_t len)
 {
-	memset(p, 0xa5, len);
-	memset(p, 0, 20);
-	p[0] = 0x45;
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	p[8] = 64;
-	p[9] = 17;
-	p[12] = 10, p[15] = 1;
-	p[16] = 10, p[19] = 2;
-	return len;
+	return b_ip4(p, len, 1, 2);
 }
 
 /* A minimal IPv6 packet of `len` bytes (>= 40): fd00::1 -> fd00::2. */
 static inline size_t mk_ipv6(uint8_t *p, size_t len)
 {
-	memset(p, 0x5a, len);
-	memset(p, 0, 40);
-	p[0] = 0x60;
-	p[4] = (uint8_t)((len - 40) >> 8);
-	p[5] = (uint8_t)(len - 40);
-	p[6] = 17;
-	p[7] = 64;
-	p[8] = 0xfd, p[23] = 1;
-	p[24] = 0xfd, p[39] = 2;
-	return len;
+	return b_ip6(p, len, 1, 2);
 }
 
 static inline size_t mk_upstream(uint8_t *p, const struct vn_mac *to, const struct vn_mac *from,
