@@ -223,10 +223,75 @@ static uint32_t tail_klog(const struct obu_nbr *n, uint32_t st, uint32_t kr)
 	return kl;
 }
 
+/* Evidence that a neighbour went sparser: since its newest id outside the
+ * sparser set it delivered RISE_GOT ids of that set and none of the
+ * RISE_MISSES or more ids due only at its old period. A neighbour still at
+ * the old period with delivery ratio q shows that with probability at most
+ * q^5 (1 - q)^5 <= 1/1024 (q = 0.5; 0.08 % behind a 40 %-lossy link). A
+ * relay whose one extra start-up copy fits K 4 and whose copies since fit
+ * K 8 shows it at its sixth K 8 copy (sim_preference seed 7: id 49, 4.9 s;
+ * the 64-id map alone waited until id 73). */
+#define RISE_MISSES 5
+#define RISE_GOT 5
+
+/* log2 of the sparsest period K > K_X the neighbour's newest ids prove: all
+ * it delivered since its newest id outside K's set fit K, RISE_GOT of
+ * them, and it missed RISE_MISSES or more ids due at K_X but not at K in
+ * between; 0 if none. Only deliveries move this: a neighbour that went
+ * silent (died) proves nothing and keeps its period. */
+static uint32_t rise_klog(const struct obu_nbr *n, uint32_t st, uint32_t kr)
+{
+	for (uint32_t kl = 6; kl > n->klog; kl--) {
+		uint32_t k = 1u << kl, b = 0, got, missed;
+		uint64_t bad, tail;
+
+		if (k > kr)
+			continue;
+		bad = n->mask & ~(every_k(kl) << ((n->last_id + st) & (k - 1)));
+		if (bad == 0)
+			continue; /* the whole map fits: obu_nbr_infer's own case */
+		while (!(bad >> b & 1))
+			b++;
+		tail = n->mask & ((1ull << b) - 1); /* b <= 63 */
+		got = popcount64(tail);
+		/* ids last_id - b + 1 .. last_id: due at K_X, not at K, none delivered */
+		missed = due_count(n->last_id - b + 1, b, n->klog, st) -
+			 due_count(n->last_id - b + 1, b, kl, st);
+		if (got >= RISE_GOT && missed >= RISE_MISSES)
+			return kl;
+	}
+	return 0;
+}
+
+/* K_X after a rise that rise_klog proves (rule 5, nested sets): the ids
+ * outside the new set leave the map, so the past denser duty does not read
+ * as loss for the 64 ids it would stay there; the ids of the new set it
+ * delivered before stay (at the denser period it delivered those too).
+ * Only from a sparse period (K_X >= 2): from full duty the old window
+ * matters to liveness (m(p) of a relay we then choose, judged at the
+ * intermediate K 2 it showed first, lengthened a 10 %-loss failover from
+ * 225 to 315 ms, sim_liveness seed 12), and a full neighbour's silence is
+ * already judged at its sparse floor (obu_live_klog). Not our upstream:
+ * it is at full duty for us, and its silence must not be taken for a rise. */
+static uint32_t went_sparser(struct obu_core *c, int32_t s, uint32_t st, uint32_t kl)
+{
+	struct obu_nbr *n = nbr_of(c, s);
+	uint32_t up;
+
+	if (kl == 0 || kl >= 6 || c->rsu[nbr_key(c, (uint32_t)s)->rsu].up == s)
+		return kl;
+	up = rise_klog(n, st, c->p.relay_sparse);
+	if (up <= kl)
+		return kl;
+	n->mask &= every_k(up) << ((n->last_id + st) & ((1u << up) - 1));
+	return up;
+}
+
 /* K_X: the largest power of two K <= K_r such that every id n delivered
  * (the 64-id map) has (n + stagger) % K == 0 (rule 5, nested sets). When
  * it drops (the neighbour went denser, e.g. became someone's upstream) its
- * window splits there: older ids stay judged at the old period. */
+ * window splits there: older ids stay judged at the old period. When the
+ * newest ids prove a sparser set, it rises at once (went_sparser). */
 void obu_nbr_infer(struct obu_core *c, int32_t s)
 {
 	struct obu_nbr *n = nbr_of(c, s);
@@ -239,6 +304,8 @@ void obu_nbr_infer(struct obu_core *c, int32_t s)
 			break;
 		kl++;
 	}
+	if (kl == n->klog)
+		kl = went_sparser(c, s, st, kl);
 	if (kl < n->klog) {
 		/* A second drop within one old period of the first (K 8, then an
 		 * id that happens to fit K 2, then K 1): the middle period was
