@@ -9,7 +9,11 @@
 
 #include "scenario.h"
 
-static const uint64_t seeds_dflt[] = { 31, 32, 33, 34 };
+/* 5 .. 61: the relay's start-up copies fit a denser period than its settled
+ * one; until the observer let a sparse neighbour rise at once (rule 5,
+ * obu_nbr.c went_sparser) they failed at 82-85 % via the relay */
+static const uint64_t seeds_dflt[] = { 31, 32, 33, 34, 5, 7, 15, 21, 29, 37, 61 };
+#define NDFLT (sizeof(seeds_dflt) / sizeof(seeds_dflt[0]))
 
 /* RSU, OBU1 (relay), OBU2: RSU-OBU1 and OBU1-OBU2 with loss `relay_loss`,
  * RSU-OBU2 with `direct_loss`. Runs 30 s and samples OBU2's next hop
@@ -59,7 +63,7 @@ static void run(uint64_t seed, double direct_loss, double relay_loss, unsigned *
 static void good_two_hops_beat_lossy_direct(void **state)
 {
 	uint64_t seeds[16];
-	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 4);
+	size_t ns = scen_seeds(seeds, 16, seeds_dflt, NDFLT);
 
 	(void)state;
 	for (size_t k = 0; k < ns; k++) {
@@ -78,7 +82,7 @@ static void good_two_hops_beat_lossy_direct(void **state)
 static void equal_loss_fewer_hops(void **state)
 {
 	uint64_t seeds[16];
-	size_t ns = scen_seeds(seeds, 16, seeds_dflt, 4);
+	size_t ns = scen_seeds(seeds, 16, seeds_dflt, NDFLT);
 	const double losses[] = { 0.0, 0.2 };
 
 	(void)state;
