@@ -179,6 +179,43 @@ static void test_kx_two_step_split(void **state)
 	fx_free(f);
 }
 
+/* Rule 5, a sparse neighbour going sparser: B at K 4 for ids 0..15, then
+ * at K 8 (a relay's start-up copies before it settles). K_X rises to 8 as
+ * soon as the newest ids prove it (5 copies of the K 8 set, 5 K 4 ids
+ * missed), not when its last K 4-only id leaves the 64-id map (id 78 or
+ * so): judged at K 4 till then it read about 60 %. Silent, it proves
+ * nothing: K_X stays. */
+static void test_kx_rise(void **state)
+{
+	struct fx *f = fx_new(NULL);
+	vn_usec t = MS(1000);
+	uint32_t id, k8 = 0;
+	int32_t ri, s = -1;
+
+	(void)state;
+	for (id = 0; id < 60; id++, t += MS(100)) {
+		hb(f, &R, id, 1, t);
+		if ((id + st(&B)) % (id < 16 ? 4 : 8) == 0) {
+			hb(f, &B, id, 2, t + MS(2));
+			k8 += id >= 16;
+		}
+		if (id == 15) {
+			ri = obu_rsu_find(f->c, &R);
+			s = obu_nbr_get(f->c, &B, (uint32_t)ri);
+			assert_int_equal(nbr_of(f->c, s)->klog, 2);
+		}
+	}
+	assert_true(k8 >= 5);
+	ri = obu_rsu_find(f->c, &R);
+	assert_int_equal(nbr_of(f->c, s)->klog, 3);
+	assert_int_equal(obu_nbr_ratio(f->c, &f->c->rsu[ri], s), 100);
+	/* silent from here (within `history`, not yet forgotten): K_X stays */
+	for (; id < 68; id++, t += MS(100))
+		hb(f, &R, id, 1, t);
+	assert_int_equal(nbr_of(f->c, s)->klog, 3);
+	fx_free(f);
+}
+
 /* The reply as the core must write it: to, from A, type, heartbeat fields,
  * sender A. */
 static void want_reply(uint8_t *w, const struct vn_mac *to, uint32_t id, uint32_t hops,
@@ -634,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_sparse_relay_and_stagger),
 		cmocka_unit_test(test_kx_inference),
 		cmocka_unit_test(test_kx_two_step_split),
+		cmocka_unit_test(test_kx_rise),
 		cmocka_unit_test(test_failover_onto_just_sparse),
 		cmocka_unit_test(test_last_known_good),
 		cmocka_unit_test(test_reply_at_once_on_change),
