@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Captures every vanet frame on the air (an AF_PACKET socket for all
 interfaces, run in the air namespace: it sees each frame as a bridge port
-receives it) for SECONDS, then reports what it saw as key=value lines:
+receives it) until it sees the control frame (the test sends it last) or
+for SECONDS at most, then reports what it saw as key=value lines:
 frames, sealed (secured subtype 01 or 02), plain_data (data frames not sealed:
 plain type 01, or secured subtype 00 with class data) marker (frames
 holding MARKER, a hex string, anywhere) and control (frames of type 07
@@ -41,6 +42,8 @@ def main():
             sealed += 1
         elif f[14] == 0x01 or (f[14] == 0x02 and len(f) > 17 and f[17] & 3 == 1):
             plain += 1
+        if control:
+            break  # the test is done sending
     with open(out, "w") as o:
         o.write(f"frames={n}\nsealed={sealed}\nplain_data={plain}\nmarker={hits}\ncontrol={control}\n")
 

@@ -50,7 +50,8 @@ vn_check "o2 sealed packets" test "$(vn_counter o2 sec_tx_sealed)" -gt 0
 # works).
 MARK=564e45544d41524b   # "VNETMARK"
 rm -f "$VN_TMP/cap" "$VN_TMP/cap.ready"
-vn_air python3 "$CAP" 4 "$MARK" "$VN_TMP/cap" &
+# (until the control frame, sent last, or 15 s: however long the pings take)
+vn_air python3 "$CAP" 15 "$MARK" "$VN_TMP/cap" &
 cap_pid=$!
 for ((i = 0; i < 50; i++)); do [[ -e $VN_TMP/cap.ready ]] && break; sleep 0.1; done
 vn_check "o2 -> RSU with the marker" vn_ping o2 10.77.0.1 5 -p "$MARK" -s 600

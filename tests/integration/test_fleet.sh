@@ -171,7 +171,8 @@ sleep 3
 
 PING_S=14
 vn_exec o1 timeout 40 iperf3 -s -1 >"$VN_TMP/iperf3-s.log" 2>&1 &
-sleep 0.5
+iperf3_listening() { vn_exec o1 ss -ltn 2>/dev/null | grep -q ':5201 '; }
+vn_wait_for 5 iperf3_listening
 vn_gw timeout $((PING_S + 10)) ping -n -q -i 0.02 -W 1 -w "$PING_S" "$OBU_IP" \
 	>"$VN_TMP/ping.log" 2>&1 &
 PING_PID=$!

@@ -33,8 +33,12 @@ o1_up_before=$(vn_upstream_line o1)
 
 inject() { vn_exec x "$VN_INJECT" -i wire0 -n "$N" -g 2 "$@" >/dev/null; }
 
+# risen_by NODE COUNTER BEFORE N: COUNTER on NODE is at least BEFORE + N
+# (sets after).
+risen_by() { after=$(vn_counter "$1" "$2"); ((after - $3 >= $4)); }
+
 # expect NODE COUNTER "what" INJECT-ARGS...: inject, then COUNTER on NODE must
-# have risen by at least N.
+# rise by at least N within 5 s (at once, unless the daemon is descheduled).
 expect()
 {
 	local node=$1 ctr=$2 what=$3 before after
@@ -44,8 +48,7 @@ expect()
 		vn_fail "$what: vn_inject $* failed"
 		return
 	fi
-	sleep 0.3
-	after=$(vn_counter "$node" "$ctr")
+	vn_wait_for 5 risen_by "$node" "$ctr" "$before" "$N"
 	if ((after - before >= N)); then
 		vn_pass "$what: $node $ctr +$((after - before))"
 	else
@@ -83,11 +86,16 @@ expect o1 rx_drop_ip_length "downstream data, IPv4 total length < header" -d "$o
 # reply-drop counters are the core's own (drop_reply_*): their sum must rise
 # for uptimes from the future; an uptime of 0 is merely very old.
 reply_drops() { vn_ctl rsu counters | awk '$1 ~ /^drop_reply/ { s += $2 } END { print s + 0 }'; }
+reply_drops_rose() { (($(reply_drops) - d0 >= N)); }
 for t in reply-future-uptime reply-huge-uptime reply-zero-uptime; do
 	before=$(vn_counter rsu rx_frames)
 	d0=$(reply_drops)
 	if vn_exec x "$VN_INJECT" -i wire0 -w 3 -n "$N" -g 2 -d "$rsu_mac" "$t" >/dev/null; then
-		sleep 0.2
+		if [[ $t != reply-zero-uptime ]]; then
+			vn_wait_for 5 reply_drops_rose
+		else
+			sleep 0.2
+		fi
 		after=$(vn_counter rsu rx_frames)
 		d1=$(reply_drops)
 		vn_check "$t: the RSU received it ($before -> $after frames) and is alive" \
@@ -115,11 +123,16 @@ if vn_exec x ip link set wire0 mtu 65000 2>/dev/null &&
 	vn_air ip link set p_x mtu 65000 && vn_air ip link set p_rsu mtu 65000 &&
 	vn_exec rsu ip link set wire0 mtu 65000; then
 	big=$(head -c 59986 /dev/zero | tr '\0' '\253' | od -An -v -tx1 | tr -d ' \n')
-	before=$(( $(vn_counter rsu rx_drop_truncated) + $(vn_counter rsu rx_drop_trailer) + $(vn_counter rsu rx_drop_unknown_type) ))
+	big_sum() {
+		echo $(( $(vn_counter rsu rx_drop_truncated) + $(vn_counter rsu rx_drop_trailer) +
+			$(vn_counter rsu rx_drop_unknown_type) ))
+	}
+	before=$(big_sum)
 	vn_exec x "$VN_INJECT" -i wire0 -n 3 "${rsu_mac//:/}$(vn_mac x | tr -d :)3030$big" >/dev/null
-	sleep 0.3
+	big_rose() { after=$(big_sum); ((after - before >= 3)); }
+	vn_wait_for 5 big_rose
 	t=$(vn_counter rsu rx_drop_truncated)
-	after=$(( t + $(vn_counter rsu rx_drop_trailer) + $(vn_counter rsu rx_drop_unknown_type) ))
+	after=$(big_sum)
 	vn_check "60000-byte frame: dropped and counted (truncated now $t)" test $((after - before)) -ge 3
 	vn_exec rsu ip link set wire0 mtu 1500
 else
@@ -142,7 +155,7 @@ for ((i = 0; i < 300; i++)); do
 	frames+=("ffffffffffff${xmac}3030$body")
 done
 vn_exec x "$VN_INJECT" -i wire0 "${frames[@]}" >/dev/null
-sleep 0.5
+vn_wait_for 5 risen_by o1 rx_frames "$before" 300
 vn_check "o1 received the 300 random frames" test $(($(vn_counter o1 rx_frames) - before)) -ge 300
 
 for n in rsu o1 o2; do

@@ -81,7 +81,8 @@ vn_check "o1 (off) wrote packet by packet" \
 c0=$(vn_counter rsu tun_tx_coalesced)
 vn_exec rsu iperf3 -s -1 -B 10.77.0.1 -p 5201 >"$VN_TMP/udp.srv" 2>&1 &
 spid=$!
-sleep 0.5
+listening() { vn_exec rsu ss -ltn 2>/dev/null | grep -q ':5201 '; }
+vn_wait_for 5 listening
 timeout 20 ip netns exec "$(vn_ns o2)" iperf3 -c 10.77.0.1 -p 5201 -u -l 200 -b 20M -t 2 \
 	--connect-timeout 5000 >"$VN_TMP/udp.out" 2>&1
 kill "$spid" 2>/dev/null

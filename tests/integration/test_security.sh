@@ -95,8 +95,8 @@ vn_check "no unknown key id on the way" test "$(vn_counter o2 sec_unknown_key)" 
 cp "$K/net.key" "$K/net.good"
 echo "key 9 nothex" >>"$K/net.key"
 kill -HUP "${VN_PID[o1]}"
-sleep 0.5
-vn_check "o1 refuses a broken key file on reload" test "$(vn_counter o1 reload_failures)" -eq 1
+refused_once() { test "$(vn_counter o1 reload_failures)" -eq 1; }
+vn_check "o1 refuses a broken key file on reload" vn_wait_for 5 refused_once
 vn_check "... and keeps working" vn_ping o2 10.77.0.1 3
 cp "$K/net.good" "$K/net.key"
 

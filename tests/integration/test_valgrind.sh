@@ -30,17 +30,21 @@ done
 # with a monitor on the RSU's reload events (and one left to the tear-down).
 "$VANETCTL" -s "$(vn_sock rsu)" -j monitor >"$VN_TMP/mon.rsu" 2>&1 &
 mon=$!
-"$VANETCTL" -s "$(vn_sock o1)" monitor >/dev/null 2>&1 &
+"$VANETCTL" -s "$(vn_sock o1)" monitor >"$VN_TMP/mon.o1" 2>&1 &
 VN_PIDS+=("$mon" "$!")
-sleep 1
+# Both subscribed before the reload, and its event out before the check
+# (bounded waits: under valgrind on a loaded machine a second may not do).
+subscribed() { grep -qs subscribed "$VN_TMP/mon.rsu" && grep -qs subscribed "$VN_TMP/mon.o1"; }
+vn_wait_for 10 subscribed
 kill -HUP "${VN_PID[rsu]}" "${VN_PID[o1]}"
-sleep 1
+vn_wait_for 10 grep -q '"type":"reload"' "$VN_TMP/mon.rsu"
 kill -INT "$mon"
 vn_check "monitor under valgrind saw the reload" grep -q '"type":"reload"' "$VN_TMP/mon.rsu"
 echo "[log]" >>"$VN_TMP/o2.conf"
 echo "no_such_key = 1" >>"$VN_TMP/o2.conf"
 kill -HUP "${VN_PID[o2]}"
-sleep 1
+reload_refused() { (($(vn_counter o2 reload_failures) > 0)); }
+vn_wait_for 10 reload_refused
 vn_node x 02:77:00:00:00:99
 vn_hear x rsu
 vn_hear x o1

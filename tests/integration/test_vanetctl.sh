@@ -93,7 +93,9 @@ vn_check "o2 has its upstream again" vn_wait_upstream o2 10 2
 vn_check "o2 monitor: the RSU found again" \
 	mon_has "$VN_TMP/mon.o2" "\"type\":\"rsu_found\",\"level\":\"info\",\"message\":\"rsu $R found\""
 kill -HUP "${VN_PID[rsu]}"
-sleep 1
+# Until the events checked below are out (bounded; they are judged there).
+mon_has "$VN_TMP/mon.rsu" ' reload ' 5
+mon_has "$VN_TMP/mon.o2" "\"type\":\"upstream\".*via $O1" 5
 kill -INT "$mon_o2"
 wait "$mon_o2"; rc=$?
 vn_check "vanetctl monitor exits 0 on SIGINT (got $rc)" test "$rc" -eq 0
