@@ -387,17 +387,14 @@ vn_start_conf()
 # network key of KEYFILE (ids 1 -> 2) as an operator does, every NODE
 # reloading (SIGHUP) after each step: key 2 added, then made the sending
 # key, then key 1 retired, PAUSE seconds apart, while PINGER pings DEST
-# COUNT times 50 ms apart. Prints "sent received" of those pings: COUNT and
-# how many of icmp_seq 1..COUNT were answered. (-w, not -W: with -c alone
-# ping waits for the last replies only about 2 round trips, so a daemon
-# descheduled for 50 ms at the end would read as a loss; with -w it waits
-# for every reply, bounded, sending more requests meanwhile, not judged.)
+# COUNT times 50 ms apart (vn_ping_seq: late replies waited for, bounded).
+# Prints "sent received" of those pings: COUNT and how many of icmp_seq
+# 1..COUNT were answered.
 vn_rotate_network_key()
 {
-	local key=$1 pause=$2 count=$3 pinger=$4 dest=$5 n pid
+	local key=$1 pause=$2 count=$3 pinger=$4 dest=$5 n pid got
 	shift 5
-	vn_exec "$pinger" ping -n -c "$count" -i 0.05 -w $((count / 20 + 5)) "$dest" \
-		>"$VN_TMP/rot.ping" 2>&1 &
+	vn_ping_seq "$pinger" "$dest" "$count" >"$VN_TMP/rot.ping" &
 	pid=$!
 	sleep "$pause"
 	"$KEYGEN" network-add "$key" --id 2 >/dev/null
@@ -409,8 +406,8 @@ vn_rotate_network_key()
 	sed -i '/^key 1 /d' "$key"
 	for n in "$@"; do kill -HUP "${VN_PID[$n]}"; done
 	wait "$pid"
-	echo "$count $(grep -o 'icmp_seq=[0-9]*' "$VN_TMP/rot.ping" |
-		awk -F= -v n="$count" '$2 <= n' | sort -u | wc -l)"
+	read -r got _ <"$VN_TMP/rot.ping"
+	echo "$count $got"
 }
 
 vn_start_rsu() { vn_start "$1" rsu "${2:-1}" "${3:-}"; }
