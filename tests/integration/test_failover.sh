@@ -143,11 +143,17 @@ via_after()
 }
 vn_check "o2 now goes through $after, hops $after_hops" via_after
 vn_log "o2 after the cut: $line"
-vn_check "o3 still reaches the RSU" vn_ping o3 10.77.0.1 10
+# After the cut (and maybe after healing) the path may cross the 40%-lossy
+# link twice: ~36 % of pings come back, so 10 pings all go unanswered 1 %
+# of the time (CI saw it under ASan). A ping every 0.2 s until the first
+# reply, bounded at 6 s (~30 requests: 0.64^30), judges the same thing --
+# the node reaches the RSU -- without that chance.
+reaches() { vn_ping "$1" 10.77.0.1 1 -w 6; }
+vn_check "o3 still reaches the RSU" reaches o3
 
 # Heal the link: nothing should break (and o2 may move back, with hysteresis).
 vn_hear "$cut_a" "$cut_b"
 sleep 2
-vn_check "o2 -> RSU after healing" vn_ping o2 10.77.0.1 10
+vn_check "o2 -> RSU after healing" reaches o2
 vn_log "o2 after healing: $(vn_upstream_line o2)"
 vn_finish
