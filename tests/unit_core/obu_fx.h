@@ -1,5 +1,5 @@
 /* The OBU core under test, driven by hand: a fixture shared by the OBU unit
- * tests (test_obu_core.c, test_obu_v2.c). Header-only, static helpers. */
+ * tests (test_obu_*.c). Header-only, static helpers. */
 #ifndef VN_OBU_FX_H
 #define VN_OBU_FX_H
 
