@@ -1,5 +1,5 @@
 /* The RSU core under test, driven by hand: a fixture shared by the RSU unit
- * tests (test_rsu_core.c, test_rsu_batch.c). Header-only, static helpers. */
+ * tests (test_rsu_*.c). Header-only, static helpers. */
 #ifndef VN_RSU_FX_H
 #define VN_RSU_FX_H
 
