@@ -1,7 +1,7 @@
-/* The simulator's insides, shared by its files: sim.c (events, nodes,
- * links, running), channel.c (the 802.11p medium), sim_packets.c (test
- * packets, injection) and sim_observe.c (instrumentation, observation).
- * Not for tests: they use sim.h. */
+/* The simulator's insides, shared by its files: sim.c (events, running),
+ * sim_nodes.c (nodes, their cores, links), channel.c (the 802.11p medium),
+ * sim_packets.c (test packets, injection) and sim_observe.c
+ * (instrumentation, observation). Not for tests: they use sim.h. */
 #ifndef VN_SIM_PRIV_H
 #define VN_SIM_PRIV_H
 
@@ -207,8 +207,10 @@ struct sim {
 	void *sec_tap_ctx;
 };
 
-/* sim.c */
+/* sim.c and sim_nodes.c */
 struct sim_node *node_at(const struct sim *s, int i);
+/* Frees a live node's core; the node is dead until its core is made anew. */
+void core_free(struct sim_node *n);
 /* Schedules e (its seq is set here: ties run in scheduling order). */
 void ev_push(struct sim *s, struct sim_ev *e);
 /* After any call into a core: an event waits for its next timer. */
