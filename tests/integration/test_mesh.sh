@@ -19,7 +19,7 @@ done
 vn_pass "all four OBUs are 1 hop out"
 
 # ping_once NODE DEST: 10 pings (icmp_seq 1..10), each answered once, none
-# duplicated (lib.sh vn_ping_seq: it waits for late replies, bounded).
+# duplicated (lib_ping.sh vn_ping_seq: it waits for late replies, bounded).
 ping_once()
 {
 	[[ $(vn_ping_seq "$1" "$2" 10) = "10 0" ]]
