@@ -328,6 +328,8 @@ bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now);
 bool obu_nbr_heard_due(const struct obu_core *c, int32_t s, vn_usec now);
 /* log2 of the period neighbour s's silence is judged at (K_X, or more) */
 uint32_t obu_live_klog(const struct obu_core *c, const struct obu_rsu *r, int32_t s);
+/* 2 K_r (at most 64): the sparsest period of a relay (rule 1b), inferred up to */
+uint32_t obu_k_max(const struct obu_core *c);
 /* The silence after which a dead upstream kept for want of an as good
  * candidate gives way to a worse one: its limit plus two periods. */
 vn_usec obu_dead_late(const struct obu_core *c, int32_t s);

@@ -303,9 +303,42 @@ void obu_count_live(struct obu_core *c, vn_usec now)
 	}
 }
 
+/* The sparsest period a relay may have, 2 K_r (at most 64, the id map):
+ * what observers infer K_X up to (obu_nbr.c). */
+uint32_t obu_k_max(const struct obu_core *c)
+{
+	return c->p.relay_sparse < OBU_RELAY_SPARSE_MAX ? 2 * c->p.relay_sparse : OBU_RELAY_SPARSE_MAX;
+}
+
+/* Rule 1b: a neighbour other than the RSU, no farther from it than we are
+ * (the hops it writes at most ours + 1), relays it at full duty right now:
+ * its newest copy within the last 3 periods and the one before at most 3
+ * ids older (sparse duty is 1 id in 4 or fewer). Our sparse copies then
+ * offer nobody in its reach a path it lacks. */
+static bool full_relay_near(const struct obu_core *c, const struct obu_rsu *r, vn_usec now)
+{
+	vn_usec t = obu_period(c, (uint32_t)(r - c->rsu)), lim = 3 * t + t / 4;
+	uint32_t mine;
+
+	if (r->up == OBU_NONE)
+		return false;
+	mine = nbr_of(c, r->up)->hops;
+	for (uint32_t j = 0; j < r->nnb; j++) {
+		int32_t s = (int32_t)r->nb[j];
+		const struct obu_nbr *n = nbr_of(c, s);
+
+		if (n->have && (n->mask & 0xe) != 0 && n->hops <= mine + 1 && n->last_heard != 0 &&
+		    age(now, n->last_heard) <= lim && s != r->up &&
+		    !vn_mac_eq(&nbr_key(c, (uint32_t)s)->mac, &r->mac))
+			return true;
+	}
+	return false;
+}
+
 /* K_self(r): 1 at full duty, else min(K_r, pow2floor(4 n_r)): a node with
  * few neighbours relays more often, so that a newcomer at the end of a
- * chain still finds one within a few periods. */
+ * chain still finds one within a few periods. At K_r (4 or more), 2 K_r
+ * while a neighbour as close to the RSU relays it at full duty (rule 1b). */
 static uint32_t k_self(const struct obu_core *c, const struct obu_rsu *r, vn_usec now)
 {
 	uint32_t n = r->n_live ? r->n_live : 1, k = 1;
@@ -314,6 +347,8 @@ static uint32_t k_self(const struct obu_core *c, const struct obu_rsu *r, vn_use
 		return 1;
 	while (k * 2 <= 4 * n && k < c->p.relay_sparse)
 		k *= 2;
+	if (k >= c->p.relay_sparse && k >= 4 && full_relay_near(c, r, now))
+		return obu_k_max(c);
 	return k < c->p.relay_sparse ? k : c->p.relay_sparse;
 }
 

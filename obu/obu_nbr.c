@@ -280,14 +280,14 @@ static uint32_t went_sparser(struct obu_core *c, int32_t s, uint32_t st, uint32_
 
 	if (kl == 0 || kl >= 6 || c->rsu[nbr_key(c, (uint32_t)s)->rsu].up == s)
 		return kl;
-	up = rise_klog(n, st, c->p.relay_sparse);
+	up = rise_klog(n, st, obu_k_max(c));
 	if (up <= kl)
 		return kl;
 	n->mask &= every_k(up) << ((n->last_id + st) & ((1u << up) - 1));
 	return up;
 }
 
-/* K_X: the largest power of two K <= K_r such that every id n delivered
+/* K_X: the largest power of two K <= 2 K_r (rule 1b) such that every id n delivered
  * (the 64-id map) has (n + stagger) % K == 0 (rule 5, nested sets). When
  * it drops (the neighbour went denser, e.g. became someone's upstream) its
  * window splits there: older ids stay judged at the old period. When the
@@ -297,7 +297,7 @@ void obu_nbr_infer(struct obu_core *c, int32_t s)
 	struct obu_nbr *n = nbr_of(c, s);
 	uint32_t st = obu_stagger(&nbr_key(c, (uint32_t)s)->mac), kl = 0;
 
-	while ((1u << (kl + 1)) <= c->p.relay_sparse) {
+	while ((1u << (kl + 1)) <= obu_k_max(c)) {
 		uint32_t k = 2u << kl;
 
 		if (n->mask & ~(every_k(kl + 1) << ((n->last_id + st) & (k - 1))))
@@ -321,7 +321,7 @@ void obu_nbr_infer(struct obu_core *c, int32_t s)
 		n->kprev = (uint8_t)kl;
 	}
 	n->klog = (uint8_t)kl;
-	n->ktail = (uint8_t)tail_klog(n, st, c->p.relay_sparse);
+	n->ktail = (uint8_t)tail_klog(n, st, obu_k_max(c));
 }
 
 void obu_nbr_record(struct obu_nbr *n, uint32_t id)
