@@ -289,6 +289,12 @@ static inline vn_usec age(vn_usec now, vn_usec then)
 	return now >= then ? now - then : 0;
 }
 
+/* Neighbour n heard at all, and within w before now. */
+static inline bool nbr_heard_within(const struct obu_nbr *n, vn_usec now, vn_usec w)
+{
+	return n->last_heard != 0 && age(now, n->last_heard) <= w;
+}
+
 /* An entry's data, by slot (int32_t or uint32_t): valid until the next
  * insert into its table, which may grow it. */
 static inline struct obu_nbr *nbr_of(const struct obu_core *c, int64_t slot)

@@ -258,15 +258,14 @@ bool obu_nbr_heard_due(const struct obu_core *c, int32_t s, vn_usec now)
 	uint32_t ri = nbr_key(c, (uint32_t)s)->rsu;
 	vn_usec t = obu_period(c, ri);
 
-	return n->last_heard != 0 &&
-	       age(now, n->last_heard) <= t * ((vn_usec)nbr_m(c, &c->rsu[ri], s) << n->klog) + t / 4;
+	return nbr_heard_within(n, now, t * ((vn_usec)nbr_m(c, &c->rsu[ri], s) << n->klog) + t / 4);
 }
 
 bool nbr_dead(const struct obu_core *c, int32_t s, vn_usec now)
 {
 	const struct obu_nbr *n = nbr_of(c, s);
 
-	return n->last_heard == 0 || age(now, n->last_heard) > obu_nbr_limit(c, s);
+	return !nbr_heard_within(n, now, obu_nbr_limit(c, s));
 }
 
 vn_usec obu_dead_late(const struct obu_core *c, int32_t s)
@@ -290,7 +289,7 @@ void obu_count_live(struct obu_core *c, vn_usec now)
 		for (uint32_t j = 0; r->used && j < r->nnb; j++) {
 			const struct obu_nbr *n = nbr_of(c, (int32_t)r->nb[j]);
 
-			k += n->last_heard != 0 && age(now, n->last_heard) <= w;
+			k += nbr_heard_within(n, now, w);
 		}
 		/* up at once, down only after 3 K_r periods below: a sparse
 		 * neighbour heard at its due ids behind a lossy link (1 in 8
@@ -312,7 +311,7 @@ uint32_t obu_k_max(const struct obu_core *c)
 
 /* Rule 1b: a neighbour other than the RSU, no farther from it than we are
  * (the hops it writes at most ours + 1), relays it at full duty right now:
- * its newest copy within the last 3 periods and the one before at most 3
+ * its newest copy within the last 3 1/4 periods and the one before at most 3
  * ids older (sparse duty is 1 id in 4 or fewer). Our sparse copies then
  * offer nobody in its reach a path it lacks. */
 static bool full_relay_near(const struct obu_core *c, const struct obu_rsu *r, vn_usec now)
@@ -327,9 +326,8 @@ static bool full_relay_near(const struct obu_core *c, const struct obu_rsu *r, v
 		int32_t s = (int32_t)r->nb[j];
 		const struct obu_nbr *n = nbr_of(c, s);
 
-		if (n->have && (n->mask & 0xe) != 0 && n->hops <= mine + 1 && n->last_heard != 0 &&
-		    age(now, n->last_heard) <= lim && s != r->up &&
-		    !vn_mac_eq(&nbr_key(c, (uint32_t)s)->mac, &r->mac))
+		if (n->have && (n->mask & 0xe) != 0 && n->hops <= mine + 1 && nbr_heard_within(n, now, lim) &&
+		    s != r->up && !vn_mac_eq(nbr_mac(c, s), &r->mac))
 			return true;
 	}
 	return false;

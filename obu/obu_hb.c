@@ -189,8 +189,8 @@ void obu_on_heartbeat(struct obu_core *c, struct vn_msg *m, vn_usec now)
 		 * the neighbour stays eligible, and the ids it delivered stay
 		 * the same set. Anything else does. */
 		if (!(cls == HB_DUP && hb->id == r->newest && r->newest != r->first_id &&
-		      nb->have && nb->hops == hb->hops && r->up != s && nb->last_heard != 0 &&
-		      age(now, nb->last_heard) <= obu_nbr_limit(c, s)))
+		      nb->have && nb->hops == hb->hops && r->up != s &&
+		      nbr_heard_within(nb, now, obu_nbr_limit(c, s))))
 			obu_eval_dirty(c, (uint32_t)ri);
 		core_tab_touch(&c->nbrs, (uint32_t)s);
 		nb->last_heard = now;

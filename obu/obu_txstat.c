@@ -140,8 +140,7 @@ static bool arrived_late(const struct obu_core *c, int32_t ri, const struct vn_m
 	if (a == VN_USEC_NEVER || a <= OBU_DATA_DEDUP * obu_period_global(c) || ri == OBU_NONE)
 		return false;
 	s = obu_nbr_find(c, failed, (uint32_t)ri);
-	return s != OBU_NONE && nbr_of(c, s)->last_heard != 0 &&
-	       age(now, nbr_of(c, s)->last_heard) <= obu_period(c, (uint32_t)ri);
+	return s != OBU_NONE && nbr_heard_within(nbr_of(c, s), now, obu_period(c, (uint32_t)ri));
 }
 
 /* Salvage: an Upstream data frame we sent (ours or relayed) that the MAC
